@@ -1,0 +1,110 @@
+# Shared shell functions of infra/up and infra/test. Source it; it sets ROOT, VENV, PY.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+VAR="$ROOT/var"
+mkdir -p "$VAR/run" "$VAR/log"
+
+log() { printf '\033[1;34m[govwatch]\033[0m %s\n' "$*" >&2; }
+
+ensure_venv() {
+  local stamp="$VENV/.installed"
+  if [ ! -x "$PY" ]; then
+    log "creating virtualenv"
+    python3.11 -m venv "$VENV" 2>/dev/null || python3 -m venv "$VENV"
+  fi
+  # Reinstall only when the lock file changed since the last install.
+  if [ ! -f "$stamp" ] || [ "$ROOT/requirements.lock" -nt "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+    log "installing Python dependencies (requirements.lock)"
+    "$PY" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+    "$PY" -m pip install -q -r "$ROOT/requirements.lock" 2>&1 | grep -v -i 'warning' || true
+    "$PY" -m pip install -q --no-deps -e "$ROOT" 2>&1 | grep -v -i 'warning' || true
+    touch "$stamp"
+  fi
+}
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
+  log "starting PostgreSQL"
+  if ! command -v pg_ctlcluster >/dev/null; then
+    apt-get install -y -q postgresql >/dev/null
+  fi
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+  for _ in $(seq 50); do pg_isready -q -h 127.0.0.1 -p 5432 && return; sleep 0.2; done
+  log "PostgreSQL did not start"; exit 1
+}
+
+ensure_redis() {
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return; fi
+  log "starting Redis"
+  command -v redis-server >/dev/null || apt-get install -y -q redis-server >/dev/null
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/govwatch.log
+  for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return; sleep 0.1; done
+  log "Redis did not start"; exit 1
+}
+
+# start_s3 NAME DATA_DIR S3_PORT PORT_BASE: SeaweedFS "mini" (master, volume, filer, S3) on loopback.
+# Each SeaweedFS port P also takes P+10000 for gRPC: keep instances' port sets apart.
+start_s3() {
+  local name="$1" dir="$2" port="$3" base="$4" pidfile="$VAR/run/$1.pid"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return; fi
+  mkdir -p "$dir"
+  log "starting S3 store (SeaweedFS) on 127.0.0.1:$port"
+  AWS_ACCESS_KEY_ID="$GOVWATCH_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$GOVWATCH_S3_SECRET_KEY" \
+    setsid nohup "$VENV/bin/weed" mini -dir="$dir" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    -master.port="$base" -volume.port="$((base + 1))" -filer.port="$((base + 2))" -s3.port="$port" \
+    -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -admin.ui=false \
+    >"$VAR/log/$name.log" 2>&1 &
+  echo $! >"$pidfile"
+  # An open port is not enough: wait until a bucket can be created and written.
+  for _ in $(seq 100); do
+    if GOVWATCH_S3_ENDPOINT="127.0.0.1:$port" "$PY" - <<'PYEOF' 2>/dev/null; then return; fi
+from services.common.s3 import ensure_buckets, put_bytes
+ensure_buckets("govwatch-probe")
+put_bytes("govwatch-probe", b"ok", "text/plain", key="probe")
+PYEOF
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+    sleep 0.3
+  done
+  log "S3 store did not become ready; see $VAR/log/$name.log"; exit 1
+}
+
+stop_pidfile() {
+  local pidfile="$VAR/run/$1.pid"
+  if [ -f "$pidfile" ]; then
+    kill -- "-$(cat "$pidfile")" 2>/dev/null || kill "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+  fi
+}
+
+ensure_database() {  # ensure_database NAME [fresh]
+  local db="$1"
+  if [ "${2:-}" = "fresh" ]; then
+    psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  fi
+  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 ||
+    psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" >/dev/null
+}
+
+migrate() {
+  local ini
+  for ini in "$ROOT"/services/*/alembic.ini; do
+    "$VENV/bin/alembic" -c "$ini" upgrade head
+  done
+}
+
+# start_process NAME COMMAND...: run in the background unless already running; logs in var/log.
+start_process() {
+  local name="$1"; shift
+  local pidfile="$VAR/run/$name.pid"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return; fi
+  (cd "$ROOT" && setsid nohup "$@" >"$VAR/log/$name.log" 2>&1 & echo $! >"$pidfile")
+}
+
+wait_http() {  # wait_http URL NAME
+  for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return; sleep 0.2; done
+  log "$2 did not answer at $1; see $VAR/log/$2.log"; exit 1
+}

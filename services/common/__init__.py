@@ -1,0 +1,1 @@
+"""Shared foundation of the govwatch services: settings, database, auth, scope, errors, S3."""

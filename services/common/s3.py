@@ -1,0 +1,66 @@
+"""S3 through the minio SDK (MinIO in deployments, SeaweedFS on a development machine).
+
+Objects are content-addressed (sha256) where the caller allows it, so the same file stored twice
+is one object and its digest is its integrity record.
+"""
+import hashlib
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import BinaryIO
+
+from minio import Minio
+from minio.error import S3Error
+
+from services.common.settings import get_settings
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    bucket: str
+    key: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+@lru_cache
+def get_s3() -> Minio:
+    s = get_settings()
+    return Minio(s.s3_endpoint, access_key=s.s3_access_key, secret_key=s.s3_secret_key,
+                 secure=s.s3_secure, region=s.s3_region)
+
+
+def ensure_buckets(*buckets: str) -> None:
+    client = get_s3()
+    for bucket in buckets:
+        if not client.bucket_exists(bucket):
+            try:
+                client.make_bucket(bucket)
+            except S3Error as exc:  # another process created it between the two calls
+                if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                    raise
+
+
+def put_bytes(bucket: str, data: bytes, content_type: str, key: str | None = None,
+              prefix: str = "sha256/") -> StoredObject:
+    digest = hashlib.sha256(data).hexdigest()
+    key = key or f"{prefix}{digest[:2]}/{digest}"
+    get_s3().put_object(bucket, key, io.BytesIO(data), len(data), content_type=content_type,
+                        metadata={"sha256": digest})
+    return StoredObject(bucket, key, digest, len(data), content_type)
+
+
+def read_limited(stream: BinaryIO, limit: int) -> bytes | None:
+    """Read at most `limit` bytes; None when the stream is longer (the upload is refused whole)."""
+    data = stream.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def get_bytes(bucket: str, key: str) -> bytes:
+    response = get_s3().get_object(bucket, key)
+    try:
+        return response.read()
+    finally:
+        response.close()
+        response.release_conn()

@@ -1,0 +1,18 @@
+"""Scope helpers: organisations form a tree addressed by materialised paths such as "/1/5/23/".
+
+A principal sees records whose owning organisation path starts with its own path. Every query that
+lists or loads a scoped record filters on it, so scope is enforced in SQL, not in the UI.
+"""
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+from services.common.auth import Principal
+
+
+def scope_filter(path_column: Any, principal: Principal) -> ColumnElement[bool]:
+    return path_column.startswith(principal.org_path, autoescape=True)
+
+
+def child_path(parent_path: str | None, org_id: int) -> str:
+    return f"{parent_path or '/'}{org_id}/"

@@ -1,0 +1,43 @@
+"""Settings read from the environment (prefix GOVWATCH_), one object per process."""
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVWATCH_", extra="ignore")
+
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/govwatch"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    s3_endpoint: str = "127.0.0.1:8333"
+    s3_access_key: str = "govwatch"
+    s3_secret_key: str = "govwatch-secret-key"
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    bucket_evidence: str = "govwatch-evidence"
+    bucket_snapshots: str = "govwatch-snapshots"
+    bucket_notices: str = "govwatch-notices"
+
+    # Registry signs tokens with this RSA key (PEM); created by infra/up when missing.
+    jwt_private_key_file: Path = ROOT / "var" / "keys" / "jwt-private.pem"
+    jwt_issuer: str = "govwatch-registry"
+    access_token_minutes: int = 60
+    # Other services verify against the registry's published JWKS.
+    registry_url: str = "http://127.0.0.1:8001"
+    jwks_cache_seconds: int = 300
+
+    upload_max_bytes: int = 20 * 1024 * 1024
+    allow_private_targets: bool = False
+
+    # Service-to-service client credentials (client-credentials grant).
+    service_client_id: str = "govwatch-checker"
+    service_client_secret: str = "change-me-checker-secret"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Registry service: organisations, users and tokens, sites, accounts, lifecycle filings, audit."""

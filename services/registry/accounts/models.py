@@ -1,0 +1,83 @@
+"""Government new-media accounts (政务新媒体)."""
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from services.registry.models_base import SCHEMA, enum_type, fk, utcnow
+
+
+class Platform(StrEnum):
+    wechat_subscription = "wechat_subscription"  # 微信订阅号
+    wechat_service = "wechat_service"            # 微信服务号
+    weibo = "weibo"                              # 新浪微博
+    douyin = "douyin"                            # 抖音
+    toutiao = "toutiao"                          # 今日头条
+    kuaishou = "kuaishou"                        # 快手
+    bilibili = "bilibili"                        # 哔哩哔哩
+    app = "app"                                  # 移动客户端
+    other = "other"
+
+
+PLATFORM_LABELS: dict[Platform, str] = {
+    Platform.wechat_subscription: "微信订阅号",
+    Platform.wechat_service: "微信服务号",
+    Platform.weibo: "新浪微博",
+    Platform.douyin: "抖音短视频",
+    Platform.toutiao: "今日头条",
+    Platform.kuaishou: "快手",
+    Platform.bilibili: "哔哩哔哩",
+    Platform.app: "移动客户端",
+    Platform.other: "其他",
+}
+
+
+class AccountState(StrEnum):
+    pending_open = "pending_open"
+    active = "active"
+    suspended = "suspended"
+    closing = "closing"
+    deregistered = "deregistered"
+
+
+class AccountBase(SQLModel):
+    platform: Platform = Field(sa_type=enum_type(Platform))
+    platform_id: str = Field(min_length=1, max_length=120, description="平台账号ID / 微信号")
+    registered_name: str = Field(min_length=1, max_length=200)
+    host_org_id: int = Field(foreign_key=fk("organisation"), index=True)
+    supervising_org_id: int = Field(foreign_key=fk("organisation"), index=True)
+    interaction_url: str | None = Field(default=None, max_length=1000)
+
+
+class Account(AccountBase, table=True):
+    __tablename__ = "account"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_id", name="uq_account_platform_id"),
+        Index("ix_account_org_path", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
+        Index("ix_account_search", "registered_name", "platform_id", postgresql_using="gin",
+              postgresql_ops={"registered_name": "gin_trgm_ops", "platform_id": "gin_trgm_ops"}),
+        Index("ix_account_state_platform", "state", "platform"),
+        {"schema": SCHEMA},
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    state: AccountState = Field(default=AccountState.pending_open, sa_type=enum_type(AccountState))
+    org_path: str = Field(max_length=400)
+    closure_notice_on: date | None = None
+    rule_override_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class AccountCreate(AccountBase):
+    override_reason: str | None = Field(default=None, max_length=500)
+
+
+class AccountPublic(AccountBase):
+    id: int
+    state: AccountState
+    org_path: str
+    closure_notice_on: date | None
+    rule_override_reason: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,55 @@
+"""Accounts: list, search, export, detail, open (a filing), lifecycle filings."""
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from services.common.auth import Writer
+from services.common.db import SessionDep
+from services.common.pagination import Page, PageDep
+from services.registry.accounts import service
+from services.registry.accounts.models import AccountCreate, AccountPublic, AccountState, Platform
+from services.registry.api.deps import Reader
+from services.registry.api.exporting import ExportFormat, export_response
+from services.registry.api.filings import filing_detail
+from services.registry.filings import service as filings
+from services.registry.filings.models import FilingCreate, FilingDetail, SubjectKind
+
+router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
+Search = Annotated[str | None, Query(max_length=200, description="registered name or platform id")]
+
+
+@router.get("", response_model=Page[AccountPublic])
+def list_accounts(session: SessionDep, principal: Reader, page: PageDep, q: Search = None,
+                  state: AccountState | None = None, platform: Platform | None = None,
+                  org_id: int | None = None, host_org_id: int | None = None,
+                  sort: str = "id") -> Page[AccountPublic]:
+    rows, total = service.list_accounts(session, principal, q=q, state=state, platform=platform, org_id=org_id,
+                                        host_org_id=host_org_id, sort=sort, limit=page.limit, offset=page.offset)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/export", summary="Export the filtered list as .xlsx or .csv")
+def export_accounts(session: SessionDep, principal: Reader, q: Search = None, state: AccountState | None = None,
+                    platform: Platform | None = None, org_id: int | None = None,
+                    format: ExportFormat = ExportFormat.xlsx) -> Response:
+    query = service.account_query(session, principal, q=q, state=state, platform=platform, org_id=org_id)
+    return export_response(session, SubjectKind.account, query, format, "政务新媒体")
+
+
+@router.post("", response_model=FilingDetail, status_code=201,
+             summary="File to open an account (creates it in pending_open with an open filing)")
+def open_account(session: SessionDep, principal: Writer, body: AccountCreate) -> FilingDetail:
+    return filing_detail(session, filings.open_account(session, principal, body))
+
+
+@router.get("/{account_id}", response_model=AccountPublic)
+def get_account(session: SessionDep, principal: Reader, account_id: int) -> AccountPublic:
+    return filings.get_subject(session, principal, SubjectKind.account, account_id)
+
+
+@router.post("/{account_id}/filings", response_model=FilingDetail, status_code=201,
+             summary="File a lifecycle change (rename, change, suspend, resume, close, deregister)")
+def file_account_change(session: SessionDep, principal: Writer, account_id: int,
+                        body: FilingCreate) -> FilingDetail:
+    return filing_detail(session, filings.file_change(session, principal, SubjectKind.account, account_id, body))

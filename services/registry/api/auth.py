@@ -1,0 +1,56 @@
+"""Tokens: OAuth2 password grant for people, client credentials for machines; JWKS; password change."""
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+
+from services.common.auth import CurrentPrincipal
+from services.common.db import SessionDep
+from services.common.errors import ApiError
+from services.registry.auth import service
+from services.registry.auth.keys import get_signing_key
+from services.registry.orgs.models import Organisation
+from services.registry.users import service as users
+from services.registry.users.models import PasswordChange, Token
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/api/v1/auth/token", response_model=Token, summary="Obtain an access token")
+def token(
+    session: SessionDep,
+    grant_type: Annotated[str, Form(description="password | client_credentials")] = "password",
+    username: Annotated[str | None, Form()] = None,
+    password: Annotated[str | None, Form()] = None,
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form()] = None,
+) -> Token:
+    if grant_type == "password":
+        if not username or not password:
+            raise ApiError(400, "invalid_request", "需要用户名和密码 (username and password required)")
+        holder = service.authenticate_user(session, username, password)
+    elif grant_type == "client_credentials":
+        if not client_id or not client_secret:
+            raise ApiError(400, "invalid_request", "需要 client_id 和 client_secret")
+        holder = service.authenticate_client(session, client_id, client_secret)
+    else:
+        raise ApiError(400, "unsupported_grant_type", f"不支持的授权方式: {grant_type}", field="grant_type")
+    if holder is None:
+        raise ApiError(401, "invalid_credentials", "用户名或密码错误，或账号已停用 (invalid credentials)")
+    org = session.get(Organisation, holder.org_id)
+    assert org is not None
+    return service.issue_token(holder, org)
+
+
+@router.get("/.well-known/jwks.json", summary="Public keys that verify registry tokens")
+def jwks() -> dict:
+    return get_signing_key().jwks()
+
+
+@router.get("/api/v1/auth/me", summary="The caller's identity as the token states it")
+def me(principal: CurrentPrincipal) -> dict:
+    return principal.model_dump()
+
+
+@router.post("/api/v1/auth/password", status_code=204, summary="Change one's own password (revokes tokens)")
+def change_password(session: SessionDep, principal: CurrentPrincipal, body: PasswordChange) -> None:
+    users.change_own_password(session, principal, body.current_password, body.new_password)

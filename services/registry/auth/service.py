@@ -1,0 +1,91 @@
+"""Password hashing, login of users and clients, token issuance and the registry's own verifier
+(signature plus revocation: a deactivated principal or an older token version is refused)."""
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from jose import jwt
+from sqlmodel import Session, select
+
+from services.common.auth import ALGORITHM, JwksVerifier, Principal, unauthorized
+from services.common.db import get_engine
+from services.common.settings import get_settings
+from services.registry.auth.keys import get_signing_key
+from services.registry.orgs.models import Organisation
+from services.registry.users.models import ApiClient, Token, User
+
+_hasher = PasswordHasher()
+# Verified against when the user does not exist, so timing does not reveal which usernames exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_secret(secret: str) -> str:
+    return _hasher.hash(secret)
+
+
+def verify_secret(secret_hash: str, secret: str) -> bool:
+    try:
+        return _hasher.verify(secret_hash, secret)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def authenticate_user(session: Session, username: str, password: str) -> User | None:
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        verify_secret(_DUMMY_HASH, password)
+        return None
+    if not verify_secret(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+def authenticate_client(session: Session, client_id: str, secret: str) -> ApiClient | None:
+    client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
+    if client is None:
+        verify_secret(_DUMMY_HASH, secret)
+        return None
+    if not verify_secret(client.secret_hash, secret) or not client.is_active:
+        return None
+    return client
+
+
+def issue_token(subject: User | ApiClient, org: Organisation) -> Token:
+    settings = get_settings()
+    now = datetime.now(UTC)
+    ttl = timedelta(minutes=settings.access_token_minutes)
+    if isinstance(subject, User):
+        sub, name = f"user:{subject.id}", subject.display_name
+    else:
+        sub, name = f"client:{subject.client_id}", subject.name
+    claims = {
+        "iss": settings.jwt_issuer, "sub": sub, "org_id": org.id, "org_path": org.path,
+        "role": subject.role.value, "name": name, "ver": subject.token_version,
+        "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp()), "jti": uuid.uuid4().hex,
+    }
+    key = get_signing_key()
+    token = jwt.encode(claims, key.pem, algorithm=ALGORITHM, headers={"kid": key.kid})
+    return Token(access_token=token, expires_in=int(ttl.total_seconds()), role=subject.role,
+                 org_id=org.id, org_path=org.path, name=name)
+
+
+class RegistryVerifier(JwksVerifier):
+    """Verifies with the local key and checks revocation against the database."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: get_signing_key().jwks(), ttl=3600)
+
+    def verify(self, token: str) -> Principal:
+        principal = super().verify(token)
+        claims_ver = jwt.get_unverified_claims(token).get("ver", 0)
+        with Session(get_engine()) as session:
+            kind, _, ident = principal.sub.partition(":")
+            holder: User | ApiClient | None
+            if kind == "user":
+                holder = session.get(User, int(ident)) if ident.isdigit() else None
+            else:
+                holder = session.exec(select(ApiClient).where(ApiClient.client_id == ident)).first()
+            if holder is None or not holder.is_active or holder.token_version != claims_ver:
+                raise unauthorized("令牌已被撤销 (token revoked)")
+        return principal

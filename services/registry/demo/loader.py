@@ -1,0 +1,120 @@
+"""Builds the demo tree through the same service code the API uses (import filings, audit rows)."""
+import hashlib
+import time
+
+from sqlmodel import Session, select
+
+from services.common.auth import Principal, Role
+from services.common.s3 import ensure_buckets
+from services.common.settings import get_settings
+from services.registry.accounts.models import Account, AccountState, Platform
+from services.registry.auth.service import hash_secret
+from services.registry.demo import data
+from services.registry.filings.models import SubjectKind
+from services.registry.imports.service import _create_all
+from services.registry.orgs.models import Organisation, OrgKind
+from services.registry.orgs.service import create_root
+from services.registry.sites.models import Site, SiteKind, SiteState
+from services.registry.users.models import ApiClient, User
+
+DEFAULT_PASSWORD = "Govwatch@2024"
+DEMO_NOTE = "演示数据：站点部署在本机测试站群（回环地址），非 .gov.cn 域名"
+
+
+def _system(root: Organisation) -> Principal:
+    now = int(time.time())
+    return Principal(sub="system:demo", org_id=root.id, org_path=root.path, role=Role.admin, jti="demo",
+                     iat=now, exp=now + 60, name="演示数据加载")
+
+
+def _platform_id(platform: str, name: str) -> str:
+    digest = hashlib.sha1(name.encode()).hexdigest()
+    return {"wechat_subscription": f"gh_{digest[:12]}", "wechat_service": f"gh_{digest[12:24]}",
+            "weibo": str(int(digest[:10], 16))[:10], "douyin": f"dy{digest[:10]}"}.get(platform, digest[:12])
+
+
+def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "http://127.0.1.{n}:8090/") -> bool:
+    if session.exec(select(Organisation).where(Organisation.parent_id.is_(None))).first():
+        return False
+    ensure_buckets(get_settings().bucket_evidence)
+    province = create_root(session, "陕西省", OrgKind.province, "610000")
+    orgs: dict[str, Organisation] = {"陕西省": province}
+
+    def add(name: str, kind: OrgKind, parent: str, code: str | None = None) -> Organisation:
+        parent_org = orgs[parent]
+        org = Organisation(name=name, kind=kind, parent_id=parent_org.id, region_code=code or parent_org.region_code)
+        session.add(org)
+        session.flush()
+        org.path = f"{parent_org.path}{org.id}/"
+        orgs[name] = org
+        return org
+
+    add("渭南市", OrgKind.city, "陕西省", "610500")
+    for name in data.CITY_DEPARTMENTS + data.CITY_OTHER_UNITS:
+        add(name, OrgKind.department, "渭南市")
+    for county, code, _ in data.COUNTIES:
+        add(county, OrgKind.county, "渭南市", code)
+        for dept in data.COUNTY_DEPARTMENTS.get(county, []):
+            add(dept, OrgKind.department, county)
+        for town in data.TOWNSHIPS.get(county, []):
+            add(town, OrgKind.township, county, code)
+    for parent, units in data.SUB_UNITS.items():
+        for unit in units:
+            add(unit, OrgKind.department, parent)
+
+    for username, display, unit, role in data.USERS:
+        session.add(User(username=username, display_name=display, org_id=orgs[unit].id, role=Role(role),
+                         password_hash=hash_secret(password)))
+    settings = get_settings()
+    session.add(ApiClient(client_id=settings.service_client_id, name="检查服务", org_id=province.id,
+                          role=Role.service, secret_hash=hash_secret(settings.service_client_secret)))
+    session.flush()
+
+    system = _system(province)
+    sites: list[Site] = []
+
+    def site(name: str, host: str, supervising: str, kind: SiteKind) -> None:
+        n = len(sites) + 1
+        sites.append(Site(name=name, homepage_url=site_url.format(n=n), kind=kind, site_code=f"6105{n:06d}",
+                          icp_number=f"陕ICP备{12000000 + n}号", psb_number=f"陕公网安备 610502020{n:05d}号",
+                          has_badge=True, host_org_id=orgs[host].id, supervising_org_id=orgs[supervising].id,
+                          org_path=orgs[host].path, state=SiteState.active, rule_override_reason=DEMO_NOTE))
+
+    site("渭南市人民政府", "渭南市", "渭南市", SiteKind.portal)
+    for dept in data.CITY_DEPARTMENTS:
+        site(dept, dept, "渭南市", SiteKind.department)
+    for county, _, _ in data.COUNTIES:
+        site(f"{county}人民政府", county, "渭南市", SiteKind.portal)
+    for dept in data.COUNTY_DEPARTMENT_SITES:
+        county = next(c for c, depts in data.COUNTY_DEPARTMENTS.items() if dept in depts)
+        site(dept, dept, county, SiteKind.department)
+    _create_all(session, system, "demo".encode(), "演示数据-政府网站.xlsx", SubjectKind.site, sites)
+
+    accounts: list[Account] = []
+    taken: set[tuple[str, int]] = set()
+
+    def account(name: str, platform: str, host: str) -> None:
+        org = orgs[host]
+        if (platform, org.id) in taken:
+            return
+        taken.add((platform, org.id))
+        supervising = orgs[next((c for c, _, _ in data.COUNTIES if org.path.startswith(orgs[c].path)), "渭南市")]
+        accounts.append(Account(registered_name=name, platform=Platform(platform),
+                                platform_id=_platform_id(platform, name), host_org_id=org.id,
+                                supervising_org_id=supervising.id, org_path=org.path, state=AccountState.active,
+                                interaction_url=f"http://127.0.0.1:8095/interact/{_platform_id(platform, name)}"))
+
+    for name, platform, host, _ in data.NAMED_ACCOUNTS:
+        account(name, platform, host)
+    account("渭南发布", "wechat_subscription", "渭南市")
+    account("渭南发布", "weibo", "渭南市")
+    account("渭南发布", "douyin", "渭南市")
+    for county, _, _ in data.COUNTIES:
+        short = county[:-1] if county.endswith(("区", "县")) else county
+        account(f"{short}发布", "wechat_subscription", county)
+        account(f"{short}发布", "weibo", county)
+        account(f"{short}发布", "toutiao", county)
+    for dept in data.CITY_DEPARTMENTS:
+        account(dept, "wechat_subscription", dept)
+    _create_all(session, system, "demo".encode(), "演示数据-政务新媒体.xlsx", SubjectKind.account, accounts)
+    return True

@@ -1,0 +1,283 @@
+"""Filing operations: open a subject, file a change, attach evidence, approve, reject, withdraw."""
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlmodel import Session, SQLModel, select
+
+from services.common import s3
+from services.common.auth import SUPERVISORS, Principal
+from services.common.errors import ApiError, conflict, forbidden, not_found
+from services.common.files import EVIDENCE_TYPES, check_upload
+from services.common.scope import scope_filter
+from services.common.settings import get_settings
+from services.registry.accounts.models import Account, AccountCreate
+from services.registry.audit import service as audit
+from services.registry.filings import flows, rules
+from services.registry.filings.lifecycle import CLOSURE_NOTICE_DAYS, allowed_kinds, transition
+from services.registry.filings.models import (
+    EvidenceKind, Filing, FilingCreate, FilingEvidence, FilingKind, FilingState, SubjectKind,
+)
+from services.registry.listing import order_by, paginate, search_clause
+from services.registry.models_base import utcnow
+from services.registry.orgs.models import Organisation
+from services.registry.orgs.service import get_visible
+from services.registry.sites.models import Site, SiteColumn, SiteCreate
+
+MODELS: dict[SubjectKind, type[Site] | type[Account]] = {SubjectKind.site: Site, SubjectKind.account: Account}
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    return utcnow().astimezone(CHINA).date()
+
+
+def subject_name(subject: Site | Account) -> str:
+    return subject.name if isinstance(subject, Site) else subject.registered_name
+
+
+def get_subject(session: Session, principal: Principal, kind: SubjectKind, subject_id: int) -> Site | Account:
+    subject = session.get(MODELS[kind], subject_id)
+    if subject is None or not principal.sees(subject.org_path):
+        raise not_found("网站" if kind == SubjectKind.site else "新媒体账号")
+    return subject
+
+
+def _validated(model: type[SQLModel], payload: dict) -> SQLModel:
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = "payload." + ".".join(str(p) for p in first["loc"])
+        raise ApiError(422, "validation_error", f"备案内容有误: {field}: {first['msg']}", field=field,
+                       errors=[{"field": "payload." + ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                               for e in exc.errors()]) from exc
+
+
+def _new_filing(session: Session, principal: Principal, subject_kind: SubjectKind, subject: Site | Account,
+                kind: FilingKind, payload: dict, reason: str | None, override_reason: str | None) -> Filing:
+    supervising = session.get(Organisation, subject.supervising_org_id)
+    assert supervising is not None
+    filing = Filing(subject_kind=subject_kind, subject_id=subject.id, subject_name=subject_name(subject),
+                    kind=kind, payload=payload, reason=reason, override_reason=override_reason,
+                    org_path=subject.org_path, supervising_path=supervising.path,
+                    requested_by=principal.sub, requested_by_name=principal.name)
+    session.add(filing)
+    session.flush()
+    audit.record(session, principal, f"filing.{kind.value}", "filing", filing.id, filing.org_path,
+                 after=audit.snapshot(filing))
+    return filing
+
+
+def open_site(session: Session, principal: Principal, data: SiteCreate) -> Filing:
+    host = get_visible(session, principal, data.host_org_id)
+    rules.host_and_supervisor(session, host, data.supervising_org_id)
+    rules.ensure_unique_site_code(session, data.site_code)
+    rules.enforce(rules.site_rule_violations(session, host, data.homepage_url), data.override_reason)
+    site = Site.model_validate(data, update={"org_path": host.path, "columns": []})
+    site.columns = [SiteColumn(**c.model_dump()) for c in data.columns]
+    session.add(site)
+    session.flush()
+    audit.record(session, principal, "site.create", "site", site.id, site.org_path, after=audit.snapshot(site))
+    filing = _new_filing(session, principal, SubjectKind.site, site, FilingKind.open, {}, None, data.override_reason)
+    session.commit()
+    return filing
+
+
+def open_account(session: Session, principal: Principal, data: AccountCreate) -> Filing:
+    host = get_visible(session, principal, data.host_org_id)
+    rules.host_and_supervisor(session, host, data.supervising_org_id)
+    rules.ensure_unique_platform_id(session, data.platform, data.platform_id)
+    rules.enforce(rules.account_rule_violations(session, host, data.platform), data.override_reason)
+    account = Account.model_validate(data, update={"org_path": host.path})
+    session.add(account)
+    session.flush()
+    audit.record(session, principal, "account.create", "account", account.id, account.org_path,
+                 after=audit.snapshot(account))
+    filing = _new_filing(session, principal, SubjectKind.account, account, FilingKind.open, {}, None,
+                         data.override_reason)
+    session.commit()
+    return filing
+
+
+def _check_transition(session: Session, subject_kind: SubjectKind, subject: Site | Account,
+                      kind: FilingKind) -> None:
+    step = transition(subject_kind, kind)
+    if step is None or subject.state not in step.sources:
+        allowed = allowed_kinds(subject_kind, subject.state)
+        raise conflict("illegal_transition",
+                       f"当前状态 {subject.state} 不允许 {kind.value} 备案；允许: {', '.join(allowed) or '无'}",
+                       state=subject.state, allowed=allowed)
+
+
+def _check_payload_rules(session: Session, principal: Principal, subject_kind: SubjectKind,
+                         subject: Site | Account, kind: FilingKind, payload: dict, override: str | None) -> None:
+    """Rules that depend on the payload: identifiers stay unique, hosts stay in scope, notice periods."""
+    if kind == FilingKind.rename and isinstance(subject, Site) and payload.get("new_homepage_url"):
+        problems = [p for p in rules.site_rule_violations(session, session.get(Organisation, subject.host_org_id),
+                                                           payload["new_homepage_url"], subject.id)
+                    if p["rule"] == "gov_domain"]
+        rules.enforce(problems, override)
+    if kind == FilingKind.change:
+        host = get_visible(session, principal, payload.get("host_org_id") or subject.host_org_id)
+        rules.host_and_supervisor(session, host, payload.get("supervising_org_id") or subject.supervising_org_id)
+        if isinstance(subject, Site):
+            rules.ensure_unique_site_code(session, payload.get("site_code"), subject.id)
+            if payload.get("host_org_id"):
+                rules.enforce([p for p in rules.site_rule_violations(session, host, subject.homepage_url, subject.id)
+                               if p["rule"] != "gov_domain"], override)
+        else:
+            if payload.get("platform_id"):
+                rules.ensure_unique_platform_id(session, subject.platform, payload["platform_id"], subject.id)
+            if payload.get("host_org_id"):
+                rules.enforce(rules.account_rule_violations(session, host, subject.platform, subject.id), override)
+    if kind == FilingKind.offline:
+        earliest = (subject.closure_notice_on or today()) + timedelta(days=CLOSURE_NOTICE_DAYS)
+        if today() < earliest:
+            raise conflict("closure_notice_period",
+                           f"关停公告须在原首页保留不少于{CLOSURE_NOTICE_DAYS}天，最早可于 {earliest.isoformat()} 下线",
+                           earliest=earliest.isoformat())
+
+
+def file_change(session: Session, principal: Principal, subject_kind: SubjectKind, subject_id: int,
+                data: FilingCreate) -> Filing:
+    subject = get_subject(session, principal, subject_kind, subject_id)
+    if data.kind == FilingKind.import_:
+        raise ApiError(422, "invalid_kind", "import 备案只能通过批量导入产生", field="kind")
+    _check_transition(session, subject_kind, subject, data.kind)
+    step = transition(subject_kind, data.kind)
+    assert step is not None
+    payload = _validated(step.payload, data.payload).model_dump(mode="json", exclude_none=True)
+    pending = session.exec(select(Filing.id).where(
+        Filing.subject_kind == subject_kind, Filing.subject_id == subject.id,
+        Filing.state == FilingState.pending)).first()
+    if pending is not None:
+        raise conflict("filing_pending", f"该对象已有待审批的备案 (id {pending})，请先处理", filing_id=pending)
+    _check_payload_rules(session, principal, subject_kind, subject, data.kind, payload, data.override_reason)
+    filing = _new_filing(session, principal, subject_kind, subject, data.kind, payload, data.reason,
+                         data.override_reason)
+    session.commit()
+    return filing
+
+
+def get_filing(session: Session, principal: Principal, filing_id: int) -> Filing:
+    filing = session.get(Filing, filing_id)
+    if filing is None or not principal.sees(filing.org_path):
+        raise not_found("备案")
+    return filing
+
+
+def evidence_of(session: Session, filing_id: int) -> list[FilingEvidence]:
+    return list(session.exec(select(FilingEvidence).where(FilingEvidence.filing_id == filing_id)
+                             .order_by(FilingEvidence.id)).all())
+
+
+def required_evidence(filing: Filing) -> list[EvidenceKind]:
+    step = transition(filing.subject_kind, filing.kind)
+    return list(step.evidence) if step else []
+
+
+def missing_evidence(session: Session, filing: Filing) -> list[EvidenceKind]:
+    have = {e.kind for e in evidence_of(session, filing.id)}
+    return [k for k in required_evidence(filing) if k not in have]
+
+
+def add_evidence(session: Session, principal: Principal, filing_id: int, kind: EvidenceKind,
+                 filename: str | None, data: bytes | None) -> FilingEvidence:
+    filing = get_filing(session, principal, filing_id)
+    if filing.state != FilingState.pending:
+        raise conflict("filing_decided", f"备案已{filing.state.value}，不能再上传材料")
+    file_type, name = check_upload(data, filename, EVIDENCE_TYPES, get_settings().upload_max_bytes)
+    assert data is not None
+    stored = s3.put_bytes(get_settings().bucket_evidence, data, file_type.mime, prefix="filings/sha256/")
+    evidence = FilingEvidence(filing_id=filing.id, kind=kind, filename=name, content_type=file_type.mime,
+                              size=stored.size, sha256=stored.sha256, object_key=stored.key,
+                              uploaded_by=principal.sub)
+    session.add(evidence)
+    session.flush()
+    audit.record(session, principal, "filing.evidence", "filing", filing.id, filing.org_path,
+                 after=audit.snapshot(evidence))
+    session.commit()
+    session.refresh(evidence)
+    return evidence
+
+
+def _decidable(session: Session, principal: Principal, filing_id: int) -> Filing:
+    filing = get_filing(session, principal, filing_id)
+    if principal.role not in SUPERVISORS or not principal.sees(filing.supervising_path):
+        raise forbidden("只有主管单位的监管员可以审批该备案 (only the supervising tier can decide)")
+    if filing.state != FilingState.pending:
+        raise conflict("filing_decided", f"备案已是 {filing.state.value} 状态", state=filing.state)
+    return filing
+
+
+def approve(session: Session, principal: Principal, filing_id: int, note: str | None) -> Filing:
+    filing = _decidable(session, principal, filing_id)
+    subject = session.get(MODELS[filing.subject_kind], filing.subject_id, with_for_update=True)
+    assert subject is not None
+    _check_transition(session, filing.subject_kind, subject, filing.kind)
+    missing = missing_evidence(session, filing)
+    if missing:
+        raise conflict("evidence_missing", f"缺少证明材料: {', '.join(m.value for m in missing)}",
+                       missing=[m.value for m in missing])
+    _check_payload_rules(session, principal, filing.subject_kind, subject, filing.kind, filing.payload,
+                         filing.override_reason)
+    before = audit.snapshot(subject)
+    flows.apply_approved(session, filing, subject)
+    filing.state, filing.decided_by, filing.decided_by_name = FilingState.approved, principal.sub, principal.name
+    filing.decided_at, filing.decision_note = utcnow(), note
+    audit.record(session, principal, "filing.approve", "filing", filing.id, filing.org_path, note=note,
+                 after=audit.snapshot(filing))
+    audit.record(session, principal, f"{filing.subject_kind.value}.{filing.kind.value}", filing.subject_kind.value,
+                 subject.id, subject.org_path, before=before, after=audit.snapshot(subject))
+    session.commit()
+    session.refresh(filing)
+    return filing
+
+
+def reject(session: Session, principal: Principal, filing_id: int, note: str) -> Filing:
+    filing = _decidable(session, principal, filing_id)
+    before = audit.snapshot(filing)
+    filing.state, filing.decided_by, filing.decided_by_name = FilingState.rejected, principal.sub, principal.name
+    filing.decided_at, filing.decision_note = utcnow(), note
+    audit.record(session, principal, "filing.reject", "filing", filing.id, filing.org_path, note=note,
+                 before=before, after=audit.snapshot(filing))
+    session.commit()
+    session.refresh(filing)
+    return filing
+
+
+def withdraw(session: Session, principal: Principal, filing_id: int) -> Filing:
+    filing = get_filing(session, principal, filing_id)
+    if filing.requested_by != principal.sub and principal.role not in SUPERVISORS:
+        raise forbidden("只有提交人可以撤回备案 (only the requester can withdraw)")
+    if filing.state != FilingState.pending:
+        raise conflict("filing_decided", f"备案已是 {filing.state.value} 状态", state=filing.state)
+    before = audit.snapshot(filing)
+    filing.state = FilingState.withdrawn
+    audit.record(session, principal, "filing.withdraw", "filing", filing.id, filing.org_path,
+                 before=before, after=audit.snapshot(filing))
+    session.commit()
+    session.refresh(filing)
+    return filing
+
+
+def list_filings(session: Session, principal: Principal, *, state: FilingState | None, kind: FilingKind | None,
+                 subject_kind: SubjectKind | None, subject_id: int | None, q: str | None,
+                 awaiting_me: bool, sort: str, limit: int, offset: int) -> tuple[list[Filing], int]:
+    query = select(Filing).where(scope_filter(Filing.org_path, principal))
+    if state:
+        query = query.where(Filing.state == state)
+    if kind:
+        query = query.where(Filing.kind == kind)
+    if subject_kind:
+        query = query.where(Filing.subject_kind == subject_kind)
+    if subject_id is not None:
+        query = query.where(Filing.subject_id == subject_id)
+    if q:
+        query = query.where(search_clause(q, Filing.subject_name))
+    if awaiting_me:
+        # The approval queue: pending filings this supervisor's tier decides.
+        query = query.where(Filing.state == FilingState.pending,
+                            scope_filter(Filing.supervising_path, principal))
+    return paginate(session, query, order_by(Filing, sort, {"id", "requested_at", "decided_at"}), limit, offset)
