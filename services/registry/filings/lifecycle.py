@@ -3,7 +3,7 @@ which payload it carries and which evidence must be attached before it can be ap
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlmodel import SQLModel
+from pydantic import BaseModel
 
 from services.registry.accounts.models import AccountState
 from services.registry.filings.models import (
@@ -19,11 +19,11 @@ CLOSURE_NOTICE_DAYS = 30  # closure notice stays on the old homepage at least th
 class Transition:
     sources: frozenset[StrEnum]
     target: StrEnum | None  # None: the state does not change (rename, change)
-    payload: type[SQLModel]
+    payload: type[BaseModel]
     evidence: tuple[EvidenceKind, ...]
 
 
-def _t(sources: set, target, payload: type[SQLModel], *evidence: EvidenceKind) -> Transition:
+def _t(sources: set, target, payload: type[BaseModel], *evidence: EvidenceKind) -> Transition:
     return Transition(frozenset(sources), target, payload, evidence)
 
 

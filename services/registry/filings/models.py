@@ -3,6 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column, DateTime, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -142,12 +143,16 @@ class FilingDetail(FilingPublic):
 
 
 # Payload shapes per kind (validated on creation; unknown fields rejected).
-class RenamePayload(SQLModel, extra="forbid"):
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RenamePayload(Payload):
     new_name: str = Field(min_length=2, max_length=200)
     new_homepage_url: str | None = Field(default=None, max_length=500)
 
 
-class SiteChangePayload(SQLModel, extra="forbid"):
+class SiteChangePayload(Payload):
     site_code: str | None = None
     icp_number: str | None = None
     psb_number: str | None = None
@@ -157,17 +162,17 @@ class SiteChangePayload(SQLModel, extra="forbid"):
     supervising_org_id: int | None = None
 
 
-class AccountChangePayload(SQLModel, extra="forbid"):
+class AccountChangePayload(Payload):
     platform_id: str | None = None
     interaction_url: str | None = None
     host_org_id: int | None = None
     supervising_org_id: int | None = None
 
 
-class ClosePayload(SQLModel, extra="forbid"):
+class ClosePayload(Payload):
     migration_target_url: str | None = Field(default=None, max_length=500)
     closure_notice_on: date
 
 
-class EmptyPayload(SQLModel, extra="forbid"):
+class EmptyPayload(Payload):
     pass

@@ -2,8 +2,8 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-from sqlmodel import Session, SQLModel, select
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, select
 
 from services.common import s3
 from services.common.auth import SUPERVISORS, Principal
@@ -43,7 +43,7 @@ def get_subject(session: Session, principal: Principal, kind: SubjectKind, subje
     return subject
 
 
-def _validated(model: type[SQLModel], payload: dict) -> SQLModel:
+def _validated(model: type[BaseModel], payload: dict) -> BaseModel:
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
