@@ -72,6 +72,22 @@ PYEOF
   log "S3 store did not become ready; see $VAR/log/$name.log"; exit 1
 }
 
+free_port_base() {  # a base port B such that B..B+3 and their gRPC twins (+10000) are free
+  "$PY" - <<'PYEOF'
+import random, socket
+def free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port)); return True
+        except OSError:
+            return False
+while True:
+    base = random.randrange(21000, 29000, 4)
+    if all(free(p) and free(p + 10000) for p in range(base, base + 4)):
+        print(base); break
+PYEOF
+}
+
 stop_pidfile() {
   local pidfile="$VAR/run/$1.pid"
   if [ -f "$pidfile" ]; then

@@ -1,0 +1,207 @@
+"""One site to one `SiteSnapshot`: homepage, columns, sampled articles, interaction and service pages,
+then a status check of every distinct link target, within a page budget."""
+import asyncio
+import logging
+import re
+from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser
+
+from services.checker.crawl.columns import discover_columns, merge_columns, more_link, same_site
+from services.checker.crawl.config import CrawlSettings
+from services.checker.crawl.fetch import Fetcher
+from services.checker.crawl.parse import parse_page
+from services.checker.model import ColumnSnapshot, Item, LinkStatus, Page, Probe, RegistryFacts, SiteSnapshot
+from services.common.s3 import ensure_buckets, put_bytes
+from services.common.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+_GUIDE = re.compile(r"指南")  # 办事指南, 服务指南, 指南：事项名称
+_INTERACTION_LINK = re.compile(r"留言|信箱|咨询|写信|互动|建言|征集")
+_EXCLUDED_CHANNELS = re.compile(r"信访|纪检|举报|监察")  # indicators.md: these do not count
+
+
+class _Crawl:
+    def __init__(self, fetcher: Fetcher, settings: CrawlSettings, now: datetime, store: bool) -> None:
+        self.fetcher, self.settings, self.now, self.store = fetcher, settings, now, store
+        self.pages: dict[str, Page] = {}
+        self.trees: dict[str, LexborHTMLParser] = {}
+        self.tasks: dict[str, asyncio.Task[Page | None]] = {}
+        self.used = 0
+        self.exhausted = False
+        self.notes: list[str] = []
+
+    async def prepare_storage(self) -> None:
+        if not self.store:
+            return
+        try:
+            await asyncio.to_thread(ensure_buckets, get_settings().bucket_snapshots)
+        except Exception as exc:  # noqa: BLE001 - a crawl without snapshots is still a crawl
+            self.store = False
+            self.notes.append(f"snapshots disabled: S3 unavailable ({type(exc).__name__})")
+
+    def page(self, url: str, role: str) -> "asyncio.Task[Page | None]":
+        """The page at `url`, fetched once per crawl however often it is asked for."""
+        if url not in self.tasks:
+            self.tasks[url] = asyncio.create_task(self._fetch(url, role))
+        return self.tasks[url]
+
+    async def _fetch(self, url: str, role: str) -> Page | None:
+        if self.used >= self.settings.page_budget:
+            self.exhausted = True
+            return None
+        self.used += 1
+        fetched = await self.fetcher.fetch_page(url)
+        page = fetched.page
+        page.role = role
+        if page.html is not None and page.status is not None and page.status < 400:
+            try:
+                tree = parse_page(page, self.now, max_links=self.settings.max_links_per_page)
+            except Exception:  # noqa: BLE001 - one unparsable page must not end the crawl
+                log.warning("cannot parse %s", page.final_url, exc_info=True)
+                page.error = "parse_error"
+            else:
+                if tree is not None:
+                    self.trees[page.final_url] = tree
+        if self.store and fetched.body is not None:
+            page.snapshot_key = await self._snapshot(fetched.body, page.encoding)
+        self.pages[page.final_url] = page
+        return page
+
+    async def _snapshot(self, body: bytes, encoding: str | None) -> str | None:
+        bucket = get_settings().bucket_snapshots
+        try:
+            stored = await asyncio.to_thread(put_bytes, bucket, body,
+                                             f"text/html; charset={encoding or 'utf-8'}",
+                                             prefix="snapshots/sha256/")
+        except Exception as exc:  # noqa: BLE001
+            log.warning("snapshot upload failed: %s", exc)
+            return None
+        return stored.key
+
+    # --- stages --------------------------------------------------------------------------------
+
+    async def fill_column(self, column: ColumnSnapshot) -> None:
+        if not column.url:
+            return
+        column.page = await self.page(column.url, "column")
+        if column.page is None:
+            return
+        column.items = list(column.page.items)
+        tree = self.trees.get(column.page.final_url)
+        if not column.items and tree is not None and (more := more_link(tree, column.page.final_url)):
+            extra = await self.page(more, "list_more")
+            column.items = list(extra.items) if extra else []
+
+    async def sample(self, urls: list[str], role: str) -> None:
+        await asyncio.gather(*(self.page(u, role) for u in dict.fromkeys(urls)))
+
+    def article_urls(self, home: Page, columns: list[ColumnSnapshot]) -> list[str]:
+        per = self.settings.articles_per_column
+        groups = [home.items] + [c.items for c in columns if c.category not in ("interaction", "service")]
+        urls: list[str] = []
+        for items in groups:
+            urls += [i.url for i in _newest(items, home.final_url)[:per] if i.url]
+        return list(dict.fromkeys(urls))[:self.settings.max_articles]
+
+    def extra_interaction(self, home: Page, columns: list[ColumnSnapshot]) -> list[ColumnSnapshot]:
+        """The homepage's interaction links (留言, 信箱 …) as columns, when navigation named none."""
+        if any(c.category == "interaction" for c in columns):
+            return []
+        known = {c.url for c in columns}
+        extra = []
+        for link in home.links:
+            if (link.tag == "a" and not link.hidden and _INTERACTION_LINK.search(link.text)
+                    and not _EXCLUDED_CHANNELS.search(link.text) and link.url not in known):
+                known.add(link.url)
+                extra.append(ColumnSnapshot(name=link.text[:20], url=link.url, category="interaction",
+                                            should_update=False, source="navigation", page=None))
+        return extra[:2]
+
+    def guide_urls(self, pages: list[Page]) -> list[str]:
+        urls = [link.url for page in pages for link in page.links
+                if link.tag == "a" and not link.hidden and _GUIDE.search(link.text)]
+        return list(dict.fromkeys(urls))[:self.settings.max_service_guides]
+
+    async def check_links(self) -> dict[str, LinkStatus]:
+        sources: dict[str, list[str]] = {}
+        for page in sorted(self.pages.values(), key=lambda p: p.role != "home"):
+            for link in page.links:
+                holders = sources.setdefault(link.url, [])
+                if link.source_url not in holders:
+                    holders.append(link.source_url)
+        results: dict[str, LinkStatus] = {}
+        to_check: list[str] = []
+        for url, holders in sources.items():
+            fetched = self._fetched(url)
+            if fetched is not None:
+                error = None if fetched.error == "not_html" else fetched.error
+                results[url] = LinkStatus(url=url, status=fetched.status, error=error,
+                                          checked_at=fetched.fetched_at, sources=holders)
+            else:
+                to_check.append(url)
+        limit = self.settings.max_link_checks
+        if len(to_check) > limit:
+            self.notes.append(f"link checks capped: {limit} of {len(to_check)} targets checked")
+            to_check = to_check[:limit]
+        gate = asyncio.Semaphore(self.settings.link_check_concurrency)
+
+        async def check(url: str) -> None:
+            async with gate:
+                status = await self.fetcher.check_link(url)
+            status.sources = sources[url]
+            results[url] = status
+
+        await asyncio.gather(*(check(u) for u in to_check))
+        return results
+
+    def _fetched(self, url: str) -> Page | None:
+        task = self.tasks.get(url)
+        if task is not None and task.done() and (page := task.result()) is not None:
+            return page
+        return self.pages.get(url)
+
+
+def _newest(items: list[Item], home_url: str) -> list[Item]:
+    own = [i for i in items if i.url and same_site(i.url, home_url)]
+    return sorted(own, key=lambda i: i.published.toordinal() if i.published else 0, reverse=True)
+
+
+async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFacts,
+                     settings: CrawlSettings | None = None, store_snapshot: bool = True) -> SiteSnapshot:
+    """Crawl one site into a snapshot. Never raises for a bad site: failures are in Page.error,
+    LinkStatus.error and Probe.error."""
+    settings = settings or CrawlSettings()
+    async with Fetcher(settings) as fetcher:
+        crawl = _Crawl(fetcher, settings, now, store_snapshot)
+        await crawl.prepare_storage()
+        probe = asyncio.create_task(fetcher.probe(homepage_url))
+        home = await crawl.page(homepage_url, "home")
+        columns: list[ColumnSnapshot] = []
+        if home is not None:
+            tree = crawl.trees.get(home.final_url)
+            discovered = discover_columns(tree, home.final_url) if tree is not None else []
+            columns = merge_columns(registry.columns, discovered, home.final_url, settings.max_columns)
+            await asyncio.gather(*(crawl.fill_column(c) for c in columns))
+            extra = crawl.extra_interaction(home, columns)
+            columns += extra
+            await asyncio.gather(*(crawl.fill_column(c) for c in extra))
+            message_urls = [i.url for c in columns if c.category == "interaction" for i in c.items if i.url]
+            service_pages = [home] + [c.page for c in columns if c.category == "service" and c.page]
+            await asyncio.gather(
+                crawl.sample(crawl.article_urls(home, columns), "article"),
+                crawl.sample(message_urls[:settings.max_message_pages], "message"),
+                crawl.sample(crawl.guide_urls(service_pages), "guide"))
+        links = await crawl.check_links()
+        if crawl.exhausted:
+            crawl.notes.append(f"page budget of {settings.page_budget} exhausted")
+        return SiteSnapshot(homepage_url=homepage_url, now=now, home=home, pages=crawl.pages, columns=columns,
+                            links=links, probes=[await probe], registry=registry,
+                            budget_exhausted=crawl.exhausted, notes=crawl.notes)
+
+
+async def probe_site(url: str, settings: CrawlSettings | None = None) -> Probe:
+    """One availability probe, for the inspection layer's series over the monitoring window."""
+    async with Fetcher(settings) as fetcher:
+        return await fetcher.probe(url)

@@ -1,0 +1,151 @@
+"""Dates as Chinese government sites print them, and dated list items (栏目 entries).
+
+`now` is the monitoring time point: a date without a year gets the latest year that does not put it
+in the future.
+"""
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urldefrag, urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from services.checker.model import Item
+
+BEIJING = timezone(timedelta(hours=8))
+_SEP = r"\s*[-/.年]\s*"
+_FULL = re.compile(r"(?<!\d)((?:19|20)\d{2})" + _SEP + r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
+_SHORT = re.compile(r"(?<![\d./-])(\d{1,2})\s*[-/月]\s*(\d{1,2})(?![\d./-])\s*日?")
+_LABEL = re.compile(r"(?:发布|发文|成文|印发|公开|更新)?(?:时间|日期)\s*[:：]\s*")
+
+
+def _make(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _local_today(now: datetime) -> date:
+    # Sites print Beijing dates; an aware time point is read there (China has no DST).
+    return now.astimezone(BEIJING).date() if now.tzinfo else now.date()
+
+
+def _infer_year(month: int, day: int, now: datetime) -> date | None:
+    today = _local_today(now)
+    found = _make(today.year, month, day)
+    if found is None or found <= today:
+        return found
+    return _make(today.year - 1, month, day)
+
+
+def find_date(text: str, now: datetime, *, short: bool = True) -> tuple[date, str] | None:
+    """First full date in `text` (else, when `short`, a month-day); returns (date, matched text)."""
+    for m in _FULL.finditer(text):
+        found = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if found:
+            return found, m.group(0).strip()
+    if short:
+        for m in _SHORT.finditer(text):
+            found = _infer_year(int(m.group(1)), int(m.group(2)), now)
+            if found:
+                return found, m.group(0).strip()
+    return None
+
+
+def parse_date(text: str, now: datetime) -> date | None:
+    hit = find_date(text, now)
+    return hit[0] if hit else None
+
+
+def labelled_date(text: str, now: datetime) -> date | None:
+    """Date right after a label such as 发布时间： / 发布日期： / 时间： in visible text."""
+    for m in _LABEL.finditer(text):
+        hit = _FULL.match(text[m.end():m.end() + 40].lstrip())
+        if hit and (found := _make(int(hit.group(1)), int(hit.group(2)), int(hit.group(3)))):
+            return found
+    return None
+
+
+# --- list items -----------------------------------------------------------------------------
+
+_ROW_TAGS = {"li", "tr", "dd", "dt", "p", "div", "dl", "section", "article", "span", "td", "h3", "h4"}
+_PAGER = re.compile(r"^(首页|尾页|上一页|下一页|末页|上页|下页|更多|更多>+|more|MORE|>+|<+|\d+)$")
+_MIN_TITLE = 4
+_ROW_DEPTH = 4
+
+
+def _text(node: LexborNode) -> str:
+    return " ".join((node.text(deep=True, separator=" ") or "").split())
+
+
+def _title(anchor: LexborNode) -> str:
+    text = _text(anchor)
+    title = (anchor.attributes.get("title") or "").strip()
+    # Lists truncate long titles ("…"); the title attribute then holds the whole one.
+    return title if len(title) > len(text.rstrip(".…")) else text
+
+
+def _is_title_anchor(anchor: LexborNode) -> bool:
+    text = _text(anchor)
+    href = (anchor.attributes.get("href") or "").strip().lower()
+    return (len(text) >= _MIN_TITLE and not _PAGER.match(text) and bool(href)
+            and not href.startswith(("javascript:", "mailto:", "#")))
+
+
+def _ancestors(node: LexborNode, depth: int = _ROW_DEPTH) -> Iterator[LexborNode]:
+    node = node.parent
+    for _ in range(depth):
+        if node is None or node.tag not in _ROW_TAGS:
+            return
+        yield node
+        node = node.parent
+
+
+def _row_of(anchor: LexborNode, counts: Counter[int], now: datetime,
+            ) -> tuple[LexborNode, tuple[date, str] | None]:
+    """Smallest ancestor holding this anchor as its only title link, and the date inside it.
+
+    A date outside the anchor wins over one in the title ("关于2023年5月31日停电的通知  2023-05-20").
+    """
+    title = _text(anchor)
+    row = anchor
+    for node in _ancestors(anchor):
+        if counts[node.mem_id] > 1:
+            break
+        row = node
+        hit = find_date(_text(node).replace(title, " ", 1), now)
+        if hit:
+            return row, hit
+    return row, find_date(title, now)
+
+
+def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime) -> list[Item]:
+    """Entries of column lists: a link with a title and, nearby, a date.
+
+    Works on the layouts of the common CMSs (ul/li + span date as Hanweb, TRS and www.gov.cn print
+    them, table rows with a date cell, div.list entries, dates inside the anchor text). Undated
+    entries are kept only inside a container that also holds dated ones, so navigation menus and
+    link lists do not count as a column's content.
+    """
+    if tree.body is None:
+        return []
+    anchors = [a for a in tree.body.css("a[href]") if _is_title_anchor(a)]
+    counts: Counter[int] = Counter()
+    for anchor in anchors:
+        counts.update(node.mem_id for node in _ancestors(anchor))
+    rows = [(anchor, *_row_of(anchor, counts, now)) for anchor in anchors]
+    dated_parents = {row.parent.mem_id for _, row, hit in rows if hit and row.parent is not None}
+    items: list[Item] = []
+    seen: set[tuple[str, str]] = set()
+    for anchor, row, hit in rows:
+        if hit is None and (row.parent is None or row.parent.mem_id not in dated_parents):
+            continue
+        url = urldefrag(urljoin(base_url, (anchor.attributes.get("href") or "").strip())).url
+        title = _title(anchor)
+        if (url, title) not in seen:
+            seen.add((url, title))
+            items.append(Item(title=title, url=url, published=hit[0] if hit else None,
+                              raw_date=hit[1] if hit else None))
+    return items

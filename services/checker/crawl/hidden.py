@@ -1,0 +1,191 @@
+"""Hidden-link (暗链) detection from inline styles, simple <style> rules, HTML attributes and scripts.
+
+Reasons are stable codes: display_none, visibility_hidden, opacity_zero, font_size_zero, tiny_size,
+off_screen, text_indent, same_colour, hidden_attribute, script_written; a link inside a hidden
+element gets the element's reason prefixed with "ancestor:".
+"""
+import re
+from urllib.parse import unquote
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_SIMPLE = re.compile(r"^([a-z][a-z0-9]*)?([.#][\w-]+)$", re.I)
+_NUMBER = re.compile(r"^(-?\d*\.?\d+)\s*(px|pt|em|rem|%|)$")
+_NAMED = {"white": "#ffffff", "black": "#000000", "red": "#ff0000", "green": "#008000", "blue": "#0000ff",
+          "yellow": "#ffff00", "gray": "#808080", "grey": "#808080", "silver": "#c0c0c0"}
+_FAR = -500.0  # px; further left/up than any screen shows
+
+
+def declarations(style: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in style.split(";"):
+        name, sep, value = part.partition(":")
+        if sep:
+            out[name.strip().lower()] = value.replace("!important", "").strip().lower()
+    return out
+
+
+def _top_level_rules(css: str) -> list[tuple[str, str]]:
+    """(prelude, body) of top-level rules; at-rule blocks (@media …) are skipped whole."""
+    rules, depth, start, prelude = [], 0, 0, ""
+    for i, ch in enumerate(css):
+        if ch == "{":
+            if depth == 0:
+                prelude, start = css[start:i].strip(), i + 1
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                if not prelude.startswith("@"):
+                    rules.append((prelude, css[start:i]))
+                start = i + 1
+    return rules
+
+
+class StyleRules:
+    """Declarations from the page's <style> blocks for simple selectors (.cls, #id, tag.cls, tag#id)."""
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.rules: dict[str, dict[str, str]] = {}
+        for style in tree.css("style"):
+            css = _COMMENT.sub("", style.text(deep=True) or "")
+            for prelude, body in _top_level_rules(css):
+                decls = declarations(body)
+                for selector in prelude.split(","):
+                    if _SIMPLE.match(selector.strip()):
+                        self.rules.setdefault(selector.strip().lower(), {}).update(decls)
+
+    def for_node(self, node: LexborNode) -> dict[str, str]:
+        attrs = node.attributes
+        tag = node.tag or ""
+        keys = [f".{c.lower()}" for c in (attrs.get("class") or "").split()]
+        keys += [f"{tag}{k}" for k in keys]
+        if attrs.get("id"):
+            ident = f"#{attrs['id'].lower()}"
+            keys += [ident, f"{tag}{ident}"]
+        merged: dict[str, str] = {}
+        for key in keys:
+            merged.update(self.rules.get(key, {}))
+        merged.update(declarations(attrs.get("style") or ""))
+        return merged
+
+
+def _px(value: str | None) -> float | None:
+    match = _NUMBER.match((value or "").strip())
+    if not match:
+        return None
+    number, unit = float(match.group(1)), match.group(2)
+    return number * 16 if unit in ("em", "rem") else number * 4 / 3 if unit == "pt" else number
+
+
+def colour(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip().lower()
+    if value in _NAMED:
+        return _NAMED[value]
+    if re.fullmatch(r"#[0-9a-f]{3}", value):
+        return "#" + "".join(c * 2 for c in value[1:])
+    if re.fullmatch(r"#[0-9a-f]{6}", value):
+        return value
+    rgb = re.fullmatch(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*[\d.]+\s*)?\)", value)
+    return "#%02x%02x%02x" % tuple(int(g) for g in rgb.groups()) if rgb else None
+
+
+def _background(decls: dict[str, str], node: LexborNode) -> str | None:
+    if "background-color" in decls:
+        return colour(decls["background-color"])
+    for token in decls.get("background", "").split():
+        if (found := colour(token)) is not None:
+            return found
+    return colour(node.attributes.get("bgcolor"))
+
+
+def _tiny(value: str | None) -> bool:
+    size = _px(value)
+    return size is not None and size <= 1
+
+
+def reason_for(decls: dict[str, str], node: LexborNode) -> str | None:
+    """Why this element alone hides its content, or None."""
+    attrs = node.attributes
+    if "hidden" in attrs:
+        return "hidden_attribute"
+    if decls.get("display") == "none":
+        return "display_none"
+    if decls.get("visibility") in ("hidden", "collapse"):
+        return "visibility_hidden"
+    if _px(decls.get("opacity")) == 0:
+        return "opacity_zero"
+    if _tiny(decls.get("font-size")):
+        return "font_size_zero"
+    clipped = decls.get("overflow", "") in ("hidden", "clip") or node.tag in ("img", "iframe", "marquee")
+    sizes = [decls.get("width"), decls.get("height"), attrs.get("width"), attrs.get("height")]
+    if clipped and any(_tiny(v) for v in sizes):
+        return "tiny_size"
+    if re.sub(r"\s", "", decls.get("clip", "")) in ("rect(0000)", "rect(0,0,0,0)", "rect(0px,0px,0px,0px)",
+                                                     "rect(0px0px0px0px)"):
+        return "tiny_size"
+    positioned = decls.get("position") in ("absolute", "fixed", "relative")
+    offsets = [decls.get("margin-left"), decls.get("margin-top")]
+    if positioned:
+        offsets += [decls.get("left"), decls.get("top")]
+    if any((v := _px(o)) is not None and v <= _FAR for o in offsets):
+        return "off_screen"
+    if (indent := _px(decls.get("text-indent"))) is not None and indent <= _FAR:
+        return "text_indent"
+    return None
+
+
+class HiddenDetector:
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.rules = StyleRules(tree)
+        self._own: dict[int, tuple[str | None, str | None, str | None]] = {}
+
+    def _facts(self, node: LexborNode) -> tuple[str | None, str | None, str | None]:
+        """(hiding reason, text colour, background colour) declared on this element."""
+        key = node.mem_id
+        if key not in self._own:
+            decls = self.rules.for_node(node)
+            font = colour(node.attributes.get("color")) if node.tag == "font" else None
+            text_colour = colour(decls.get("color")) or font
+            self._own[key] = (reason_for(decls, node), text_colour, _background(decls, node))
+        return self._own[key]
+
+    def reason(self, node: LexborNode) -> str | None:
+        own, fg, bg = self._facts(node)
+        if own:
+            return own
+        current = node.parent
+        while current is not None and current.tag not in ("html", "-document", None):
+            reason, up_fg, up_bg = self._facts(current)
+            if reason:
+                return f"ancestor:{reason}"
+            fg, bg = fg or up_fg, bg or up_bg
+            current = current.parent
+        return "same_colour" if fg is not None and fg == bg else None
+
+
+_SCRIPT_SINKS = ("document.write", "innerhtml", "insertadjacenthtml", "outerhtml")
+_SCRIPT_ANCHOR = re.compile(r"""<a\b[^>]*?href\s*=\s*["']?([^"'\s>]+)[^>]*>(.{0,120}?)</a""", re.I | re.S)
+_JS_ESCAPES = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
+
+
+def script_links(tree: LexborHTMLParser) -> list[tuple[str, str, str]]:
+    """(href, text, excerpt) of anchors that inline scripts write into the page."""
+    found = []
+    for script in tree.css("script"):
+        if script.attributes.get("src"):
+            continue
+        code = script.text(deep=True) or ""
+        if not any(sink in code.lower() for sink in _SCRIPT_SINKS):
+            continue
+        code = _JS_ESCAPES.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), code)
+        code = code.replace("\\/", "/").replace("\\'", "'").replace('\\"', '"')
+        if "%3c" in code.lower():  # document.write(unescape('%3Ca%20href…'))
+            code = unquote(code)
+        for match in _SCRIPT_ANCHOR.finditer(code):
+            text = re.sub(r"<[^>]+>|['\"+]", "", match.group(2)).strip()
+            found.append((match.group(1), text, match.group(0)[:300]))
+    return found
