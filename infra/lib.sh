@@ -57,7 +57,7 @@ start_s3() {
     setsid nohup "$VENV/bin/weed" mini -dir="$dir" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
     -master.port="$base" -volume.port="$((base + 1))" -filer.port="$((base + 2))" -s3.port="$port" \
     -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -admin.ui=false \
-    >"$VAR/log/$name.log" 2>&1 &
+    >"$VAR/log/$name.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   # An open port is not enough: wait until a bucket can be created and written.
   for _ in $(seq 100); do
@@ -112,12 +112,14 @@ migrate() {
   done
 }
 
-# start_process NAME COMMAND...: run in the background unless already running; logs in var/log.
+# start_process NAME COMMAND...: run in the background, in its own session (so stop_pidfile can end
+# it with its children), unless already running; logs in var/log.
 start_process() {
   local name="$1"; shift
   local pidfile="$VAR/run/$name.pid"
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return; fi
-  (cd "$ROOT" && setsid nohup "$@" >"$VAR/log/$name.log" 2>&1 & echo $! >"$pidfile")
+  (cd "$ROOT" && exec setsid nohup "$@" >"$VAR/log/$name.log" 2>&1 </dev/null) &
+  echo $! >"$pidfile"
 }
 
 wait_http() {  # wait_http URL NAME

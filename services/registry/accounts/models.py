@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlalchemy import Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from services.registry.models_base import SCHEMA, enum_type, fk, utcnow
+from services.registry.models_base import SCHEMA, enum_type, fk, search_index, utcnow
 
 
 class Platform(StrEnum):
@@ -55,8 +55,7 @@ class Account(AccountBase, table=True):
     __table_args__ = (
         UniqueConstraint("platform", "platform_id", name="uq_account_platform_id"),
         Index("ix_account_org_path", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
-        Index("ix_account_search", "registered_name", "platform_id", postgresql_using="gin",
-              postgresql_ops={"registered_name": "gin_trgm_ops", "platform_id": "gin_trgm_ops"}),
+        search_index("ix_account_search", "registered_name", "platform_id"),
         Index("ix_account_state_platform", "state", "platform"),
         {"schema": SCHEMA},
     )

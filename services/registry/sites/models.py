@@ -6,7 +6,7 @@ from pydantic import field_validator
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, Relationship, SQLModel
 
-from services.registry.models_base import SCHEMA, enum_type, fk, utcnow
+from services.registry.models_base import SCHEMA, enum_type, fk, search_index, utcnow
 
 
 class SiteKind(StrEnum):
@@ -86,9 +86,7 @@ class Site(SiteBase, table=True):
     __tablename__ = "site"
     __table_args__ = (
         Index("ix_site_org_path", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
-        Index("ix_site_search", "name", "homepage_url", "site_code", postgresql_using="gin",
-              postgresql_ops={"name": "gin_trgm_ops", "homepage_url": "gin_trgm_ops",
-                              "site_code": "gin_trgm_ops"}),
+        search_index("ix_site_search", "name", "homepage_url", "site_code"),
         Index("ix_site_state_kind", "state", "kind"),
         {"schema": SCHEMA},
     )

@@ -1,0 +1,76 @@
+// The API error shape shared by every govwatch service:
+// {"detail": {"code": "...", "message": "...", "field": ..., ...extra}}
+export interface ApiErrorDetail {
+  code: string
+  message: string
+  field?: string | null
+  [extra: string]: unknown
+}
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly field: string | null
+  readonly detail: ApiErrorDetail
+
+  constructor(status: number, detail: ApiErrorDetail) {
+    super(detail.message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = detail.code
+    this.field = detail.field ?? null
+    this.detail = detail
+  }
+
+  /** Extra members of the detail (e.g. `allowed`, `rules`, `errors`). */
+  extra<T>(key: string): T | undefined {
+    return this.detail[key] as T | undefined
+  }
+}
+
+const FALLBACK: Record<number, string> = {
+  400: '请求有误',
+  401: '登录已失效，请重新登录',
+  403: '当前角色无权执行此操作',
+  404: '记录不存在或无权访问',
+  409: '操作与当前状态冲突',
+  413: '文件过大',
+  422: '提交的内容有误',
+  500: '服务器内部错误，请稍后重试',
+  502: '服务暂不可用，请稍后重试',
+  503: '服务暂不可用，请稍后重试',
+  504: '服务响应超时，请稍后重试',
+}
+
+/** Build an ApiError from any response body (JSON detail object, FastAPI string detail, or nothing). */
+export function toApiError(status: number, body: unknown): ApiError {
+  const detail = (body as { detail?: unknown } | null | undefined)?.detail
+  if (detail && typeof detail === 'object' && !Array.isArray(detail)) {
+    const d = detail as Partial<ApiErrorDetail>
+    return new ApiError(status, {
+      ...d,
+      code: typeof d.code === 'string' ? d.code : `http_${status}`,
+      message: typeof d.message === 'string' && d.message ? d.message : fallbackMessage(status),
+    })
+  }
+  if (typeof detail === 'string' && detail) {
+    return new ApiError(status, { code: `http_${status}`, message: detail, field: null })
+  }
+  return new ApiError(status, { code: `http_${status}`, message: fallbackMessage(status), field: null })
+}
+
+export function fallbackMessage(status: number): string {
+  return FALLBACK[status] ?? `请求失败（HTTP ${status}）`
+}
+
+/** The text to show a person for any thrown value. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message
+  if (err instanceof TypeError) return '无法连接服务器，请检查网络'
+  if (err instanceof Error && err.message) return err.message
+  return '操作失败'
+}
+
+export function isApiError(err: unknown, code?: string, status?: number): err is ApiError {
+  return err instanceof ApiError && (code === undefined || err.code === code) && (status === undefined || err.status === status)
+}

@@ -1,0 +1,67 @@
+// Chinese labels for the API's enum values.
+import type {
+  AccountState, ColumnCategory, EvidenceKind, FilingKind, FilingState, OrgKind, Platform, Role, SiteKind,
+  SiteState, SubjectKind,
+} from '@/api/types'
+
+type TagType = 'primary' | 'success' | 'info' | 'warning' | 'danger'
+
+export const SITE_STATE: Record<SiteState, string> = {
+  pending_open: '待开设', active: '运行中', suspended: '临时关停', closing: '关停中', closed: '已下线', deregistered: '已注销',
+}
+export const ACCOUNT_STATE: Record<AccountState, string> = {
+  pending_open: '待开设', active: '运行中', suspended: '临时关停', closing: '关停中', deregistered: '已注销',
+}
+export const STATE_TAG: Record<SiteState, TagType> = {
+  pending_open: 'warning', active: 'success', suspended: 'info', closing: 'danger', closed: 'info', deregistered: 'info',
+}
+export const SITE_KIND: Record<SiteKind, string> = { portal: '政府门户网站', department: '部门网站' }
+export const PLATFORM: Record<Platform, string> = {
+  wechat_subscription: '微信订阅号', wechat_service: '微信服务号', weibo: '新浪微博', douyin: '抖音',
+  toutiao: '今日头条', kuaishou: '快手', bilibili: '哔哩哔哩', app: '移动客户端', other: '其他',
+}
+export const FILING_KIND: Record<FilingKind, string> = {
+  open: '开设', rename: '更名', change: '变更', suspend: '临时关停', resume: '恢复运行', close: '永久关停',
+  offline: '下线', deregister: '注销', import: '批量导入',
+}
+export const FILING_STATE: Record<FilingState, string> = {
+  pending: '待审批', approved: '已通过', rejected: '已驳回', withdrawn: '已撤回',
+}
+export const FILING_STATE_TAG: Record<FilingState, TagType> = {
+  pending: 'warning', approved: 'success', rejected: 'danger', withdrawn: 'info',
+}
+export const EVIDENCE_KIND: Record<EvidenceKind, string> = {
+  approval_document: '审批表/批复文件', closure_notice: '关停公告截图', migration_proof: '内容迁移证明',
+  icp_cancelled: 'ICP备案注销证明', badge_cancelled: '党政机关网站标识注销证明', psb_cancelled: '公安备案注销证明',
+  domain_released: '域名注销证明', platform_cancellation: '平台账号注销证明', other: '其他材料',
+}
+export const SUBJECT_KIND: Record<SubjectKind, string> = { site: '政府网站', account: '政务新媒体' }
+export const ORG_KIND: Record<OrgKind, string> = {
+  province: '省级', city: '市级', county: '县级', township: '乡镇（街道）', department: '部门单位',
+}
+export const ROLE: Record<Role, string> = {
+  admin: '管理员', supervisor: '监管员', operator: '运维人员', viewer: '查看员', integration: '系统对接', service: '内部服务',
+}
+export const COLUMN_CATEGORY: Record<ColumnCategory, string> = {
+  news: '动态要闻', notice: '通知公告', policy: '政策文件', interaction: '互动交流', service: '办事服务',
+  disclosure: '信息公开', other: '其他',
+}
+
+/** Options for an el-select from a label map. */
+export function options<K extends string>(labels: Record<K, string>): { value: K; label: string }[] {
+  return (Object.keys(labels) as K[]).map((value) => ({ value, label: labels[value] }))
+}
+
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return '—'
+  const d = new Date(value)
+  if (Number.isNaN(d.getTime())) return value
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}

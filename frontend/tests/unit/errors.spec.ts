@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { ApiError, errorMessage, isApiError, toApiError } from '@/api/errors'
+import { filenameFrom, parseEvent } from '@/api/http'
+
+describe('toApiError', () => {
+  it('reads the shared detail shape with its extras', () => {
+    const err = toApiError(409, {
+      detail: { code: 'illegal_transition', message: '当前状态 closed 不允许 rename 备案', field: null, allowed: ['deregister'] },
+    })
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err.status).toBe(409)
+    expect(err.code).toBe('illegal_transition')
+    expect(err.message).toBe('当前状态 closed 不允许 rename 备案')
+    expect(err.extra<string[]>('allowed')).toEqual(['deregister'])
+  })
+
+  it('keeps import row errors', () => {
+    const errors = [{ row: 2, column: '主办单位', message: '单位「x」不存在' }]
+    const err = toApiError(422, { detail: { code: 'import_invalid', message: '导入文件有 1 处错误', errors, rows: 1 } })
+    expect(isApiError(err, 'import_invalid')).toBe(true)
+    expect(err.extra('errors')).toEqual(errors)
+  })
+
+  it('accepts FastAPI string details and empty bodies', () => {
+    expect(toApiError(404, { detail: 'Not Found' }).message).toBe('Not Found')
+    const empty = toApiError(502, null)
+    expect(empty.code).toBe('http_502')
+    expect(empty.message).toMatch(/服务暂不可用/)
+  })
+
+  it('falls back to a Chinese message when the detail has none', () => {
+    expect(toApiError(403, { detail: { code: 'forbidden' } }).message).toBe('当前角色无权执行此操作')
+  })
+})
+
+describe('errorMessage / isApiError', () => {
+  it('speaks Chinese for network failures', () => {
+    expect(errorMessage(new TypeError('Failed to fetch'))).toBe('无法连接服务器，请检查网络')
+    expect(errorMessage('x')).toBe('操作失败')
+  })
+  it('matches by code and status', () => {
+    const err = toApiError(404, { detail: { code: 'not_found', message: '网站不存在或无权访问' } })
+    expect(isApiError(err, undefined, 404)).toBe(true)
+    expect(isApiError(err, 'rule_violation')).toBe(false)
+    expect(isApiError(new Error('x'))).toBe(false)
+  })
+})
+
+describe('filenameFrom', () => {
+  it('decodes RFC 5987 names', () => {
+    expect(filenameFrom("attachment; filename*=UTF-8''%E6%94%BF%E5%BA%9C%E7%BD%91%E7%AB%99.xlsx")).toBe('政府网站.xlsx')
+    expect(filenameFrom('attachment; filename="a.csv"')).toBe('a.csv')
+    expect(filenameFrom(null)).toBeNull()
+  })
+})
+
+describe('parseEvent', () => {
+  it('parses server-sent event blocks', () => {
+    expect(parseEvent('event: progress\nid: 3\ndata: {"a":1}')).toEqual({ event: 'progress', id: '3', data: '{"a":1}' })
+    expect(parseEvent(': ping')).toBeNull()
+    expect(parseEvent('data: a\ndata: b')).toEqual({ event: 'message', data: 'a\nb', id: undefined })
+  })
+})

@@ -1,0 +1,57 @@
+"""Column pages that exist but carry no content (空白栏目).
+
+The crawler's item list may be empty because its list extraction missed a layout, so a column without
+items is only called empty when its page says so ("暂无信息" …) or, beyond the site's template (the
+text and links it shares with the homepage), it has almost no text and no content links.
+"""
+import re
+
+from services.checker.checks.base import CheckContext, is_ok, page_evidence
+from services.checker.checks.html import own_text
+from services.checker.model import ColumnSnapshot, Finding, Page, SiteSnapshot
+
+CODE = "column_empty"
+EMPTY_MARKERS = re.compile(r"暂无(?:相关)?(?:信息|数据|内容|记录|文章|公开信息)|没有(?:找到)?(?:相关|任何)?(?:信息|数据|记录|内容)"
+                           r"|无相关(?:信息|数据|记录)|(?:栏目|内容|页面)(?:正在)?建设中|信息正在(?:更新|整理)中")
+MIN_OWN_TEXT = 60       # characters of non-template text a page with real content has at least
+MIN_OWN_LINKS = 2       # links not in the template that a list page has at least
+MARKER_MAX_TEXT = 300   # a marker in a longer text is a sentence of an article, not an empty list
+
+
+def template_links(snapshot: SiteSnapshot, home: Page | None) -> set[str]:
+    """Links of the site's header, navigation and footer: on the homepage and on its article pages too.
+    (Homepage links alone would also take in the entries a homepage features from a column.)"""
+    if home is None:
+        return set()
+    on_home = {l.url for l in home.links}
+    column_pages = {id(c.page) for c in snapshot.columns}
+    articles = [p for p in snapshot.pages.values() if p is not home and id(p) not in column_pages and p.links]
+    if not articles:
+        return on_home
+    return on_home & {l.url for p in articles for l in p.links}
+
+
+def _is_empty(column: ColumnSnapshot, page: Page, home: Page | None, template: set[str]) -> bool:
+    own = own_text(page, home).replace("\n", "")
+    if len(own) < MARKER_MAX_TEXT and EMPTY_MARKERS.search(own):
+        return True
+    own_links = [l for l in page.links if l.tag == "a" and l.url not in template and len(l.text.strip()) >= 4]
+    return len(own) - len(column.name) < MIN_OWN_TEXT and len(own_links) < MIN_OWN_LINKS
+
+
+def check(snapshot: SiteSnapshot, ctx: CheckContext) -> list[Finding]:
+    home = snapshot.home if is_ok(snapshot.home) else None
+    template = template_links(snapshot, home)
+    findings = []
+    for column in snapshot.columns:
+        page = column.page
+        if column.items or page is None or not is_ok(page) or page.html is None or page is home:
+            continue
+        if not _is_empty(column, page, home, template):
+            continue
+        findings.append(Finding(
+            CODE, f"栏目“{column.name}”为空白栏目",
+            [page_evidence(page, f"栏目“{column.name}”页面无信息条目")],
+            data={"category": column.category, "column": column.name, "url": column.url},
+        ))
+    return findings

@@ -1,0 +1,50 @@
+"""Word-list checks over the visible text of every fetched page (serious_error, sensitive_content, typo).
+
+A phrase in the site template repeats on every page; the same word in the same context is reported
+once, on the first page it was seen, so counts reflect distinct errors rather than page views.
+"""
+from collections.abc import Callable
+
+from services.checker.checks.base import CheckContext, page_evidence, site_pages
+from services.checker.checks.html import page_text
+from services.checker.model import Finding, Page, SiteSnapshot
+from services.checker.wordlists import Match
+
+MAX_EVIDENCE = 10
+
+
+def _current(match: Match, page: Page) -> bool:
+    """An outdated name is only wrong in text dated after the reorganisation (or undated)."""
+    since = match.entry.obsolete_since
+    return since is None or page.page_date is None or page.page_date >= since
+
+
+def should_be(match: Match) -> str:
+    return f"“{match.word}”应为“{match.suggestion}”" if match.suggestion else f"“{match.word}”"
+
+
+def page_findings(snapshot: SiteSnapshot, ctx: CheckContext, code: str, describe: Callable[[Match], str],
+                  text_of: Callable[[Page], str] = page_text) -> list[Finding]:
+    """One finding per page with new matches of the category `code`; `describe(match)` words one match,
+    `text_of(page)` gives the text to read."""
+    seen: set[tuple[str, str]] = set()
+    findings = []
+    for page in site_pages(snapshot):
+        text = f"{page.title}\n{text_of(page)}"
+        fresh = []
+        for match in ctx.matcher.find(text, (code,)):
+            key = (match.entry.word, match.context)
+            if key not in seen and _current(match, page):
+                seen.add(key)
+                fresh.append(match)
+        if not fresh:
+            continue
+        described = list(dict.fromkeys(describe(m) for m in fresh))
+        findings.append(Finding(
+            code, "；".join(described),
+            [page_evidence(page, m.context) for m in fresh[:MAX_EVIDENCE]],
+            count=len(fresh),
+            data={"matches": [{"word": m.word, "suggestion": m.suggestion, "position": m.start,
+                               "context": m.context} for m in fresh]},
+        ))
+    return findings

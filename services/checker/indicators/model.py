@@ -1,0 +1,64 @@
+"""Indicator sets as data: thresholds, severities and points, validated with pydantic."""
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameters(_Strict):
+    """Thresholds the checks read. Every field is required: the values live in the set files only."""
+    home_window_days: int
+    news_window_days: int
+    notice_window_days: int              # 通知公告 and 政策文件 columns
+    other_window_days: int               # other should-update columns
+    stale_veto_news_notice_policy: int   # stale news+notice+policy columns that make a veto
+    stale_veto_should_update: int        # stale should-update columns (any category) that make a veto
+    empty_veto: int                      # empty columns that make a veto
+    unreachable_ratio: float             # failed share of probes that makes a veto
+    unreachable_window_days: int
+    probe_timeout_seconds: float         # a probe without a complete response within this time failed
+    message_unanswered_days: int
+    message_lookback_days: int           # only messages of this past period are judged
+    reply_limit_days: int
+    reply_recent_days: int
+    guide_min_missing_elements: int      # a guide missing this many of the ten elements is incomplete
+    guide_veto_count: int                # incomplete guides that make a veto
+    account_update_days: int
+    account_original_days: int
+
+
+class VetoWhen(_Strict):
+    """Escalation of an indicator's findings to veto: by a counted threshold or by a finding flag."""
+    count_param: str | None = None       # name of a Parameters field: veto when the summed count reaches it
+    categories: list[str] | None = None  # count only findings whose data["category"] is one of these
+    flag: str | None = None              # veto when any finding has data[flag] set
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> "VetoWhen":
+        if (self.count_param is None) == (self.flag is None):
+            raise ValueError("veto_when needs exactly one of count_param or flag")
+        if self.count_param is not None and self.count_param not in Parameters.model_fields:
+            raise ValueError(f"unknown parameter {self.count_param!r}")
+        return self
+
+
+class IndicatorRule(_Strict):
+    enabled: bool = True
+    severity: Literal["veto", "deduct"]
+    points: float = 0.0                  # per occurrence (Finding.count), deduct only
+    scope_points: dict[str, float] = {}  # per occurrence by data["scope"] (e.g. home/other pages)
+    max_points: float = 0.0              # cap of the indicator's total deduction
+    veto_when: list[VetoWhen] = []
+
+
+class IndicatorSet(_Strict):
+    id: str
+    version: int
+    parent: str | None = None
+    name: str
+    pass_score: float
+    parameters: Parameters
+    indicators: dict[str, IndicatorRule]

@@ -1,0 +1,36 @@
+"""Checker-only settings (same GOVWATCH_ prefix as the shared settings, read once per process)."""
+from functools import lru_cache
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CheckerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVWATCH_", extra="ignore")
+
+    # arq queue of the checker workers (one queue; probes and checks share it).
+    checker_queue: str = "govwatch:checker"
+    # A job is tried this often; a target whose last try dies still ends with a (failed) result.
+    checker_max_tries: int = 5
+    # arq kills a job after this; a killed worker's job is picked up again `job_timeout + 10` s later.
+    checker_job_timeout: int = 600
+    # The check itself is cut at this (below the job timeout) so a hostile site yields a failed result.
+    checker_check_timeout: int = 540
+    checker_max_jobs: int = 20
+    # Real duration of an availability window = declared duration × scale (tests compress a week to seconds).
+    probe_window_scale: float = 1.0
+    # Homepage probe: no complete answer within this many seconds counts as failed (indicators.md: 15 s).
+    probe_timeout: float = 15.0
+    # Crawl limits: "default" for deployments, "fast" (tight timeouts, no politeness delay) for tests/demos.
+    checker_crawl_profile: Literal["default", "fast"] = "default"
+    # Server-sent progress events poll the database this often (seconds).
+    sse_interval: float = 1.0
+    # Sweeper: a target with no live job and no result this long after its due time gets a failed result.
+    orphan_grace_seconds: int = 120
+    # How often the sweeper runs (seconds of each minute it starts at).
+    sweep_every_seconds: int = 15
+
+
+@lru_cache
+def get_checker_settings() -> CheckerSettings:
+    return CheckerSettings()

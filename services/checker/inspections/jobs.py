@@ -1,0 +1,228 @@
+"""The arq job bodies: plan an inspection, run a probe round, check one target, sweep orphans.
+
+Robustness rules:
+- results are upserted (unique per inspection/kind/target), so a retried or duplicated job is harmless;
+- infrastructure failures (registry, database) raise and arq retries them (`max_tries`); on the last
+  try the target gets an `error` result instead, so it never stays without one;
+- whatever a target does to the check (hangs, garbage, crashes the parser) ends as an `error` result on
+  that target only; the check is cut before arq's own job timeout would discard it;
+- a worker killed with SIGKILL leaves its jobs in the queue; another worker picks them up once arq's
+  in-progress lock expires (job timeout + 10 s). If even that was the last try, the sweeper writes
+  the `error` result.
+"""
+import asyncio
+import logging
+import traceback
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from arq import Retry
+from arq.jobs import Job, JobStatus
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from services.checker.crawl.config import CrawlSettings
+from services.checker.crawl.fetch import Fetcher
+from services.checker.inspections import flows, runner, service
+from services.checker.inspections.config import get_checker_settings
+from services.checker.inspections.models import (
+    Inspection, InspectionResult, InspectionState, InspectionTarget, ResultStatus, TargetKind, utcnow,
+)
+from services.checker.registry_client import RegistryClient, RegistryError
+from services.checker.store import indicator_sets, wordlists
+from services.common.db import get_engine
+from services.common.settings import get_settings
+
+log = logging.getLogger(__name__)
+PROBE_CONCURRENCY = 32
+
+
+class Transient(Exception):
+    """Worth retrying: the problem is ours (registry, database), not the target's."""
+
+
+def _session() -> Session:
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def crawl_settings() -> CrawlSettings:
+    settings = get_checker_settings()
+    base = CrawlSettings.fast() if settings.checker_crawl_profile == "fast" else CrawlSettings()
+    return replace(base, probe_deadline=settings.probe_timeout)
+
+
+def _registry(ctx: dict[str, Any]) -> RegistryClient:
+    if "registry" not in ctx:
+        ctx["registry"] = RegistryClient()
+    return ctx["registry"]
+
+
+def _backoff(job_try: int) -> int:
+    return min(5 * 2 ** (job_try - 1), 120)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+async def plan_inspection(ctx: dict[str, Any], inspection_id: int) -> str:
+    settings = get_checker_settings()
+    try:
+        with _session() as session:
+            return await flows.plan(session, ctx["redis"], inspection_id, _registry(ctx))
+    except (RegistryError, OperationalError) as exc:
+        if ctx.get("job_try", 1) < settings.checker_max_tries:
+            raise Retry(defer=_backoff(ctx.get("job_try", 1))) from exc
+        with _session() as session:
+            service.set_failed(session, inspection_id, f"无法从登记系统获取检查对象: {exc}")
+        return "failed"
+
+
+async def probe_round(ctx: dict[str, Any], inspection_id: int, seq: int, at_iso: str) -> str:
+    """Probe the homepage of every active site of the inspection once; `at` is the monitoring time the
+    round stands for. Sites already probed in this round (a retried job) are skipped."""
+    at = datetime.fromisoformat(at_iso)
+    with _session() as session:
+        inspection = session.get(Inspection, inspection_id)
+        if inspection is None or inspection.state != InspectionState.running:
+            return "skipped"
+        done = service.probed_seqs(session, inspection_id, seq)
+        sites = [t for t in service.targets_of(session, inspection_id, TargetKind.site)
+                 if t.state == "active" and t.url and t.target_id not in done]
+    semaphore = asyncio.Semaphore(PROBE_CONCURRENCY)
+
+    async def one(fetcher: Fetcher, target: InspectionTarget) -> None:
+        async with semaphore:
+            probe = await fetcher.probe(target.url)
+        with _session() as session:
+            service.record_probe(session, inspection_id, target.target_id, seq, at=at, ok=probe.ok,
+                                 status=probe.status, elapsed_ms=probe.elapsed_ms, error=probe.error)
+
+    async with Fetcher(crawl_settings()) as fetcher:
+        await asyncio.gather(*(one(fetcher, t) for t in sites))
+    return f"probed {len(sites)} sites"
+
+
+async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, target_id: int) -> str:
+    settings = get_checker_settings()
+    job_try = ctx.get("job_try", 1)
+    with _session() as session:
+        inspection = session.get(Inspection, inspection_id)
+        target = service.get_target(session, inspection_id, TargetKind(kind), target_id)
+        if inspection is None or target is None:
+            return "gone"
+        if inspection.state in (InspectionState.cancelled, InspectionState.failed):
+            return "cancelled"
+    try:
+        inputs = await _inputs(ctx, inspection, target)
+    except Transient as exc:
+        if job_try < settings.checker_max_tries:
+            raise Retry(defer=_backoff(job_try)) from exc
+        return _store(target, ResultStatus.error, None, f"检查所需数据无法获取: {exc}", job_try)
+    except Exception as exc:  # noqa: BLE001  e.g. the inspection's indicator set no longer validates
+        return _store(target, ResultStatus.error, None, f"检查无法开始: {type(exc).__name__}: {exc}", job_try)
+    task = asyncio.create_task(_run(inspection, target, inputs))
+    try:
+        # Not asyncio.wait_for: it waits for the cancelled crawl to clean up, which may outlast arq's
+        # job timeout (and a job arq times out is dropped without a result).
+        done, _ = await asyncio.wait({task}, timeout=settings.checker_check_timeout)
+        if not done:
+            task.cancel()
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())  # nobody awaits it
+            return _store(target, ResultStatus.error, None,
+                          f"检查超时（超过 {settings.checker_check_timeout} 秒未完成）", job_try)
+        result = task.result()
+    except asyncio.CancelledError:
+        task.cancel()  # worker shutting down: arq runs the job again
+        raise
+    except runner.EngineUnavailable as exc:
+        return _store(target, ResultStatus.error, None, str(exc), job_try)
+    except Exception as exc:  # noqa: BLE001  whatever the target did, it stays that target's problem
+        log.warning("check of %s:%s failed: %s", kind, target_id, traceback.format_exc(limit=5))
+        return _store(target, ResultStatus.error, None, f"检查出错: {type(exc).__name__}: {exc}", job_try)
+    return _store(target, ResultStatus.ok, result, None, job_try)
+
+
+def _store(target: InspectionTarget, status: ResultStatus, result: dict[str, Any] | None, error: str | None,
+           attempts: int) -> str:
+    with _session() as session:
+        row = service.upsert_result(session, target, status=status, result=result, error=error, attempts=attempts)
+        service.complete_if_done(session, target.inspection_id)
+        return f"{row.status} {row.verdict or ''}".strip()
+
+
+async def _inputs(ctx: dict[str, Any], inspection: Inspection, target: InspectionTarget) -> dict[str, Any]:
+    try:
+        with _session() as session:
+            definition = indicator_sets.get(session, None, inspection.indicator_set,
+                                            inspection.indicator_set_version).definition
+            matcher = wordlists.matcher_for(session, target.org_path)
+            probes = runner.as_probes(service.probes_of(session, inspection.id, target.target_id))
+    except OperationalError as exc:
+        raise Transient(f"database: {exc}") from exc
+    facts: dict[str, Any] = target.facts
+    if target.kind == TargetKind.site:
+        try:
+            detail = await _registry(ctx).get_site(target.target_id)
+        except RegistryError as exc:
+            raise Transient(str(exc)) from exc
+        facts = {**target.facts, **(detail or {})}  # a site deleted since planning keeps its planned facts
+    return {"definition": definition, "matcher": matcher, "probes": probes, "facts": facts}
+
+
+async def _run(inspection: Inspection, target: InspectionTarget, inputs: dict[str, Any]) -> dict[str, Any]:
+    indicator_set = indicator_sets.engine_set(inputs["definition"])
+    if target.kind == TargetKind.site:
+        url = inputs["facts"].get("homepage_url") or target.url
+        probes = inputs["probes"] if inspection.probe_count and target.state == "active" else None
+        result = await runner.check_site(url, now=inspection.now, indicator_set=indicator_set,
+                                         facts=runner.registry_facts(inputs["facts"]), probes=probes or None,
+                                         matcher=inputs["matcher"], crawl_settings=crawl_settings())
+    else:
+        result = await runner.check_account(inputs["facts"], now=inspection.now, indicator_set=indicator_set,
+                                            matcher=inputs["matcher"])
+    result.setdefault("target", {})["id"] = target.target_id
+    result["target"].setdefault("kind", str(target.kind))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+async def sweep_orphans(ctx: dict[str, Any]) -> str:
+    """Give an `error` result to targets whose job is gone without one (last try killed, job expired),
+    so every running inspection ends."""
+    settings = get_checker_settings()
+    grace = timedelta(seconds=settings.orphan_grace_seconds)
+    written = 0
+    with _session() as session:
+        running = session.exec(select(Inspection).where(Inspection.state == InspectionState.running)).all()
+        for inspection in running:
+            due = (inspection.schedule_end or inspection.started_at or inspection.created_at) + grace
+            if utcnow() < due:
+                continue
+            answered = set(session.exec(select(InspectionResult.kind, InspectionResult.target_id).where(
+                InspectionResult.inspection_id == inspection.id)).all())
+            for target in service.targets_of(session, inspection.id):
+                if (target.kind, target.target_id) in answered:
+                    continue
+                status = await Job(target.job_id, ctx["redis"]).status()
+                if status in (JobStatus.not_found, JobStatus.complete):
+                    service.upsert_result(session, target, status=ResultStatus.error, result=None,
+                                          error="检查任务多次中断，未能完成", attempts=settings.checker_max_tries)
+                    written += 1
+            service.complete_if_done(session, inspection.id)
+    return f"{written} orphaned targets closed"
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    logging.basicConfig(level=logging.INFO)
+    get_engine()
+    log.info("checker worker: database %s, registry %s", get_settings().database_url.rsplit("@", 1)[-1],
+             get_settings().registry_url)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    registry = ctx.pop("registry", None)
+    if registry is not None:
+        await registry.aclose()

@@ -1,0 +1,33 @@
+"""The checker's arq worker: `arq services.checker.worker.WorkerSettings` (several may run at once).
+
+Queue `GOVWATCH_CHECKER_QUEUE` on `GOVWATCH_REDIS_URL`; see services/checker/inspections/jobs.py for
+the jobs and how a killed worker loses nothing.
+"""
+from arq import cron
+from arq.worker import func
+
+from services.checker.inspections import jobs
+from services.checker.inspections.config import get_checker_settings
+from services.checker.inspections.flows import redis_settings
+
+_settings = get_checker_settings()
+
+
+class WorkerSettings:
+    functions = [
+        func(jobs.plan_inspection, name="plan_inspection"),
+        func(jobs.probe_round, name="probe_round"),
+        func(jobs.check_target, name="check_target"),
+    ]
+    cron_jobs = [cron(jobs.sweep_orphans, second=set(range(0, 60, max(1, min(_settings.sweep_every_seconds, 60)))),
+                      run_at_startup=False, unique=True)]
+    on_startup = jobs.startup
+    on_shutdown = jobs.shutdown
+    redis_settings = redis_settings()
+    queue_name = _settings.checker_queue
+    max_tries = _settings.checker_max_tries
+    job_timeout = _settings.checker_job_timeout
+    max_jobs = _settings.checker_max_jobs
+    # Outcomes are kept an hour: the same job id cannot be enqueued again meanwhile (re-runs clear it).
+    keep_result = 3600
+    health_check_interval = 30

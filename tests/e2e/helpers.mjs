@@ -1,0 +1,132 @@
+// Shared setup of the browser tests: Debian Chromium driven by playwright-core (no browser download).
+//   GOVWATCH_E2E_URL         base URL of the SPA with its API proxy (default http://127.0.0.1:8000, the dev runner's front door)
+//   GOVWATCH_DEMO_PASSWORD   password of the demo users (default Govwatch@2024)
+//   GOVWATCH_CHROMIUM        browser binary (default /usr/bin/chromium)
+//   GOVWATCH_E2E_ARTIFACTS   where screenshots and downloads go (default <repo>/artifacts)
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+
+// playwright-core is a dev dependency of frontend/; resolve it from there.
+const here = dirname(fileURLToPath(import.meta.url))
+const root = resolve(here, '..', '..')
+const require = createRequire(join(root, 'frontend', 'package.json'))
+const { chromium } = require('playwright-core')
+
+export const BASE_URL = (process.env.GOVWATCH_E2E_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '')
+export const PASSWORD = process.env.GOVWATCH_DEMO_PASSWORD ?? 'Govwatch@2024'
+export const ARTIFACTS = resolve(process.env.GOVWATCH_E2E_ARTIFACTS ?? join(root, 'artifacts'))
+export const SCREENSHOTS = join(ARTIFACTS, 'screenshots')
+export const DOWNLOADS = join(ARTIFACTS, 'downloads')
+export const USERS = {
+  admin: process.env.GOVWATCH_E2E_ADMIN ?? 'weinan_admin',
+  supervisor: process.env.GOVWATCH_E2E_SUPERVISOR ?? 'weinan_supervisor',
+  countySupervisor: process.env.GOVWATCH_E2E_COUNTY_SUPERVISOR ?? 'linwei_supervisor', // 临渭区
+  neighbourSupervisor: process.env.GOVWATCH_E2E_NEIGHBOUR_SUPERVISOR ?? 'hancheng_supervisor', // 韩城市
+  operator: process.env.GOVWATCH_E2E_OPERATOR ?? 'minzheng_operator', // 渭南市民政局
+  viewer: process.env.GOVWATCH_E2E_VIEWER ?? 'weinan_viewer',
+}
+
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+]
+
+mkdirSync(SCREENSHOTS, { recursive: true })
+mkdirSync(DOWNLOADS, { recursive: true })
+
+/** A fresh Chromium with its own user-data-dir; `close()` removes the directory. */
+export async function launch() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'govwatch-e2e-'))
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.GOVWATCH_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+    baseURL: BASE_URL,
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    acceptDownloads: true,
+  })
+  context.setDefaultTimeout(15_000)
+  return {
+    context,
+    async newPage() {
+      const page = await context.newPage()
+      page.on('pageerror', (err) => console.error(`[pageerror] ${err.message}`))
+      return page
+    },
+    async close() {
+      await context.close()
+      rmSync(userDataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Log in through the login page; sessionStorage is per tab, so each page logs in on its own. */
+export async function login(page, username, password = PASSWORD) {
+  await page.goto('/login')
+  await page.locator('input[name="username"]').fill(username)
+  await page.locator('input[name="password"]').fill(password)
+  await page.locator('[data-test="login-submit"]').click()
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  await page.locator('[data-test="user-menu"]').waitFor()
+}
+
+/** Wait until no Element Plus loading mask is visible. */
+export async function settled(page) {
+  await page.waitForLoadState('networkidle').catch(() => undefined)
+  await page.waitForFunction(() => !document.querySelector('.el-loading-mask:not([style*="display: none"])'), null, { timeout: 15_000 }).catch(() => undefined)
+}
+
+export async function shot(page, name) {
+  await settled(page)
+  await page.waitForTimeout(300) // charts animate in
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
+}
+
+/** Texts of the side menu entries (leaf items). */
+export async function menuTexts(page) {
+  return (await page.locator('.el-aside .el-menu-item').allInnerTexts()).map((t) => t.trim())
+}
+
+/** Wait for an Element Plus message toast whose text matches; returns its text. */
+export async function expectMessage(page, pattern) {
+  const message = page.locator('.el-message').filter({ hasText: pattern }).first()
+  await message.waitFor()
+  return (await message.innerText()).trim()
+}
+
+/** Call the API with a user's token (for setting up or checking data). */
+export async function apiToken(username, password = PASSWORD) {
+  const response = await fetch(`${BASE_URL}/api/registry/api/v1/auth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ username, password }),
+  })
+  if (!response.ok) throw new Error(`login ${username}: HTTP ${response.status} ${await response.text()}`)
+  return (await response.json()).access_token
+}
+
+export async function api(token, path, init = {}) {
+  const response = await fetch(`${BASE_URL}/api/registry${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${token}`, ...(init.body && typeof init.body === 'string' ? { 'Content-Type': 'application/json' } : {}), ...init.headers },
+  })
+  const text = await response.text()
+  let body = null
+  try { body = JSON.parse(text) } catch { body = text }
+  return { status: response.status, body }
+}
+
+/** A minimal valid PNG (1×1) — evidence files are typed by content, not by name. */
+export function pngBytes() {
+  return Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+    'base64',
+  )
+}
+
+/** A unique suffix for names created by a test run. */
+export const RUN = Date.now().toString(36).slice(-6)
