@@ -122,6 +122,29 @@ start_process() {
   echo $! >"$pidfile"
 }
 
+is_running() {  # is_running NAME: a process started by start_process/start_s3 is alive
+  local pidfile="$VAR/run/$1.pid"
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+free_port() {
+  "$PY" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
+}
+
+ensure_browser() {  # Debian Chromium (and a CJK font for readable screenshots) for the e2e tests
+  [ -x /usr/bin/chromium ] && return
+  log "installing Chromium for the browser tests"
+  apt-get install -y -q chromium fonts-wqy-microhei >/dev/null 2>&1 ||
+    (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null)
+}
+
+ensure_frontend() {  # npm packages once (again when the lock changes), then a build
+  (cd "$ROOT/frontend" &&
+    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+      npm ci --no-audit --no-fund >/dev/null && touch node_modules
+    fi)
+}
+
 wait_http() {  # wait_http URL NAME
   for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return; sleep 0.2; done
   log "$2 did not answer at $1; see $VAR/log/$2.log"; exit 1

@@ -14,7 +14,7 @@ from services.registry.filings.models import SubjectKind
 from services.registry.imports.service import _create_all
 from services.registry.orgs.models import Organisation, OrgKind
 from services.registry.orgs.service import create_root
-from services.registry.sites.models import Site, SiteKind, SiteState
+from services.registry.sites.models import Site, SiteColumn, SiteKind, SiteState
 from services.registry.users.models import ApiClient, User
 
 DEFAULT_PASSWORD = "Govwatch@2024"
@@ -33,7 +33,25 @@ def _platform_id(platform: str, name: str) -> str:
             "weibo": str(int(digest[:10], 16))[:10], "douyin": f"dy{digest[:10]}"}.get(platform, digest[:12])
 
 
-def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "http://127.0.1.{n}:8090/") -> bool:
+def _farm_sites(manifest: dict | None, names: list[str]) -> dict[str, dict]:
+    """Pair demo sites with the farm's: same name first (the farm plays seed 004's failing units), then
+    the rest in order. The registry then holds what the farm serves (URL, codes, columns)."""
+    if not manifest:
+        return {}
+    farm = list(manifest["sites"])
+    paired = {s["name"]: s for s in farm if s["name"] in names}
+    rest = iter(s for s in farm if s["name"] not in paired)
+    for name in names:
+        if name not in paired:
+            site = next(rest, None)
+            if site is None:
+                break
+            paired[name] = site
+    return paired
+
+
+def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "http://127.0.1.{n}:8090/",
+         farm_manifest: dict | None = None) -> bool:
     if session.exec(select(Organisation).where(Organisation.parent_id.is_(None))).first():
         return False
     ensure_buckets(get_settings().bucket_evidence)
@@ -72,13 +90,22 @@ def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "ht
 
     system = _system(province)
     sites: list[Site] = []
+    farm = _farm_sites(farm_manifest, ["渭南市人民政府", *data.CITY_DEPARTMENTS, *(f"{c}人民政府" for c, _, _ in data.COUNTIES),
+                                       *data.COUNTY_DEPARTMENT_SITES])
 
     def site(name: str, host: str, supervising: str, kind: SiteKind) -> None:
         n = len(sites) + 1
-        sites.append(Site(name=name, homepage_url=site_url.format(n=n), kind=kind, site_code=f"6105{n:06d}",
-                          icp_number=f"陕ICP备{12000000 + n}号", psb_number=f"陕公网安备 610502020{n:05d}号",
-                          has_badge=True, host_org_id=orgs[host].id, supervising_org_id=orgs[supervising].id,
-                          org_path=orgs[host].path, state=SiteState.active, rule_override_reason=DEMO_NOTE))
+        served = farm.get(name)
+        facts = served["registry"] if served else {}
+        record = Site(name=name, homepage_url=served["url"] if served else site_url.format(n=n), kind=kind,
+                      site_code=facts.get("site_code") or f"6105{n:06d}",
+                      icp_number=facts.get("icp_number") or f"陕ICP备{12000000 + n}号",
+                      psb_number=facts.get("psb_number") or f"陕公网安备 610502020{n:05d}号",
+                      has_badge=True, host_org_id=orgs[host].id, supervising_org_id=orgs[supervising].id,
+                      org_path=orgs[host].path, state=SiteState.active, rule_override_reason=DEMO_NOTE)
+        record.columns = [SiteColumn(name=c["name"], url=c["url"], category=c["category"],
+                                     should_update=c.get("should_update", True)) for c in facts.get("columns", [])]
+        sites.append(record)
 
     site("渭南市人民政府", "渭南市", "渭南市", SiteKind.portal)
     for dept in data.CITY_DEPARTMENTS:
