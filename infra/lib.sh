@@ -138,10 +138,12 @@ ensure_browser() {  # Debian Chromium (and a CJK font for readable screenshots) 
     (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null)
 }
 
-ensure_frontend() {  # npm packages once (again when the lock changes), then a build
+ensure_frontend() {  # npm packages once (again when the lock changes)
+  # `npm install` with the committed lock installs the locked versions; `npm ci` is not used because
+  # npm 11 refuses this lock for the platform packages of rollup it does not list.
   (cd "$ROOT/frontend" &&
     if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-      npm ci --no-audit --no-fund >/dev/null && touch node_modules
+      npm install --no-audit --no-fund >/dev/null 2>&1 && touch node_modules
     fi)
 }
 

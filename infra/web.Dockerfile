@@ -2,7 +2,7 @@
 FROM node:20-alpine AS build
 WORKDIR /web
 COPY frontend/package.json frontend/package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY frontend ./
 RUN npm run build
 

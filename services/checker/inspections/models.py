@@ -12,6 +12,8 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Uni
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from services.common.audit import AuditFields, AuditPublic  # noqa: F401 (AuditPublic is re-exported)
+
 SCHEMA = "checker"
 
 
@@ -351,7 +353,7 @@ class TargetPublic(SQLModel):
 # Audit
 
 
-class Audit(SQLModel, table=True):
+class Audit(AuditFields, table=True):
     """Who changed what in the checker (inspections, findings, indicator sets, word lists)."""
     __tablename__ = "audit"
     __table_args__ = (
@@ -359,30 +361,3 @@ class Audit(SQLModel, table=True):
         Index("ix_checker_audit_entity", "entity_kind", "entity_id"),
         {"schema": SCHEMA},
     )
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow,
-                         sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
-    actor: str
-    actor_name: str | None = None
-    actor_org_id: int | None = None
-    action: str = Field(max_length=60)
-    entity_kind: str = Field(max_length=40)
-    entity_id: int | None = None
-    org_path: str = Field(max_length=400)
-    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
-    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class AuditPublic(SQLModel):
-    id: int
-    at: datetime
-    actor: str
-    actor_name: str | None
-    action: str
-    entity_kind: str
-    entity_id: int | None
-    org_path: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    note: str | None
