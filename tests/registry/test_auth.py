@@ -114,3 +114,9 @@ def test_jwks_verifier_refetches_on_unknown_kid():
     assert verifier.verify(token).sub == "user:1" and len(fetched) == 2
     with pytest.raises(ApiError):
         verifier.verify(jwt.encode(claims(), key.pem, algorithm="RS256", headers={"kid": "unknown"}))
+
+
+def test_me_names_the_callers_unit_and_its_ancestors(registry, login):
+    me = registry.get("/api/v1/auth/me", headers=login("minzheng_operator")).json()
+    assert [o["name"] for o in me["organisations"]] == ["陕西省", "渭南市", "渭南市民政局"]
+    assert me["role"] == "operator" and me["org_id"] == me["organisations"][-1]["id"]

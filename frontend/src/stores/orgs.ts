@@ -17,12 +17,14 @@ export const useOrgStore = defineStore('orgs', () => {
   let pending: Promise<void> | null = null
 
   const byId = computed(() => new Map(list.value.map((o) => [o.id, o])))
+  // Names of the user's own chain of units (ancestors are not listable but must be nameable).
+  const ancestors = ref(new Map<number, string>())
 
   const tree = computed<OrgNode[]>(() => buildTree(list.value))
 
   function name(id: number | null | undefined): string {
     if (id === null || id === undefined) return '—'
-    return byId.value.get(id)?.name ?? `上级单位（编号 ${id}）`
+    return byId.value.get(id)?.name ?? ancestors.value.get(id) ?? `上级单位（编号 ${id}）`
   }
 
   async function load(force = false): Promise<void> {
@@ -35,6 +37,10 @@ export const useOrgStore = defineStore('orgs', () => {
         all.push(...page.items)
         if (all.length >= page.total || page.items.length === 0) break
       }
+      const me = (await unwrap(registry.GET('/api/v1/auth/me'))) as {
+        organisations?: { id: number; name: string }[]
+      }
+      ancestors.value = new Map((me.organisations ?? []).map((o) => [o.id, o.name]))
       list.value = all
       loaded.value = true
     })()

@@ -4,7 +4,7 @@ import { useOrgStore } from '@/stores/orgs'
 
 /**
  * The supervising unit must be the host or one of its ancestors. Ancestors above the user's own
- * organisation are not listable by the user, so they are offered by id from the token's org path.
+ * organisation are not listable by the user; they come from the token's org path, named by /auth/me.
  */
 export function useSupervisingChoices(hostId: Ref<number | null>) {
   const auth = useAuthStore()
@@ -13,7 +13,7 @@ export function useSupervisingChoices(hostId: Ref<number | null>) {
   const extra = computed(() =>
     auth.orgPathIds
       .filter((id) => !orgs.byId.has(id))
-      .map((id, i, all) => ({ id, label: i === all.length - 1 ? `上级主管单位（编号 ${id}）` : `上级单位（编号 ${id}）` })),
+      .map((id) => ({ id, label: orgs.name(id) })),
   )
 
   /** Default: the host's parent (its supervising tier), else the host itself. */

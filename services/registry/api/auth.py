@@ -2,6 +2,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Form
+from sqlmodel import select
 
 from services.common.auth import CurrentPrincipal
 from services.common.db import SessionDep
@@ -46,9 +47,14 @@ def jwks() -> dict:
     return get_signing_key().jwks()
 
 
-@router.get("/api/v1/auth/me", summary="The caller's identity as the token states it")
-def me(principal: CurrentPrincipal) -> dict:
-    return principal.model_dump()
+@router.get("/api/v1/auth/me", summary="The caller's identity, with the names of its organisation and ancestors")
+def me(session: SessionDep, principal: CurrentPrincipal) -> dict:
+    # Ancestors are outside the caller's scope for reading, but a unit must be able to name its
+    # supervising units (e.g. to choose one when filing).
+    ids = [int(part) for part in principal.org_path.strip("/").split("/") if part]
+    orgs = {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(ids))).all()}
+    chain = [{"id": i, "name": orgs[i].name, "kind": orgs[i].kind} for i in ids if i in orgs]
+    return {**principal.model_dump(), "organisations": chain}
 
 
 @router.post("/api/v1/auth/password", status_code=204, summary="Change one's own password (revokes tokens)")
