@@ -13,7 +13,7 @@ from services.common.settings import get_settings
 @lru_cache
 def get_engine() -> Engine:
     return create_engine(
-        get_settings().database_url, pool_size=20, max_overflow=20, pool_pre_ping=True
+        get_settings().database_url, pool_size=10, max_overflow=10, pool_pre_ping=True
     )
 
 

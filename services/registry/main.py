@@ -1,15 +1,18 @@
 """Registry API: `uvicorn services.registry.main:app`."""
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 
 from services.common.app import create_app
+from services.common.auth import Principal, current_principal, oauth2_scheme
+from services.common.db import SessionDep
 from services.common.s3 import ensure_buckets
 from services.common.settings import get_settings
 from services.registry.api import accounts, audit, auth, filings, imports, orgs, sites, users
 from services.registry.auth.keys import get_signing_key
-from services.registry.auth.service import RegistryVerifier
+from services.registry.auth.service import check_not_revoked, local_verifier
 
 
 @asynccontextmanager
@@ -21,6 +24,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 app = create_app("govwatch registry", "Organisations, users and tokens, sites, accounts, filings, audit log.",
                  lifespan=lifespan)
-app.state.verifier = RegistryVerifier()
+app.state.verifier = local_verifier()
+
+
+def registry_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)],
+                       session: SessionDep) -> Principal:
+    """The shared verification plus the revocation check, on the request's own session (one connection)."""
+    principal = current_principal(request, token)
+    check_not_revoked(session, principal, token or "")
+    return principal
+
+
+app.dependency_overrides[current_principal] = registry_principal
 for module in (auth, orgs, users, sites, accounts, filings, audit, imports):
     app.include_router(module.router)

@@ -9,7 +9,6 @@ from jose import jwt
 from sqlmodel import Session, select
 
 from services.common.auth import ALGORITHM, JwksVerifier, Principal, unauthorized
-from services.common.db import get_engine
 from services.common.settings import get_settings
 from services.registry.auth.keys import get_signing_key
 from services.registry.orgs.models import Organisation
@@ -70,22 +69,19 @@ def issue_token(subject: User | ApiClient, org: Organisation) -> Token:
                  org_id=org.id, org_path=org.path, name=name)
 
 
-class RegistryVerifier(JwksVerifier):
-    """Verifies with the local key and checks revocation against the database."""
+def local_verifier() -> JwksVerifier:
+    """The registry verifies signatures with its own key, without fetching its JWKS over HTTP."""
+    return JwksVerifier(lambda: get_signing_key().jwks(), ttl=3600)
 
-    def __init__(self) -> None:
-        super().__init__(lambda: get_signing_key().jwks(), ttl=3600)
 
-    def verify(self, token: str) -> Principal:
-        principal = super().verify(token)
-        claims_ver = jwt.get_unverified_claims(token).get("ver", 0)
-        with Session(get_engine()) as session:
-            kind, _, ident = principal.sub.partition(":")
-            holder: User | ApiClient | None
-            if kind == "user":
-                holder = session.get(User, int(ident)) if ident.isdigit() else None
-            else:
-                holder = session.exec(select(ApiClient).where(ApiClient.client_id == ident)).first()
-            if holder is None or not holder.is_active or holder.token_version != claims_ver:
-                raise unauthorized("令牌已被撤销 (token revoked)")
-        return principal
+def check_not_revoked(session: Session, principal: Principal, token: str) -> None:
+    """A deactivated holder, or a token older than the holder's last password or role change, is refused."""
+    claims_ver = jwt.get_unverified_claims(token).get("ver", 0)
+    kind, _, ident = principal.sub.partition(":")
+    holder: User | ApiClient | None
+    if kind == "user":
+        holder = session.get(User, int(ident)) if ident.isdigit() else None
+    else:
+        holder = session.exec(select(ApiClient).where(ApiClient.client_id == ident)).first()
+    if holder is None or not holder.is_active or holder.token_version != claims_ver:
+        raise unauthorized("令牌已被撤销 (token revoked)")
