@@ -138,6 +138,13 @@ ensure_browser() {  # Debian Chromium (and a CJK font for readable screenshots) 
     (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null)
 }
 
+ensure_office() {  # LibreOffice (PDF rendering of notices) and CJK fonts, from Debian's packages
+  command -v soffice >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Serif CJK" && return
+  log "installing LibreOffice and CJK fonts for PDF rendering"
+  apt-get install -y -q libreoffice-writer-nogui fonts-noto-cjk poppler-utils >/dev/null 2>&1 ||
+    (apt-get update -q >/dev/null && apt-get install -y -q libreoffice-writer-nogui fonts-noto-cjk poppler-utils >/dev/null)
+}
+
 ensure_frontend() {  # npm packages once (again when the lock changes)
   # `npm install` with the committed lock installs the locked versions; `npm ci` is not used because
   # npm 11 refuses this lock for the platform packages of rollup it does not list.

@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     service_client_id: str = "govwatch-checker"
     service_client_secret: str = "change-me-checker-secret"
 
+    # National reporting systems (全国政府网站/政务新媒体信息报送系统): REST base URL and client credentials.
+    national_url: str = "http://127.0.0.1:8096"
+    national_client_id: str = "govwatch"
+    national_client_secret: str = "change-me-national-secret"
+    national_timeout_seconds: float = 10.0
+    national_max_attempts: int = 8          # then the push is marked failed
+    national_backoff_seconds: float = 5.0   # first retry delay; doubles per attempt
+    national_backoff_max_seconds: float = 3600.0
+    national_poll_seconds: float = 2.0      # idle wait of the sync worker
+    national_reconcile_minutes: float = 0   # scheduled reconciliation by the worker; 0 = off
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -9,6 +9,7 @@ from services.registry.filings.models import Filing, FilingKind
 from services.registry.models_base import utcnow
 from services.registry.orgs.models import Organisation
 from services.registry.sites.models import Site
+from services.registry.sync import service as sync
 
 
 def apply_approved(session: Session, filing: Filing, subject: Site | Account) -> None:
@@ -42,3 +43,5 @@ def apply_approved(session: Session, filing: Filing, subject: Site | Account) ->
         subject.state = step.target
     subject.updated_at = utcnow()
     session.add(subject)
+    # Reported to the national system: the outbox row commits with the change (pushed by sync.worker).
+    sync.enqueue_filing(session, filing, subject)

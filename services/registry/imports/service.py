@@ -23,6 +23,7 @@ from services.registry.imports.tables import read_table
 from services.registry.models_base import utcnow
 from services.registry.orgs.models import Organisation
 from services.registry.sites.models import Site, SiteCreate, SiteState
+from services.registry.sync import service as sync
 
 SITE_FIELDS = {"name": "网站名称", "homepage_url": "首页网址", "kind": "网站类型", "site_code": "网站标识码",
                "icp_number": "ICP备案号", "psb_number": "公安机关备案号", "has_badge": "党政机关网站标识",
@@ -205,6 +206,7 @@ def _create_all(session: Session, principal: Principal, data: bytes, filename: s
         session.add(FilingEvidence(filing_id=filing.id, kind=EvidenceKind.other, filename=filename[:200],
                                    content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
                                    object_key=stored.key, uploaded_by=principal.sub))
+        sync.enqueue_filing(session, filing, subject)
         audit.record(session, principal, f"{kind.value}.import", kind.value, subject.id, subject.org_path,
                      after=audit.snapshot(subject), note=filename)
     session.commit()

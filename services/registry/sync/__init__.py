@@ -1,0 +1,1 @@
+"""Integration with the national reporting systems: outbox, worker, reconciliation, bootstrap."""

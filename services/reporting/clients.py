@@ -1,0 +1,131 @@
+"""The reporting service's view of the registry and the checker, over REST with a service token
+(client-credentials grant at the registry). Reporting never reads another service's tables."""
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from services.common.settings import get_settings
+from services.reporting.settings import get_reporting_settings
+
+PAGE = 500
+
+
+class UpstreamError(Exception):
+    """The registry or the checker could not answer (down, refused our credentials, answered nonsense)."""
+
+
+class ServiceClient:
+    """GETs against the registry and the checker with a cached service token (renewed before expiry)."""
+
+    def __init__(self, registry_url: str | None = None, checker_url: str | None = None, *, timeout: float = 30.0,
+                 transport: httpx.BaseTransport | None = None):
+        settings, rs = get_settings(), get_reporting_settings()
+        self.registry_url = (registry_url or settings.registry_url).rstrip("/")
+        self.checker_url = (checker_url or rs.checker_url).rstrip("/")
+        self._client_id = rs.reporting_client_id or settings.service_client_id
+        self._client_secret = rs.reporting_client_secret or settings.service_client_secret
+        self._http = httpx.Client(timeout=timeout, transport=transport)
+        self._token: str | None = None
+        self._expires = 0.0
+
+    def __enter__(self) -> "ServiceClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._http.close()
+
+    def _access_token(self, refresh: bool = False) -> str:
+        if self._token and not refresh and time.monotonic() < self._expires - 60:
+            return self._token
+        try:
+            response = self._http.post(f"{self.registry_url}/api/v1/auth/token", data={
+                "grant_type": "client_credentials", "client_id": self._client_id,
+                "client_secret": self._client_secret})
+        except httpx.HTTPError as exc:
+            raise UpstreamError(f"registry unreachable: {exc!r}") from exc
+        if response.status_code != 200:
+            raise UpstreamError(f"registry refused the service credentials ({response.status_code})")
+        body = response.json()
+        self._token = body["access_token"]
+        self._expires = time.monotonic() + float(body.get("expires_in", 300))
+        return self._token
+
+    def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        for attempt in (0, 1):
+            token = self._access_token(refresh=attempt == 1)
+            try:
+                response = self._http.get(url, params=params, headers={"Authorization": f"Bearer {token}"})
+            except httpx.HTTPError as exc:
+                raise UpstreamError(f"{url} unreachable: {exc!r}") from exc
+            if response.status_code == 401 and attempt == 0:
+                continue
+            if response.status_code == 404:
+                return None
+            if response.status_code != 200:
+                raise UpstreamError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
+            return response.json()
+        raise UpstreamError(f"GET {url}: unauthorized")
+
+    def pages(self, url: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            body = self.get(url, {**(params or {}), "limit": PAGE, "offset": offset})
+            if body is None:
+                return
+            items = body.get("items", [])
+            yield from items
+            offset += len(items)
+            if not items or offset >= body.get("total", 0):
+                return
+
+    # -- checker ------------------------------------------------------------------------------------
+
+    def inspection(self, inspection_id: int) -> dict[str, Any] | None:
+        return self.get(f"{self.checker_url}/api/v1/inspections/{inspection_id}")
+
+    def inspections(self, **params: Any) -> Iterator[dict[str, Any]]:
+        return self.pages(f"{self.checker_url}/api/v1/inspections", params)
+
+    def results(self, inspection_id: int, **params: Any) -> Iterator[dict[str, Any]]:
+        return self.pages(f"{self.checker_url}/api/v1/inspections/{inspection_id}/results", params)
+
+    def result_count(self, inspection_id: int, **params: Any) -> int:
+        body = self.get(f"{self.checker_url}/api/v1/inspections/{inspection_id}/results", {**params, "limit": 1})
+        return int(body.get("total", 0)) if body else 0
+
+    def result(self, inspection_id: int, kind: str, target_id: int) -> dict[str, Any] | None:
+        return self.get(f"{self.checker_url}/api/v1/inspections/{inspection_id}/results/{kind}/{target_id}")
+
+    def targets(self, inspection_id: int, **params: Any) -> Iterator[dict[str, Any]]:
+        return self.pages(f"{self.checker_url}/api/v1/inspections/{inspection_id}/targets", params)
+
+    # -- registry -----------------------------------------------------------------------------------
+
+    def org(self, org_id: int) -> dict[str, Any] | None:
+        return self.get(f"{self.registry_url}/api/v1/orgs/{org_id}")
+
+    def orgs(self) -> Iterator[dict[str, Any]]:
+        return self.pages(f"{self.registry_url}/api/v1/orgs")
+
+    def sites(self, org_id: int) -> Iterator[dict[str, Any]]:
+        return self.pages(f"{self.registry_url}/api/v1/sites", {"org_id": org_id})
+
+    def accounts(self, org_id: int) -> Iterator[dict[str, Any]]:
+        return self.pages(f"{self.registry_url}/api/v1/accounts", {"org_id": org_id})
+
+
+def org_as(token: str, org_id: int) -> dict[str, Any] | None:
+    """An organisation as the caller sees it (the caller's token is forwarded: the registry's scope decides)."""
+    url = f"{get_settings().registry_url.rstrip('/')}/api/v1/orgs/{org_id}"
+    try:
+        response = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    except httpx.HTTPError as exc:
+        raise UpstreamError(f"registry unreachable: {exc!r}") from exc
+    if response.status_code in (403, 404):
+        return None
+    if response.status_code != 200:
+        raise UpstreamError(f"GET /api/v1/orgs/{org_id} answered {response.status_code}")
+    return response.json()

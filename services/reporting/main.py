@@ -1,0 +1,26 @@
+"""Reporting API: `uvicorn services.reporting.main:app`."""
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.common.app import create_app
+from services.common.auth import JwksVerifier, remote_jwks
+from services.common.s3 import ensure_buckets
+from services.common.settings import get_settings
+from services.reporting.api import notices, statistics
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    ensure_buckets(get_settings().bucket_notices)
+    yield
+
+
+app = create_app("govwatch reporting",
+                 "Notices (通报) assembled from inspections, rendered to docx/xlsx/pdf and stored versioned; "
+                 "pass-rate statistics.", lifespan=lifespan)
+# Tokens are issued by the registry; verified here against its published JWKS (cached).
+app.state.verifier = JwksVerifier(remote_jwks)
+for module in (notices, statistics):
+    app.include_router(module.router)

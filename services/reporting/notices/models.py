@@ -1,0 +1,231 @@
+"""Notices (通报): a draft assembled from a completed inspection, edited, then issued as immutable
+versioned files in S3. Everything lives in the PostgreSQL schema `reporting`."""
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from services.reporting.models_base import SCHEMA, enum_type, fk, ts, ts_now
+
+
+class NoticeState(StrEnum):
+    draft = "draft"                  # assembled, editable
+    rendering = "rendering"          # being rendered and stored (not editable)
+    issued = "issued"                # files stored; immutable (revise to start the next version)
+    render_failed = "render_failed"  # rendering or storing failed; see `error`; editable and re-issuable
+
+
+EDITABLE = (NoticeState.draft, NoticeState.render_failed)
+ISSUABLE = (NoticeState.draft, NoticeState.render_failed)
+
+
+class FileFormat(StrEnum):
+    docx = "docx"
+    xlsx = "xlsx"
+    pdf = "pdf"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Content (JSON inside the notice row; frozen into NoticeVersion when issued)
+
+
+class KindFigures(SQLModel):
+    """Raw counts of one target kind; rates are computed when printed."""
+    total: int = 0            # targets of the inspection
+    checked: int = 0          # with a verdict
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0           # the check could not run to the end
+    groups: list[dict[str, Any]] = []   # [{label, total, passed, failed}] by site type / by platform
+    prev_checked: int | None = None
+    prev_passed: int | None = None
+
+
+class ProblemGroup(SQLModel):
+    kind: str                 # site | account
+    phrase: str               # notice wording, e.g. 14天未更新
+    units: list[str]          # named units (targets)
+
+
+class TableRow(SQLModel):
+    no: int
+    name: str
+    type: str
+    result: str               # 合格 | 不合格 | 未完成检查
+    remark: str
+    target_id: int | None = None
+
+
+class NoticeContent(SQLModel):
+    title: str
+    doc_number: str = ""
+    issuing_office: str
+    addressees: str = ""
+    issue_date: date
+    basis: str
+    scope_name: str
+    inspection_name: str
+    check_period: str = ""
+    intro: str = ""
+    overview: str = ""
+    problems: str = ""
+    requirements: str = ""
+    deadline: date | None = None
+    report_to: str = ""
+    signature: str = ""
+    rate_decimals: int = 1
+    rate_strip_zeros: bool = True
+    previous_name: str | None = None
+    sites: KindFigures = KindFigures()
+    accounts: KindFigures = KindFigures()
+    problem_groups: list[ProblemGroup] = []
+    site_rows: list[TableRow] = []
+    account_rows: list[TableRow] = []
+    attachment1_title: str = ""
+    attachment2_title: str = ""
+
+
+# Fields a supervisor may change before issuing (the figures and tables come from the results).
+EDITABLE_FIELDS = ("title", "doc_number", "issuing_office", "addressees", "issue_date", "basis", "intro",
+                   "overview", "problems", "requirements", "deadline", "report_to", "signature", "rate_decimals",
+                   "rate_strip_zeros", "check_period", "attachment1_title", "attachment2_title")
+
+
+class NoticeUpdate(SQLModel):
+    title: str | None = Field(default=None, min_length=2, max_length=300)
+    doc_number: str | None = Field(default=None, max_length=100)
+    issuing_office: str | None = Field(default=None, min_length=2, max_length=200)
+    addressees: str | None = Field(default=None, max_length=2000)
+    issue_date: date | None = None
+    basis: str | None = Field(default=None, max_length=500)
+    intro: str | None = Field(default=None, max_length=20000)
+    overview: str | None = Field(default=None, max_length=50000)
+    problems: str | None = Field(default=None, max_length=50000)
+    requirements: str | None = Field(default=None, max_length=50000)
+    deadline: date | None = None
+    report_to: str | None = Field(default=None, max_length=1000)
+    signature: str | None = Field(default=None, max_length=200)
+    rate_decimals: int | None = Field(default=None, ge=0, le=4)
+    rate_strip_zeros: bool | None = None
+    check_period: str | None = Field(default=None, max_length=200)
+    attachment1_title: str | None = Field(default=None, max_length=300)
+    attachment2_title: str | None = Field(default=None, max_length=300)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tables
+
+
+class Notice(SQLModel, table=True):
+    __tablename__ = "notice"
+    __table_args__ = (
+        Index("ix_notice_scope_path", "scope_org_path", postgresql_ops={"scope_org_path": "text_pattern_ops"}),
+        {"schema": SCHEMA},
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(index=True)
+    previous_inspection_id: int | None = None
+    scope_org_id: int
+    scope_org_path: str = Field(max_length=400, description="the inspection's scope; the scope key")
+    state: NoticeState = Field(default=NoticeState.draft, sa_type=enum_type(NoticeState))
+    version: int = Field(default=0, description="number of issued versions")
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    edited: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    error: str | None = Field(default=None, max_length=4000)
+    created_by: str
+    created_at: datetime = ts_now()
+    updated_at: datetime = ts_now()
+    issued_by: str | None = None
+    issued_at: datetime | None = ts()
+
+
+class NoticeVersion(SQLModel, table=True):
+    """One issued version: the content exactly as printed. Never updated."""
+    __tablename__ = "notice_version"
+    __table_args__ = (UniqueConstraint("notice_id", "version", name="uq_notice_version"), {"schema": SCHEMA})
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(sa_column=Column(Integer, ForeignKey(fk("notice"), ondelete="RESTRICT"),
+                                            nullable=False, index=True))
+    version: int
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    issued_by: str
+    issued_at: datetime = ts_now()
+
+
+class NoticeFile(SQLModel, table=True):
+    """A stored file of an issued version: key `notices/<notice_id>/v<version>/<sha256>.<ext>`."""
+    __tablename__ = "notice_file"
+    __table_args__ = (UniqueConstraint("notice_id", "version", "format", name="uq_notice_file"),
+                      {"schema": SCHEMA})
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(sa_column=Column(Integer, ForeignKey(fk("notice"), ondelete="RESTRICT"),
+                                            nullable=False, index=True))
+    version: int
+    format: FileFormat = Field(sa_type=enum_type(FileFormat))
+    bucket: str = Field(max_length=100)
+    key: str = Field(max_length=400)
+    sha256: str = Field(max_length=64)
+    size: int
+    content_type: str = Field(max_length=200)
+    created_at: datetime = ts_now()
+
+
+# ---------------------------------------------------------------------------------------------------
+# API shapes
+
+
+class NoticeCreate(SQLModel):
+    inspection_id: int
+    previous_inspection_id: int | None = Field(default=None, description="defaults to the previous completed "
+                                               "inspection of the same scope organisation")
+    doc_number: str | None = Field(default=None, max_length=100)
+    issuing_office: str | None = Field(default=None, max_length=200)
+    issue_date: date | None = None
+    deadline: date | None = None
+    report_to: str | None = Field(default=None, max_length=1000)
+
+
+class NoticeFilePublic(SQLModel):
+    version: int
+    format: FileFormat
+    key: str
+    sha256: str
+    size: int
+    content_type: str
+    created_at: datetime
+    url: str = ""
+
+
+class NoticePublic(SQLModel):
+    id: int
+    inspection_id: int
+    previous_inspection_id: int | None
+    scope_org_id: int
+    scope_org_path: str
+    state: NoticeState
+    version: int
+    error: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    issued_by: str | None
+    issued_at: datetime | None
+    edited: list[str]
+    content: NoticeContent
+    text: str = Field(default="", description="the body as it will print (preview)")
+    files: list[NoticeFilePublic] = []
+
+
+class NoticeSummary(SQLModel):
+    id: int
+    inspection_id: int
+    scope_org_id: int
+    scope_org_path: str
+    state: NoticeState
+    version: int
+    title: str
+    created_at: datetime
+    issued_at: datetime | None

@@ -1,0 +1,219 @@
+"""The notice as a .docx in the GB/T 9704-2012 official-document format (python-docx).
+
+A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; title 2号 (22 pt) 方正小标宋简体; body 3号
+(16 pt) 仿宋_GB2312 at a fixed 28 pt line pitch with a two-character first-line indent; first-level
+headings 黑体, second-level 楷体_GB2312; page numbers "— 1 —" in 4号 宋体 at the foot (odd pages right,
+even pages left); the attachments (附件1/附件2) each on a new page with their tables.
+"""
+import io
+import re
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from services.reporting.notices.models import NoticeContent, TableRow
+from services.reporting.notices.text import attachment_list
+from services.reporting.notices.wording import cn_date
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+H1_FONT = "黑体"
+H2_FONT = "楷体_GB2312"
+PAGE_FONT = "宋体"
+SIZE_2, SIZE_3, SIZE_4, SIZE_SMALL4 = Pt(22), Pt(16), Pt(14), Pt(12)
+RED = RGBColor(0xE6, 0x00, 0x12)
+COLUMNS_SITE = ("序号", "网站名称", "类型", "检查结果", "突出问题")
+COLUMNS_ACCOUNT = ("序号", "账号名称", "账号类型", "检查结果", "备注")
+WIDTHS = (Mm(14), Mm(48), Mm(26), Mm(22), Mm(46))  # 156 mm: the type area of A4
+_H2 = re.compile(r"^（[一二三四五六七八九十]+）")
+
+
+def set_font(run, name: str, size, bold: bool = False, color: RGBColor | None = None) -> None:  # noqa: ANN001
+    run.font.name = name
+    run.font.size = size
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    r_pr = run._element.get_or_add_rPr()
+    fonts = r_pr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        r_pr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def _fmt(paragraph, align=None, indent: bool = False, exact: float | None = 28, before: int = 0) -> None:  # noqa: ANN001
+    pf = paragraph.paragraph_format
+    if align is not None:
+        paragraph.alignment = align
+    if exact:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(exact)
+    pf.space_before = Pt(before)
+    pf.space_after = Pt(0)
+    if indent:
+        pf.first_line_indent = Pt(32)  # two characters of 3号
+
+
+def para(doc, text: str, font: str = BODY_FONT, size=SIZE_3, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY,  # noqa: ANN001
+         indent: bool = True, bold: bool = False, exact: float | None = 28, color=None):  # noqa: ANN001
+    p = doc.add_paragraph()
+    _fmt(p, align, indent, exact)
+    set_font(p.add_run(text), font, size, bold, color)
+    return p
+
+
+def body_paragraph(doc, line: str) -> None:  # noqa: ANN001
+    """A body line; a leading （一） heading is set in 楷体 and the rest in 仿宋 (GB/T 9704 level 2)."""
+    p = doc.add_paragraph()
+    _fmt(p, WD_ALIGN_PARAGRAPH.JUSTIFY, True)
+    match = _H2.match(line)
+    if match:
+        head, _, rest = line.partition("。")
+        if len(head) <= 30 and rest:
+            set_font(p.add_run(head + "。"), H2_FONT, SIZE_3)
+            set_font(p.add_run(rest), BODY_FONT, SIZE_3)
+            return
+        set_font(p.add_run(line), H2_FONT, SIZE_3)
+        return
+    set_font(p.add_run(line), BODY_FONT, SIZE_3)
+
+
+def _page_number_footer(footer, align) -> None:  # noqa: ANN001
+    p = footer.paragraphs[0]
+    p.alignment = align
+    p.paragraph_format.left_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.LEFT else None
+    p.paragraph_format.right_indent = Pt(14) if align == WD_ALIGN_PARAGRAPH.RIGHT else None
+    set_font(p.add_run("— "), PAGE_FONT, SIZE_4)
+    run = p.add_run()
+    set_font(run, PAGE_FONT, SIZE_4)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text == "1":
+            el = OxmlElement("w:t")
+            el.text = text
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._element.append(el)
+    set_font(p.add_run(" —"), PAGE_FONT, SIZE_4)
+
+
+def _red_rule(paragraph) -> None:  # noqa: ANN001
+    p_pr = paragraph._element.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "12"), ("w:space", "6"), ("w:color", "E60012")):
+        bottom.set(qn(k), v)
+    borders.append(bottom)
+    p_pr.append(borders)
+
+
+def _cell(cell, text: str, bold: bool = False, font: str = BODY_FONT) -> None:  # noqa: ANN001
+    p = cell.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_after = Pt(0)
+    set_font(p.add_run(text), font, SIZE_SMALL4, bold)
+
+
+def _repeat_header(row) -> None:  # noqa: ANN001
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def table(doc, columns: tuple[str, ...], rows: list[TableRow]) -> None:  # noqa: ANN001
+    t = doc.add_table(rows=1 + len(rows), cols=len(columns))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    for column, width in zip(t.columns, WIDTHS, strict=True):
+        column.width = width
+    header = t.rows[0]
+    _repeat_header(header)
+    for cell, name, width in zip(header.cells, columns, WIDTHS, strict=True):
+        cell.width = width
+        _cell(cell, name, font=H1_FONT)
+    for tr, row in zip(t.rows[1:], rows, strict=True):
+        for cell, value, width in zip(tr.cells, (str(row.no), row.name, row.type, row.result, row.remark), WIDTHS,
+                                      strict=True):
+            cell.width = width
+            _cell(cell, value)
+
+
+def render_docx(c: NoticeContent) -> bytes:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(20)
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = BODY_FONT, SIZE_3
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number_footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number_footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+
+    # 版头: issuing office in red, 文号, red rule.
+    para(doc, c.issuing_office, TITLE_FONT, Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+         exact=40, color=RED)
+    number = para(doc, c.doc_number or " ", BODY_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _red_rule(number)
+    para(doc, "", indent=False)
+    # 主体
+    para(doc, c.title, TITLE_FONT, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=36)
+    para(doc, "", indent=False)
+    if c.addressees:
+        para(doc, f"{c.addressees}：", indent=False)
+    for line in c.intro.splitlines():
+        body_paragraph(doc, line)
+    for heading, text in (("一、总体情况", c.overview), ("二、主要问题", c.problems), ("三、有关要求", c.requirements)):
+        para(doc, heading, H1_FONT)
+        for line in filter(None, (x.strip() for x in text.splitlines())):
+            body_paragraph(doc, line)
+    titles = attachment_list(c)
+    if titles:
+        para(doc, "", indent=False)
+        for i, title in enumerate(titles, start=1):
+            # "附件：1.名称" indented two characters; wrapped lines and the next names align with the first name.
+            p = para(doc, f"{'附件：' if i == 1 else ''}{i}.{title}")
+            p.paragraph_format.left_indent = Pt(96)
+            p.paragraph_format.first_line_indent = Pt(-64 if i == 1 else -16)
+    para(doc, "", indent=False)
+    para(doc, "", indent=False)
+    sign = para(doc, c.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    sign.paragraph_format.right_indent = Pt(64)
+    when = para(doc, cn_date(c.issue_date), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    when.paragraph_format.right_indent = Pt(64)
+
+    attachments = []
+    if c.site_rows or c.sites.total:
+        attachments.append((c.attachment1_title, COLUMNS_SITE, c.site_rows))
+    if c.account_rows or c.accounts.total:
+        attachments.append((c.attachment2_title, COLUMNS_ACCOUNT, c.account_rows))
+    for i, (title, columns, rows) in enumerate(attachments, start=1):
+        brk = doc.add_paragraph()
+        brk.add_run().add_break(WD_BREAK.PAGE)
+        para(doc, f"附件{i}", H1_FONT, indent=False)
+        para(doc, title, TITLE_FONT, Pt(18), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=32)
+        if c.check_period:
+            para(doc, c.check_period, H2_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+        if rows:
+            table(doc, columns, rows)
+        else:
+            para(doc, "无不合格情况。", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

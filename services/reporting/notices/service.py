@@ -1,0 +1,220 @@
+"""Notices: plain functions on a session. Scope is enforced in every query: a principal sees a notice
+only when the inspection's scope organisation lies inside the principal's subtree."""
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, func, select
+
+from services.common.auth import Principal
+from services.common.errors import conflict, not_found
+from services.common.scope import scope_filter
+from services.reporting.clients import ServiceClient
+from services.reporting.notices import assembly, storage
+from services.reporting.notices.models import (
+    EDITABLE, EDITABLE_FIELDS, ISSUABLE, FileFormat, Notice, NoticeContent, NoticeCreate, NoticeFile,
+    NoticeFilePublic, NoticePublic, NoticeState, NoticeSummary, NoticeUpdate, NoticeVersion,
+)
+from services.reporting.notices.render_docx import render_docx
+from services.reporting.notices.render_pdf import docx_to_pdf
+from services.reporting.notices.render_xlsx import render_xlsx
+from services.reporting.notices.text import plain_text
+from services.reporting.models_base import utcnow
+from services.reporting.settings import get_reporting_settings
+from services.reporting.statistics.models import TargetFact
+
+AUTO_TEXT = ("overview", "problems", "requirements")
+
+
+def content_of(notice: Notice) -> NoticeContent:
+    return NoticeContent.model_validate(notice.content)
+
+
+def public(session: Session, notice: Notice) -> NoticePublic:
+    content = content_of(notice)
+    files = session.exec(select(NoticeFile).where(NoticeFile.notice_id == notice.id)
+                         .order_by(NoticeFile.version.desc(), NoticeFile.format)).all()
+    return NoticePublic.model_validate(notice, update={
+        "content": content, "text": plain_text(content),
+        "files": [NoticeFilePublic.model_validate(f, update={
+            "url": f"/api/v1/notices/{notice.id}/versions/{f.version}/files/{f.format}"}) for f in files]})
+
+
+def summary(notice: Notice) -> NoticeSummary:
+    return NoticeSummary.model_validate(notice, update={"title": notice.content.get("title", "")})
+
+
+def get_visible(session: Session, principal: Principal, notice_id: int, *, lock: bool = False) -> Notice:
+    query = select(Notice).where(Notice.id == notice_id, scope_filter(Notice.scope_org_path, principal))
+    if lock:
+        query = query.with_for_update()
+    row = session.exec(query).first()
+    if row is None:
+        raise not_found("通报")
+    return row
+
+
+def list_notices(session: Session, principal: Principal, *, limit: int, offset: int, state: NoticeState | None,
+                 inspection_id: int | None) -> tuple[list[Notice], int]:
+    query = select(Notice).where(scope_filter(Notice.scope_org_path, principal))
+    if state is not None:
+        query = query.where(Notice.state == state)
+    if inspection_id is not None:
+        query = query.where(Notice.inspection_id == inspection_id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Notice.id.desc()).offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def record_facts(session: Session, gathered: assembly.Gathered) -> None:
+    """Replace the statistics rows of the inspection (the latest assembly wins)."""
+    ins = gathered.inspection
+    session.exec(TargetFact.__table__.delete().where(TargetFact.inspection_id == ins["id"]))  # type: ignore[attr-defined]
+    now = ins["now"]
+    for fact in assembly.facts(gathered):
+        session.add(TargetFact(inspection_id=ins["id"], inspection_name=ins.get("name", "")[:200],
+                               inspection_now=now, scope_org_path=ins["scope_org_path"], **fact))
+
+
+def create_draft(session: Session, principal: Principal, client: ServiceClient, body: NoticeCreate) -> Notice:
+    gathered = assembly.gather(client, body.inspection_id, body.previous_inspection_id, sees=principal.sees)
+    ins = gathered.inspection
+    content = assembly.build(gathered, issue_date=body.issue_date, doc_number=body.doc_number,
+                             issuing_office=body.issuing_office, deadline=body.deadline, report_to=body.report_to)
+    notice = Notice(inspection_id=ins["id"], previous_inspection_id=(gathered.previous or {}).get("id"),
+                    scope_org_id=ins["scope_org_id"], scope_org_path=ins["scope_org_path"],
+                    content=content.model_dump(mode="json"), created_by=principal.sub)
+    session.add(notice)
+    record_facts(session, gathered)
+    session.commit()
+    session.refresh(notice)
+    return notice
+
+
+def update_draft(session: Session, principal: Principal, notice_id: int, body: NoticeUpdate) -> Notice:
+    notice = get_visible(session, principal, notice_id, lock=True)
+    if notice.state not in EDITABLE:
+        raise conflict("notice_not_editable",
+                       f"通报已{'印发' if notice.state == NoticeState.issued else '在生成中'}，不能修改"
+                       f" ({notice.state}); 如需更正请先 POST /revise 开始新版本", state=str(notice.state))
+    changes = body.model_dump(exclude_unset=True)
+    content = content_of(notice)
+    data = content.model_dump()
+    for name, value in changes.items():
+        if name in EDITABLE_FIELDS and value is not None:
+            data[name] = value
+    content = NoticeContent.model_validate(data)
+    edited = list(dict.fromkeys([*notice.edited, *(k for k in changes if changes[k] is not None)]))
+    # Generated sections follow the figures' formatting (precision, deadline) until someone edits them.
+    if "overview" not in edited:
+        content.overview = assembly.overview_text(content)
+    if "requirements" not in edited:
+        content.requirements = assembly.requirements_text(content)
+    notice.content = content.model_dump(mode="json")
+    notice.edited = edited
+    notice.updated_at = utcnow()
+    session.add(notice)
+    session.commit()
+    session.refresh(notice)
+    return notice
+
+
+def revise(session: Session, principal: Principal, notice_id: int) -> Notice:
+    """An issued notice back to draft for its next version (the issued versions stay as they are)."""
+    notice = get_visible(session, principal, notice_id, lock=True)
+    if notice.state != NoticeState.issued:
+        raise conflict("notice_not_issued", f"只有已印发的通报可以修订 ({notice.state})", state=str(notice.state))
+    notice.state = NoticeState.draft
+    notice.updated_at = utcnow()
+    session.add(notice)
+    session.commit()
+    session.refresh(notice)
+    return notice
+
+
+def render_all(content: NoticeContent, formats: tuple[str, ...]) -> dict[str, bytes]:
+    docx = render_docx(content)
+    files = {"docx": docx}
+    if "xlsx" in formats:
+        files["xlsx"] = render_xlsx(content)
+    if "pdf" in formats:
+        files["pdf"] = docx_to_pdf(docx)
+    return files
+
+
+def issue(session: Session, principal: Principal, client: ServiceClient, notice_id: int,
+          formats: tuple[str, ...] = ("docx", "xlsx", "pdf")) -> Notice:
+    notice = get_visible(session, principal, notice_id)
+    stale = utcnow() - timedelta(seconds=get_reporting_settings().pdf_timeout_seconds + 120)
+    if notice.state not in ISSUABLE and not (notice.state == NoticeState.rendering and notice.updated_at < stale):
+        raise conflict("notice_not_issuable", f"通报当前状态不能印发 ({notice.state})", state=str(notice.state))
+    # The inspection must still be completed (a re-run or a cancelled one cannot be issued).
+    try:
+        assembly.require_completed(client.inspection(notice.inspection_id))
+    except assembly.UpstreamError as exc:
+        raise assembly._upstream(exc) from exc
+    # Claim the notice: only one issuing at a time, decided by the database.
+    # A rendering claim older than any rendering can take is left over from a crashed process: re-claimable.
+    claimable = or_(Notice.state.in_(ISSUABLE),  # type: ignore[attr-defined]
+                    (Notice.state == NoticeState.rendering) & (Notice.updated_at < stale))
+    claimed = session.exec(update(Notice).where(Notice.id == notice.id, claimable)
+                           .values(state=NoticeState.rendering, error=None, updated_at=utcnow()))
+    session.commit()
+    if claimed.rowcount != 1:
+        raise conflict("notice_not_issuable", "通报正在生成或已印发", state="rendering")
+    session.refresh(notice)
+    version = notice.version + 1
+    content = content_of(notice)
+    stored: list[storage.Stored] = []
+    try:
+        files = render_all(content, formats)
+        stored = storage.store_version(notice.id, version, files)
+        issued_at = utcnow()
+        session.add(NoticeVersion(notice_id=notice.id, version=version, content=notice.content,
+                                  issued_by=principal.sub, issued_at=issued_at))
+        for obj in stored:
+            session.add(NoticeFile(notice_id=notice.id, version=version, format=FileFormat(obj.format),
+                                   bucket=obj.bucket, key=obj.key, sha256=obj.sha256, size=obj.size,
+                                   content_type=obj.content_type, created_at=issued_at))
+        notice.state, notice.version, notice.error = NoticeState.issued, version, None
+        notice.issued_at, notice.issued_by, notice.updated_at = issued_at, principal.sub, issued_at
+        session.add(notice)
+        session.commit()
+    except Exception as exc:
+        session.rollback()
+        storage.remove(stored)
+        notice = session.get(Notice, notice_id)
+        assert notice is not None
+        notice.state = NoticeState.render_failed
+        notice.error = f"{type(exc).__name__}: {exc}"[:4000]
+        notice.updated_at = utcnow()
+        session.add(notice)
+        session.commit()
+    session.refresh(notice)
+    return notice
+
+
+def get_file(session: Session, principal: Principal, notice_id: int, version: int | None,
+             fmt: FileFormat) -> tuple[Notice, NoticeFile]:
+    notice = get_visible(session, principal, notice_id)
+    query = select(NoticeFile).where(NoticeFile.notice_id == notice.id, NoticeFile.format == fmt)
+    if version is not None:
+        query = query.where(NoticeFile.version == version)
+    row = session.exec(query.order_by(NoticeFile.version.desc())).first()
+    if row is None:
+        raise not_found("通报文件")
+    return notice, row
+
+
+def file_name(notice: Notice, row: NoticeFile) -> str:
+    title = notice.content.get("title", "通报")[:80]
+    return f"{title}-v{row.version}.{row.format}"
+
+
+def versions(session: Session, notice: Notice) -> list[dict[str, Any]]:
+    rows = session.exec(select(NoticeVersion).where(NoticeVersion.notice_id == notice.id)
+                        .order_by(NoticeVersion.version)).all()
+    return [{"version": r.version, "issued_by": r.issued_by, "issued_at": r.issued_at,
+             "title": r.content.get("title")} for r in rows]
+
+

@@ -1,0 +1,79 @@
+"""Seed 004 (渭南市 2024年第一次全面检查) as checker results: the figures, the named rows and their problems.
+
+Failing rows carry findings worded as the checker words them (long sentences) except where the seed's own
+wording is notice wording already ("长期无更新", "无有效互动交流渠道"), which the notice keeps."""
+
+# Attachment 1: (site name, verdict, [(indicator, severity, message, data)])
+SITE_ROWS = [
+    ("渭南市民政局", "fail", [("column_not_updated", "veto", "栏目“工作动态”超过2周未更新（2024-01-20）", {}),
+                            ("column_not_updated", "veto", "栏目“通知公告”超过6个月未更新（2023-07-01）", {})]),
+    ("渭南市住房和城乡建设局", "fail", [("column_not_updated", "veto", "栏目“工作动态”超过2周未更新（2024-01-10）", {}),
+                                 ("column_not_updated", "veto", "栏目“政策文件”超过6个月未更新（2023-06-01）", {})]),
+    ("渭南市应急管理局", "fail", [("column_not_updated", "veto", "栏目“工作动态”超过2周未更新（2024-01-05）", {}),
+                              ("column_not_updated", "veto", "栏目“通知公告”超过6个月未更新（2023-05-01）", {})]),
+    ("韩城市财政局", "fail", [("unreachable", "veto", "首页不能访问比例达100.0%（3/3次）", {})]),
+    ("渭南市乡村振兴局", "pass", [("column_not_updated", "deduct", "栏目“工作动态”超过2周未更新（2024-02-01）", {})]),
+    ("韩城市自然资源局", "pass", [("column_not_updated", "deduct", "栏目“工作动态”超过2周未更新（2024-02-02）", {})]),
+]
+EXPECTED_SITE_TABLE = [
+    (1, "渭南市民政局", "部门网站", "不合格", "多个栏目更新不及时"),
+    (2, "渭南市住房和城乡建设局", "部门网站", "不合格", "多个栏目更新不及时"),
+    (3, "渭南市应急管理局", "部门网站", "不合格", "多个栏目更新不及时"),
+    (4, "韩城市财政局", "部门网站", "不合格", "监测时间点无法访问"),
+    (5, "渭南市乡村振兴局", "部门网站", "合格", "个别栏目更新不及时"),
+    (6, "韩城市自然资源局", "部门网站", "合格", "个别栏目更新不及时"),
+]
+
+NOT_UPDATED = ("account_not_updated", "veto", "账号最近14天内未发布信息（最近一条发布于2024-02-01）", {})
+NO_ORIGINAL = ("account_no_original", "veto", "账号最近3个月内无原创信息，仅有转载", {})
+NO_INTERACTION = ("account_no_interaction", "veto", "账号未提供留言、评论或互动菜单等有效互动功能。", {})
+LINK_BROKEN = ("account_interaction_link_broken", "veto", "菜单“互动交流”链接无法打开（HTTP 404）", {})
+
+
+def renamed(live: str) -> tuple:
+    return ("account_renamed_unfiled", "veto", f"账号现名“{live}”与登记名称不一致，改名未备案", {"live_name": live})
+
+
+# Attachment 2: (registered name, platform label, findings, expected remark)
+ACCOUNT_ROWS = [
+    ("渭南二黄", "微信订阅号", [LINK_BROKEN], "互动交流链接有误"),
+    ("渭南市卫生健康委员会", "微信订阅号", [NOT_UPDATED], "14天未更新"),
+    ("渭南市城市管理执法局", "微信订阅号", [NO_INTERACTION], "未提供有效互动功能"),
+    ("渭南水务", "微信订阅号", [NO_INTERACTION], "未提供有效互动功能"),
+    ("卤阳湖开发区 行政审批服务中心", "微信服务号", [NO_INTERACTION], "未提供有效互动功能"),
+    ("渭南市路灯管理站", "微信订阅号", [("account_not_updated", "veto", "长期无更新", {}), LINK_BROKEN],
+     "长期无更新，互动交流链接有误"),
+    ("渭南地方志", "微信订阅号", [("account_not_updated", "veto", "长期无更新", {}), NO_INTERACTION],
+     "长期无更新，未提供有效互动功能"),
+    ("渭南市公安局高新分局", "微信订阅号", [renamed("高新警讯")], "已改名(高新警讯)系统中未改名"),
+    ("龙首渠", "微信订阅号", [renamed("洛惠渠")], "已改名(洛惠渠)系统中未改名"),
+    ("渭南市公安局渭北分局", "微信服务号", [renamed("渭北警讯")], "已改名(渭北警讯)系统中未改名"),
+    ("渭南市城乡规划展示馆", "微信订阅号", [renamed("渭南市城建档案和规划展示馆")],
+     "已改名(渭南市城建档案和规划展示馆)系统中未改名"),
+    ("白水县卫生健康局", "抖音短视频", [NO_ORIGINAL], "3个月无原创"),
+    ("法治白水", "新浪微博", [NO_ORIGINAL], "3个月无原创"),
+    ("澄城公安", "微信服务号", [NOT_UPDATED], "14天未更新"),
+    ("澄城县道路运输管理所", "抖音短视频", [("account_not_found", "veto", "在平台上未能检索到该账号", {})], "搜索不到"),
+    ("富平县退役军人事务局", "微信订阅号", [NOT_UPDATED], "14天未更新"),
+    ("陕西富平到贤派出所", "新浪微博", [NO_ORIGINAL], "3个月无原创"),
+    ("韩城工信", "微信订阅号", [NOT_UPDATED], "14天未更新"),
+    ("韩城公安", "微信订阅号", [("account_no_interaction", "veto", "无有效互动交流渠道", {})], "无有效互动交流渠道"),
+    ("渭南市华州区 城市管理执法局", "微信订阅号", [NOT_UPDATED], "14天未更新"),
+    ("渭南市华州区 大明镇人民政府", "微信订阅号", [NOT_UPDATED], "14天未更新"),
+    ("华阴市退役军人事务局", "微信订阅号", [NO_ORIGINAL], "3个月无原创"),
+    ("华阴金融", "微信订阅号", [NO_ORIGINAL], "3个月无原创"),
+    ("华阴市城市管理执法局", "新浪微博", [NO_ORIGINAL], "3个月无原创"),
+    ("华阴文化", "微信订阅号", [renamed("华阴文旅")], "已改名(华阴文旅)系统中未改名"),
+    ("临渭信访", "微信订阅号", [NOT_UPDATED], "14天未更新"),
+    ("临渭招商", "微信订阅号", [NOT_UPDATED], "14天未更新"),
+    ("临渭水务", "微信订阅号", [NOT_UPDATED], "14天未更新"),
+    ("魅力交斜", "微信订阅号", [NOT_UPDATED], "14天未更新"),
+    ("临渭区阎村镇人民政府", "微信服务号", [NOT_UPDATED], "14天未更新"),
+    ("陕西省重点示范镇 秦东管委会", "微信订阅号", [NO_ORIGINAL], "3个月无原创"),
+    ("潼关精准脱贫", "微信订阅号", [NO_ORIGINAL], "3个月无原创"),
+    ("潼关发改", "微信订阅号", [NO_ORIGINAL], "3个月无原创"),
+]
+SITES_TOTAL, SITES_FAILED = 51, 4
+ACCOUNTS_TOTAL, ACCOUNTS_FAILED = 470, 33
+# The previous inspection (去年第四次全面检查): 45/51 sites and 428/470 accounts passed.
+PREV_SITES_PASSED, PREV_ACCOUNTS_PASSED = 45, 428

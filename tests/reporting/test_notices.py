@@ -1,0 +1,198 @@
+"""Notice lifecycle: 409 for unfinished inspections and issued notices, S3 outages (retried; nothing
+half-stored; render_failed and re-issuable), versions never overwritten, scope (404 for other tiers)."""
+import itertools
+
+import pytest
+from sqlmodel import Session, select
+from urllib3.exceptions import ProtocolError
+
+from services.checker.inspections.models import Inspection, InspectionState
+from services.common.db import get_engine
+from services.common.s3 import get_s3
+from services.common.settings import get_settings
+from services.reporting.notices import storage
+from services.reporting.notices.models import NoticeFile
+from services.reporting.settings import get_reporting_settings
+from tests.reporting.conftest import make_inspection, org, registry_accounts, registry_sites, utc
+from tests.reporting.docs import docx_text
+
+_day = itertools.count(1)
+
+
+def hancheng_inspection(state: InspectionState = InspectionState.completed) -> int:
+    with Session(get_engine()) as session:
+        county = org(session, "韩城市")
+        targets = [{"kind": "site", "target_id": s.id, "name": s.name, "org_path": s.org_path, "url": s.homepage_url,
+                    "verdict": "fail" if s.name == "韩城市财政局" else "pass",
+                    "findings": [("unreachable", "veto", "监测时间点无法访问", {})] if s.name == "韩城市财政局" else []}
+                   for s in registry_sites(session, county)]
+        targets += [{"kind": "account", "target_id": a.id, "name": a.registered_name, "org_path": a.org_path,
+                     "platform": str(a.platform), "verdict": "pass", "findings": []}
+                    for a in registry_accounts(session, county)]
+        return make_inspection(session, county, "韩城市专项检查", utc(2024, 5, next(_day)), targets, state=state).id
+
+
+def set_state(inspection_id: int, state: InspectionState) -> None:
+    with Session(get_engine()) as session:
+        row = session.get(Inspection, inspection_id)
+        row.state = state
+        session.add(row)
+        session.commit()
+
+
+@pytest.fixture
+def draft(reporting, auth):
+    response = reporting.post("/api/v1/notices", headers=auth("hancheng_supervisor"),
+                              json={"inspection_id": hancheng_inspection()})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def issue(reporting, headers, notice_id, formats=("docx", "xlsx")):
+    return reporting.post(f"/api/v1/notices/{notice_id}/issue", headers=headers,
+                          params=[("formats", f) for f in formats])
+
+
+def stored_keys(notice_id: int) -> list[str]:
+    return [o.object_name for o in get_s3().list_objects(get_settings().bucket_notices,
+                                                          prefix=f"notices/{notice_id}/", recursive=True)]
+
+
+class FlakyS3:
+    """The real S3 client whose put_object fails (connection aborted) when `fails(call_number)` says so."""
+
+    def __init__(self, fails):
+        self.real, self.fails, self.puts = get_s3(), fails, []
+
+    def put_object(self, bucket, key, *args, **kwargs):
+        self.puts.append(key)
+        if self.fails(len(self.puts)):
+            raise ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer"))
+        return self.real.put_object(bucket, key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+@pytest.fixture
+def fast_retries():
+    rs = get_reporting_settings()
+    saved = rs.store_wait_seconds, rs.store_attempts
+    rs.store_wait_seconds, rs.store_attempts = 0.01, 3
+    yield rs
+    rs.store_wait_seconds, rs.store_attempts = saved
+
+
+# --- 409s --------------------------------------------------------------------------------------------
+
+
+def test_unfinished_inspection_gives_409(reporting, auth):
+    h = auth("hancheng_supervisor")
+    running = hancheng_inspection(InspectionState.running)
+    response = reporting.post("/api/v1/notices", headers=h, json={"inspection_id": running})
+    assert response.status_code == 409 and response.json()["detail"]["code"] == "inspection_not_completed"
+    # A draft whose inspection went back to running (a target re-run) cannot be issued either.
+    completed = hancheng_inspection()
+    notice = reporting.post("/api/v1/notices", headers=h, json={"inspection_id": completed}).json()
+    set_state(completed, InspectionState.running)
+    try:
+        response = issue(reporting, h, notice["id"])
+        assert response.status_code == 409 and response.json()["detail"]["code"] == "inspection_not_completed"
+        assert reporting.get(f"/api/v1/notices/{notice['id']}", headers=h).json()["state"] == "draft"
+    finally:
+        set_state(completed, InspectionState.completed)
+
+
+def test_issued_notice_is_immutable_and_reissue_makes_a_new_version(reporting, auth, draft):
+    h = auth("hancheng_supervisor")
+    nid = draft["id"]
+    edited = reporting.patch(f"/api/v1/notices/{nid}", headers=h, json={"intro": "第一版导语。"})
+    assert edited.status_code == 200 and edited.json()["content"]["intro"] == "第一版导语。"
+    first = issue(reporting, h, nid).json()
+    assert first["state"] == "issued" and first["version"] == 1
+    v1 = {f["format"]: f for f in first["files"]}
+    response = reporting.patch(f"/api/v1/notices/{nid}", headers=h, json={"intro": "改写"})
+    assert response.status_code == 409 and response.json()["detail"]["code"] == "notice_not_editable"
+    assert issue(reporting, h, nid).status_code == 409
+    # Revise → edit → issue: version 2 beside version 1, nothing overwritten.
+    assert reporting.post(f"/api/v1/notices/{nid}/revise", headers=h).json()["state"] == "draft"
+    reporting.patch(f"/api/v1/notices/{nid}", headers=h, json={"intro": "第二版导语。"})
+    second = issue(reporting, h, nid).json()
+    assert second["state"] == "issued" and second["version"] == 2
+    v2 = {f["format"]: f for f in second["files"] if f["version"] == 2}
+    assert v2["docx"]["key"].startswith(f"notices/{nid}/v2/") and v1["docx"]["key"].startswith(f"notices/{nid}/v1/")
+    assert v1["docx"]["sha256"] != v2["docx"]["sha256"]
+    old = reporting.get(f"/api/v1/notices/{nid}/versions/1/files/docx", headers=h)
+    assert old.status_code == 200 and "第一版导语。" in docx_text(old.content)
+    assert old.headers["x-content-sha256"] == v1["docx"]["sha256"]
+    assert "第二版导语。" in docx_text(reporting.get(f"/api/v1/notices/{nid}/files/docx", headers=h).content)
+    assert len(stored_keys(nid)) == 4
+    assert [v["version"] for v in reporting.get(f"/api/v1/notices/{nid}/versions", headers=h).json()] == [1, 2]
+
+
+# --- S3 outages ---------------------------------------------------------------------------------------
+
+
+def test_transient_s3_outage_is_retried(reporting, auth, draft, monkeypatch, fast_retries):
+    h = auth("hancheng_supervisor")
+    flaky = FlakyS3(lambda n: n <= 2)  # the first two puts fail, then S3 is back
+    monkeypatch.setattr(storage, "get_s3", lambda: flaky)
+    notice = issue(reporting, h, draft["id"]).json()
+    assert notice["state"] == "issued" and notice["error"] is None
+    assert len(flaky.puts) == 4 and flaky.puts[0] == flaky.puts[1] == flaky.puts[2]
+    assert len(stored_keys(draft["id"])) == 2
+
+
+def test_lasting_s3_outage_stores_nothing_and_leaves_render_failed(reporting, auth, draft, monkeypatch,
+                                                                     fast_retries):
+    h = auth("hancheng_supervisor")
+    nid = draft["id"]
+    flaky = FlakyS3(lambda n: n > 1)  # the docx goes in, then S3 goes away for good
+    monkeypatch.setattr(storage, "get_s3", lambda: flaky)
+    notice = issue(reporting, h, nid).json()
+    assert notice["state"] == "render_failed" and "ProtocolError" in notice["error"]
+    assert notice["version"] == 0 and notice["files"] == []
+    assert len(flaky.puts) == 1 + fast_retries.store_attempts
+    assert stored_keys(nid) == []  # the docx already put was removed again
+    with Session(get_engine()) as session:
+        assert session.exec(select(NoticeFile).where(NoticeFile.notice_id == nid)).all() == []
+    assert reporting.get(f"/api/v1/notices/{nid}/files/docx", headers=h).status_code == 404
+    # Still editable, and issuing again once S3 is back gives version 1.
+    assert reporting.patch(f"/api/v1/notices/{nid}", headers=h, json={"doc_number": "韩政办发〔2024〕3号"}).status_code == 200
+    monkeypatch.undo()
+    again = issue(reporting, h, nid).json()
+    assert again["state"] == "issued" and again["version"] == 1 and again["error"] is None
+    assert len(stored_keys(nid)) == 2
+
+
+# --- scope and roles ----------------------------------------------------------------------------------
+
+
+def test_other_tiers_get_404(reporting, auth, draft):
+    h = auth("hancheng_supervisor")
+    nid = draft["id"]
+    assert issue(reporting, h, nid).json()["state"] == "issued"
+    neighbour = auth("linwei_supervisor")
+    for path in (f"/api/v1/notices/{nid}", f"/api/v1/notices/{nid}/files/docx",
+                 f"/api/v1/notices/{nid}/versions/1/files/xlsx", f"/api/v1/notices/{nid}/versions"):
+        response = reporting.get(path, headers=neighbour)
+        assert response.status_code == 404 and response.json()["detail"]["code"] == "not_found", path
+    assert nid not in [n["id"] for n in reporting.get("/api/v1/notices", headers=neighbour,
+                                                       params={"limit": 500}).json()["items"]]
+    assert issue(reporting, neighbour, nid).status_code == 404
+    # The city above sees and downloads it; a viewer may read but not issue; no token, 401.
+    city_viewer = auth("weinan_viewer")
+    download = reporting.get(f"/api/v1/notices/{nid}/files/docx", headers=city_viewer)
+    assert download.status_code == 200 and download.headers["content-disposition"].startswith("attachment;")
+    assert reporting.post(f"/api/v1/notices/{nid}/revise", headers=city_viewer).status_code == 403
+    assert reporting.get(f"/api/v1/notices/{nid}").status_code == 401
+
+
+def test_a_county_cannot_assemble_another_tiers_inspection(reporting, auth, seed004):
+    response = reporting.post("/api/v1/notices", headers=auth("hancheng_supervisor"),
+                              json={"inspection_id": seed004["current"]})
+    assert response.status_code == 404
+    # Not even a 409 for an unfinished one: outside the subtree, state is not disclosed.
+    running = hancheng_inspection(InspectionState.running)
+    response = reporting.post("/api/v1/notices", headers=auth("linwei_supervisor"), json={"inspection_id": running})
+    assert response.status_code == 404
