@@ -60,7 +60,8 @@ def prepare(sites: int, accounts: int) -> None:
                                 rng.choices(["active", "suspended", "deregistered"], [90, 5, 5])[0], path,
                                 "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"))
         conn.commit()
-        conn.execute("ANALYZE")
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")  # visibility map: filtered counts become index-only scans
         print(f"loaded {sites} sites and {accounts} accounts in {time.perf_counter() - t0:.1f} s")
 
 

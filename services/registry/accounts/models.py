@@ -56,7 +56,8 @@ class Account(AccountBase, table=True):
         UniqueConstraint("platform", "platform_id", name="uq_account_platform_id"),
         Index("ix_account_org_path", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
         search_index("ix_account_search", "registered_name", "platform_id"),
-        Index("ix_account_state_platform", "state", "platform"),
+        Index("ix_account_state_platform_path", "state", "platform", "org_path",
+              postgresql_ops={"org_path": "text_pattern_ops"}),
         {"schema": SCHEMA},
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -87,7 +87,8 @@ class Site(SiteBase, table=True):
     __table_args__ = (
         Index("ix_site_org_path", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
         search_index("ix_site_search", "name", "homepage_url", "site_code"),
-        Index("ix_site_state_kind", "state", "kind"),
+        # Covers the common filtered count (state, kind within a subtree) as an index-only scan.
+        Index("ix_site_state_kind_path", "state", "kind", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
         {"schema": SCHEMA},
     )
     id: int | None = Field(default=None, primary_key=True)
