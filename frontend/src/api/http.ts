@@ -4,6 +4,7 @@ import createClient, { type Client, type Middleware } from 'openapi-fetch'
 import { ElMessage } from 'element-plus'
 import type { paths as RegistryPaths } from './registry'
 import type { paths as CheckerPaths } from './checker'
+import type { paths as ReportingPaths } from './reporting'
 import { ApiError, errorMessage, toApiError } from './errors'
 
 export type Service = 'registry' | 'checker' | 'reporting'
@@ -49,6 +50,7 @@ function makeClient<P extends {}>(service: Service): Client<P> {
 
 export const registry = makeClient<RegistryPaths>('registry')
 export const checker = makeClient<CheckerPaths>('checker')
+export const reporting = makeClient<ReportingPaths>('reporting')
 
 interface FetchResult<T> {
   data?: T

@@ -58,7 +58,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's identity as the token states it */
+        /** The caller's identity, with the names of its organisation and ancestors */
         get: operations["me_api_v1_auth_me_get"];
         put?: never;
         post?: never;
@@ -534,6 +534,245 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sync/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pushes to the national system */
+        get: operations["list_outbox_api_v1_sync_outbox_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/outbox/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Number of pushes per state in the caller's scope */
+        get: operations["outbox_summary_api_v1_sync_outbox_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/outbox/{row_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Outbox */
+        get: operations["get_outbox_api_v1_sync_outbox__row_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/outbox/{row_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push a failed row again */
+        post: operations["retry_outbox_api_v1_sync_outbox__row_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/outbox/{row_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a failed push as handled by hand (no further pushes) */
+        post: operations["resolve_outbox_api_v1_sync_outbox__row_id__resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/filings/{filing_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The national push state of one filing */
+        get: operations["filing_sync_state_api_v1_sync_filings__filing_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Reconciliations */
+        get: operations["list_reconciliations_api_v1_sync_reconciliations_get"];
+        put?: never;
+        /** Pull the national register for a scope and store the differences */
+        post: operations["create_reconciliation_api_v1_sync_reconciliations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/reconciliations/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Reconciliation */
+        get: operations["get_reconciliation_api_v1_sync_reconciliations__report_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/reconciliations/{report_id}/differences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Differences */
+        get: operations["list_differences_api_v1_sync_reconciliations__report_id__differences_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/reconciliations/{report_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The differences as .xlsx */
+        get: operations["export_reconciliation_api_v1_sync_reconciliations__report_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/reconciliations/{report_id}/differences/{diff_id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create the filing that adopts the national value (open/rename/change/close) */
+        post: operations["file_difference_api_v1_sync_reconciliations__report_id__differences__diff_id__file_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/reconciliations/{report_id}/differences/{diff_id}/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push the registry's current record to the national system again */
+        post: operations["push_difference_api_v1_sync_reconciliations__report_id__differences__diff_id__push_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/bootstrap/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import the national website system's export (.xlsx/.csv), matched by 网站标识码 */
+        post: operations["bootstrap_sites_api_v1_sync_bootstrap_sites_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/bootstrap/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import the national new-media system's export (.xlsx/.csv), matched by platform + 账号ID */
+        post: operations["bootstrap_accounts_api_v1_sync_bootstrap_accounts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -638,8 +877,8 @@ export interface components {
             /** Is Active */
             is_active: boolean;
         };
-        /** AuditLogPublic */
-        AuditLogPublic: {
+        /** AuditPublic */
+        AuditPublic: {
             /** Id */
             id: number;
             /**
@@ -671,6 +910,16 @@ export interface components {
             } | null;
             /** Note */
             note: string | null;
+        };
+        /** Body_bootstrap_accounts_api_v1_sync_bootstrap_accounts_post */
+        Body_bootstrap_accounts_api_v1_sync_bootstrap_accounts_post: {
+            /** File */
+            file: string;
+        };
+        /** Body_bootstrap_sites_api_v1_sync_bootstrap_sites_post */
+        Body_bootstrap_sites_api_v1_sync_bootstrap_sites_post: {
+            /** File */
+            file: string;
         };
         /** Body_import_accounts_api_v1_imports_accounts_post */
         Body_import_accounts_api_v1_imports_accounts_post: {
@@ -705,11 +954,69 @@ export interface components {
             /** File */
             file: string;
         };
+        /** BootstrapReport */
+        BootstrapReport: {
+            kind: components["schemas"]["SubjectKind"];
+            /** Dry Run */
+            dry_run: boolean;
+            /** Rows */
+            rows: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Errors */
+            errors: number;
+            /** Items */
+            items: components["schemas"]["RowResult"][];
+        };
         /**
          * ColumnCategory
          * @enum {string}
          */
         ColumnCategory: "news" | "notice" | "policy" | "interaction" | "service" | "disclosure" | "other";
+        /** DifferenceFiling */
+        DifferenceFiling: {
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * DifferenceKind
+         * @enum {string}
+         */
+        DifferenceKind: "missing_there" | "missing_here" | "running_there_closed_here" | "closed_there_running_here" | "name_differs" | "field_differs";
+        /** DifferencePublic */
+        DifferencePublic: {
+            /** Id */
+            id: number;
+            /** Reconciliation Id */
+            reconciliation_id: number;
+            kind: components["schemas"]["DifferenceKind"];
+            subject_kind: components["schemas"]["SubjectKind"];
+            /** Subject Id */
+            subject_id: number | null;
+            /** Name */
+            name: string;
+            /** Field */
+            field: string | null;
+            /** Ours */
+            ours: string | null;
+            /** Theirs */
+            theirs: string | null;
+            /** National */
+            national: {
+                [key: string]: unknown;
+            } | null;
+            /** Org Path */
+            org_path: string;
+            /** Filing Id */
+            filing_id: number | null;
+            /** Outbox Id */
+            outbox_id: number | null;
+            suggested_filing?: components["schemas"]["FilingKind"] | null;
+        };
         /**
          * EvidenceKind
          * @enum {string}
@@ -923,6 +1230,69 @@ export interface components {
             /** Region Code */
             region_code?: string | null;
         };
+        /** OutboxPublic */
+        OutboxPublic: {
+            /** Id */
+            id: number;
+            /** Key */
+            key: string;
+            /** Filing Id */
+            filing_id: number | null;
+            subject_kind: components["schemas"]["SubjectKind"];
+            /** Subject Id */
+            subject_id: number;
+            /** Action */
+            action: string;
+            /** Record */
+            record: {
+                [key: string]: unknown;
+            };
+            /** Org Path */
+            org_path: string;
+            state: components["schemas"]["OutboxState"];
+            /** Attempts */
+            attempts: number;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Status */
+            last_status: number | null;
+            /** National Id */
+            national_id: string | null;
+            /** Resolution Note */
+            resolution_note: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Sent At */
+            sent_at: string | null;
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+        };
+        /** OutboxResolve */
+        OutboxResolve: {
+            /**
+             * Note
+             * @description how the failed push was handled
+             */
+            note: string;
+        };
+        /**
+         * OutboxState
+         * @enum {string}
+         */
+        OutboxState: "pending" | "sent" | "acknowledged" | "failed" | "resolved";
         /** Page[AccountPublic] */
         Page_AccountPublic_: {
             /** Items */
@@ -934,10 +1304,21 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** Page[AuditLogPublic] */
-        Page_AuditLogPublic_: {
+        /** Page[AuditPublic] */
+        Page_AuditPublic_: {
             /** Items */
-            items: components["schemas"]["AuditLogPublic"][];
+            items: components["schemas"]["AuditPublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[DifferencePublic] */
+        Page_DifferencePublic_: {
+            /** Items */
+            items: components["schemas"]["DifferencePublic"][];
             /** Total */
             total: number;
             /** Limit */
@@ -960,6 +1341,28 @@ export interface components {
         Page_OrgPublic_: {
             /** Items */
             items: components["schemas"]["OrgPublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[OutboxPublic] */
+        Page_OutboxPublic_: {
+            /** Items */
+            items: components["schemas"]["OutboxPublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[ReconciliationPublic] */
+        Page_ReconciliationPublic_: {
+            /** Items */
+            items: components["schemas"]["ReconciliationPublic"][];
             /** Total */
             total: number;
             /** Limit */
@@ -1006,11 +1409,75 @@ export interface components {
          * @enum {string}
          */
         Platform: "wechat_subscription" | "wechat_service" | "weibo" | "douyin" | "toutiao" | "kuaishou" | "bilibili" | "app" | "other";
+        /** ReconciliationCreate */
+        ReconciliationCreate: {
+            /**
+             * Scope Org Id
+             * @description the caller's own organisation by default
+             */
+            scope_org_id?: number | null;
+            subject_kind?: components["schemas"]["SubjectKind"] | null;
+        };
+        /** ReconciliationPublic */
+        ReconciliationPublic: {
+            /** Id */
+            id: number;
+            /** Scope Org Id */
+            scope_org_id: number;
+            /** Scope Path */
+            scope_path: string;
+            subject_kind: components["schemas"]["SubjectKind"] | null;
+            /** Started By */
+            started_by: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Local Count */
+            local_count: number;
+            /** National Count */
+            national_count: number;
+            /** Difference Count */
+            difference_count: number;
+            /** Counts */
+            counts: {
+                [key: string]: unknown;
+            };
+        };
         /**
          * Role
          * @enum {string}
          */
         Role: "admin" | "supervisor" | "operator" | "viewer" | "integration" | "service";
+        /** RowResult */
+        RowResult: {
+            /** Row */
+            row: number;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "created" | "updated" | "unchanged" | "error";
+            /** Subject Id */
+            subject_id?: number | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Changes
+             * @default {}
+             */
+            changes: {
+                [key: string]: unknown[];
+            };
+            /**
+             * Errors
+             * @default []
+             */
+            errors: {
+                [key: string]: string | null;
+            }[];
+        };
         /** SiteColumnBase */
         SiteColumnBase: {
             /** Name */
@@ -2497,7 +2964,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AuditLogPublic_"];
+                    "application/json": components["schemas"]["Page_AuditPublic_"];
                 };
             };
             /** @description Validation Error */
@@ -2570,6 +3037,501 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_outbox_api_v1_sync_outbox_get: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["OutboxState"] | null;
+                filing_id?: number | null;
+                subject_kind?: components["schemas"]["SubjectKind"] | null;
+                subject_id?: number | null;
+                sort?: string;
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OutboxPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    outbox_summary_api_v1_sync_outbox_summary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+        };
+    };
+    get_outbox_api_v1_sync_outbox__row_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                row_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retry_outbox_api_v1_sync_outbox__row_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                row_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resolve_outbox_api_v1_sync_outbox__row_id__resolve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                row_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboxResolve"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    filing_sync_state_api_v1_sync_filings__filing_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                filing_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_reconciliations_api_v1_sync_reconciliations_get: {
+        parameters: {
+            query?: {
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReconciliationPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_reconciliation_api_v1_sync_reconciliations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_reconciliation_api_v1_sync_reconciliations__report_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_differences_api_v1_sync_reconciliations__report_id__differences_get: {
+        parameters: {
+            query?: {
+                kind?: components["schemas"]["DifferenceKind"] | null;
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DifferencePublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_reconciliation_api_v1_sync_reconciliations__report_id__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    file_difference_api_v1_sync_reconciliations__report_id__differences__diff_id__file_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+                diff_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DifferenceFiling"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilingDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    push_difference_api_v1_sync_reconciliations__report_id__differences__diff_id__push_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+                diff_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DifferencePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    bootstrap_sites_api_v1_sync_bootstrap_sites_post: {
+        parameters: {
+            query?: {
+                /** @description preview per row without changing anything */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_bootstrap_sites_api_v1_sync_bootstrap_sites_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BootstrapReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    bootstrap_accounts_api_v1_sync_bootstrap_accounts_post: {
+        parameters: {
+            query?: {
+                /** @description preview per row without changing anything */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_bootstrap_accounts_api_v1_sync_bootstrap_accounts_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BootstrapReport"];
                 };
             };
             /** @description Validation Error */

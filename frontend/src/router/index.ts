@@ -36,7 +36,10 @@ const children: RouteRecordRaw[] = [
     props: (r) => ({ id: Number(r.params.id), kind: r.params.kind, targetId: Number(r.params.targetId) }),
     meta: { title: '检查结果', permission: 'inspections.read' },
   },
-  // Reporting (通报整改) pages slot in here: notices, rectification, self-inspection reports, assessment.
+  // Reporting (通报整改): the menu shows these when the reporting API answers.
+  { path: 'notices', name: 'notices', component: () => import('@/views/notices/NoticeListView.vue'), meta: { title: '通报', permission: 'notices.manage' } },
+  { path: 'notices/:id(\\d+)', name: 'notice', component: () => import('@/views/notices/NoticeDetailView.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '通报详情', permission: 'notices.manage' } },
+  // Further reporting pages slot in here: rectification, self-inspection reports, assessment.
   { path: 'account/password', name: 'password', component: () => import('@/views/PasswordView.vue'), meta: { title: '修改密码' } },
   { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '无权访问' } },
   { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },
