@@ -1,4 +1,6 @@
-"""Command line: `python -m services.checker check-site URL [--now ISO] [--indicator-set ID] [--json]`.
+"""Command line: `python -m services.checker check-site URL [--now ISO] [--indicator-set ID] [--json]` and
+`python -m services.checker check-account --platform P --id ID [--name 登记名称] [--interaction-url URL]
+[--now ISO] [--indicator-set ID] [--json]` (the platform's data source comes from GOVWATCH_PLATFORM_FEEDS).
 
 Exit status: 0 the site passes, 1 it fails, 2 the check could not be made (bad arguments, a target the
 deployment refuses, an unknown indicator set …). Subcommands register in `build_parser`, so
@@ -13,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from services.checker.crawl import CrawlSettings
-from services.checker.engine import TargetRefused, check_site
+from services.checker.engine import AccountUnavailable, TargetRefused, check_account, check_site
 from services.checker.indicators import resolve
 from services.checker.model import CheckResult
 
@@ -39,7 +41,14 @@ def _now(value: str | None) -> datetime:
 
 def summary(result: CheckResult) -> str:
     verdict = "合格" if result.verdict == "pass" else "不合格"
-    lines = [f"网站：{result.target['url']}",
+    target = result.target
+    if target.get("kind") == "account":
+        from services.checker.platforms import PLATFORM_LABELS
+        head = (f"账号：{PLATFORM_LABELS.get(target['platform'], target['platform'])} {target.get('platform_id')}"
+                f"{'（' + target['name'] + '）' if target.get('name') else ''}")
+    else:
+        head = f"网站：{target['url']}"
+    lines = [head,
              f"监测时间点：{result.checked_at}　指标集：{result.indicator_set}（第{result.indicator_set_version}版）",
              f"检查结果：{verdict}　得分：{result.score:g}"]
     if not result.findings:
@@ -71,6 +80,30 @@ async def _check_site(args: argparse.Namespace) -> int:
     return PASS if result.verdict == "pass" else FAIL
 
 
+async def _check_account(args: argparse.Namespace) -> int:
+    from services.checker.platforms import PLATFORMS, feed_configs
+    if args.platform not in PLATFORMS:
+        raise UsageError(f"未知的平台：{args.platform}（可选：{'、'.join(PLATFORMS)}）")
+    try:
+        indicator_set = resolve(args.indicator_set)
+    except KeyError as exc:
+        raise UsageError(f"未知的指标集：{args.indicator_set}") from exc
+    try:
+        feed_configs()
+    except ValueError as exc:
+        raise UsageError(f"GOVWATCH_PLATFORM_FEEDS 配置有误：{exc}") from exc
+    account = {"id": None, "platform": args.platform, "platform_id": args.id, "registered_name": args.name or "",
+               "interaction_url": args.interaction_url}
+    result = await check_account(account, now=_now(args.now), indicator_set=indicator_set)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(summary(result))
+        for note in result.target.get("notes", []):
+            print(f"注：{note}")
+    return PASS if result.verdict == "pass" else FAIL
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m services.checker", description="政府网站检查（命令行）")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--fast", action="store_true", help="收紧抓取限制（本机测试站点用）")
     site.add_argument("--no-snapshot", action="store_true", help="不把页面快照存入 S3")
     site.set_defaults(handler=_check_site)
+    account = commands.add_parser("check-account", help="检查一个政务新媒体账号，运行全部账号检查项",
+                                  description="通过平台数据源（GOVWATCH_PLATFORM_FEEDS）读取账号并按指标集判定。")
+    account.add_argument("--platform", required=True, help="平台：wechat_subscription、weibo、douyin …")
+    account.add_argument("--id", required=True, help="平台账号ID / 微信号")
+    account.add_argument("--name", help="登记名称（用于判断改名未备案）")
+    account.add_argument("--interaction-url", help="登记的互动交流链接")
+    account.add_argument("--now", help="监测时间点，ISO-8601（默认当前时间；无时区时按北京时间）")
+    account.add_argument("--indicator-set", default="gov-2019", help="指标集 ID（默认 gov-2019）")
+    account.add_argument("--json", action="store_true", help="输出 DESIGN.md 约定的 JSON 结果")
+    account.set_defaults(handler=_check_account)
     return parser
 
 
@@ -93,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     except TargetRefused as exc:
         print(f"错误：拒绝访问 {exc.url}：该地址属于内网/回环/保留地址，本部署不允许检查。"
               "如确需检查（测试或本机演示站点），请设置环境变量 GOVWATCH_ALLOW_PRIVATE_TARGETS=1。", file=sys.stderr)
+    except AccountUnavailable as exc:
+        print(f"错误：无法读取账号数据（{exc.code}）：{exc}", file=sys.stderr)
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
     except Exception:  # noqa: BLE001 - any other failure is "could not check", not a verdict

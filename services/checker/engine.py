@@ -1,14 +1,17 @@
-"""One site, end to end: crawl → every site check → indicator set → `CheckResult`.
+"""One site, end to end: crawl → every site check → indicator set → `CheckResult`; one new-media account
+likewise: platform adapter → `AccountSnapshot` → every account check → indicator set.
 
 The single code path of `python -m services.checker check-site` and of the inspection worker (which
 passes the probe series of the monitoring window, the resolved set and the organisation's word list).
 """
 from datetime import datetime
+from typing import Any
 
-from services.checker.checks import CheckContext, run_site_checks
+from services.checker.checks import CheckContext, run_account_checks, run_site_checks
 from services.checker.crawl import CrawlSettings, crawl_site
 from services.checker.indicators import IndicatorSet, evaluate, resolve
 from services.checker.model import CheckResult, Probe, RegistryFacts
+from services.checker.platforms import AccountRef, FeedConfig, FeedError, adapter_for, collect, feed_config
 from services.checker.wordlists import Matcher
 
 
@@ -40,3 +43,39 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
     return CheckResult(target={"kind": "site", "id": registry.site_id, "url": url}, indicator_set=chosen.id,
                        indicator_set_version=chosen.version, checked_at=now.isoformat(), verdict=verdict,
                        score=score, findings=findings)
+
+
+class AccountUnavailable(Exception):
+    """The platform's data for the account could not be obtained or trusted (timeout, garbage, endless
+    pagination, a name changing between pages …): no verdict; an inspection records an error result for
+    this account only."""
+
+    def __init__(self, account: AccountRef, error: FeedError) -> None:
+        self.code = error.code
+        super().__init__(f"{account.platform}:{account.platform_id}：{error}")
+
+
+async def check_account(account: dict[str, Any], *, now: datetime, indicator_set: str | IndicatorSet = "gov-2019",
+                        matcher: Matcher | None = None, feed: FeedConfig | None = None) -> CheckResult:
+    """`account` is the registry's record (platform, platform_id, registered_name, interaction_url, id).
+    The data source is the platform's configured feed (`GOVWATCH_PLATFORM_FEEDS`) or, when `feed` is
+    given, that one. Raises `AccountUnavailable` when the source fails, KeyError for an unknown set id,
+    ValueError for an account without platform/platform_id."""
+    chosen = resolve(indicator_set) if isinstance(indicator_set, str) else indicator_set
+    ref = AccountRef.from_dict(account)
+    config = feed or feed_config(ref.platform)
+    adapter = adapter_for(config)
+    try:
+        snapshot = await collect(ref, adapter, now=now, params=chosen.parameters, config=config)
+    except FeedError as exc:
+        raise AccountUnavailable(ref, exc) from exc
+    finally:
+        await adapter.aclose()
+    findings = run_account_checks(snapshot, CheckContext.for_set(chosen, now, matcher))
+    verdict, score, findings = evaluate(findings, chosen)
+    target = {"kind": "account", "id": ref.id, "platform": ref.platform, "platform_id": ref.platform_id,
+              "name": ref.registered_name, "source": snapshot.source}
+    if snapshot.notes:
+        target["notes"] = snapshot.notes
+    return CheckResult(target=target, indicator_set=chosen.id, indicator_set_version=chosen.version,
+                       checked_at=now.isoformat(), verdict=verdict, score=score, findings=findings)

@@ -344,6 +344,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/observations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Observations */
+        get: operations["list_observations_api_v1_observations_get"];
+        put?: never;
+        /** Record what a reviewer saw of an account (profile, posts, menu and interaction entries) */
+        post: operations["create_observation_api_v1_observations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/observations/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a platform export (.xlsx/.csv/.json) of an account's posts */
+        post: operations["import_export_api_v1_observations_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/observations/{observation_id}/screenshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a screenshot (PNG/JPEG/WebP/GIF) as evidence */
+        post: operations["add_screenshot_api_v1_observations__observation_id__screenshots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/observations/{observation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Observation */
+        get: operations["get_observation_api_v1_observations__observation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -361,6 +430,8 @@ export interface components {
             actor: string;
             /** Actor Name */
             actor_name: string | null;
+            /** Actor Org Id */
+            actor_org_id: number | null;
             /** Action */
             action: string;
             /** Entity Kind */
@@ -379,6 +450,35 @@ export interface components {
             } | null;
             /** Note */
             note: string | null;
+        };
+        /** Body_add_screenshot_api_v1_observations__observation_id__screenshots_post */
+        Body_add_screenshot_api_v1_observations__observation_id__screenshots_post: {
+            /** File */
+            file: string;
+        };
+        /** Body_import_export_api_v1_observations_import_post */
+        Body_import_export_api_v1_observations_import_post: {
+            /** Account Id */
+            account_id: number;
+            /** File */
+            file: string;
+            /** Note */
+            note?: string | null;
+        };
+        /** EntryIn */
+        EntryIn: {
+            /** Name */
+            name: string;
+            /** Url */
+            url?: string | null;
+            /**
+             * Kind
+             * @default menu
+             * @enum {string}
+             */
+            kind: "menu" | "interaction";
+            /** Works */
+            works?: boolean | null;
         };
         /** EvidenceIn */
         EvidenceIn: {
@@ -655,6 +755,76 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** ObservationCreate */
+        ObservationCreate: {
+            /** Account Id */
+            account_id: number;
+            /** Observed At */
+            observed_at?: string | null;
+            /**
+             * @default {
+             *       "exists": true
+             *     }
+             */
+            profile: components["schemas"]["ProfileIn"];
+            /** Posts */
+            posts?: components["schemas"]["PostIn"][];
+            /** Entries */
+            entries?: components["schemas"]["EntryIn"][];
+            /** Note */
+            note?: string | null;
+        };
+        /** ObservationPublic */
+        ObservationPublic: {
+            /** Id */
+            id: number;
+            /** Account Id */
+            account_id: number;
+            /** Platform */
+            platform: string;
+            /** Platform Id */
+            platform_id: string;
+            /** Registered Name */
+            registered_name: string;
+            /** Org Path */
+            org_path: string;
+            /** Source */
+            source: string;
+            /**
+             * Observed At
+             * Format: date-time
+             */
+            observed_at: string;
+            /** Profile */
+            profile: {
+                [key: string]: unknown;
+            };
+            /** Posts */
+            posts: {
+                [key: string]: unknown;
+            }[];
+            /** Entries */
+            entries: {
+                [key: string]: unknown;
+            }[];
+            /** Evidence */
+            evidence: {
+                [key: string]: unknown;
+            }[];
+            /** File Name */
+            file_name: string | null;
+            /** Note */
+            note: string | null;
+            /** Created By */
+            created_by: string;
+            /** Created By Name */
+            created_by_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** Page[AuditPublic] */
         Page_AuditPublic_: {
             /** Items */
@@ -699,6 +869,17 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** Page[ObservationPublic] */
+        Page_ObservationPublic_: {
+            /** Items */
+            items: components["schemas"]["ObservationPublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[ResultSummary] */
         Page_ResultSummary_: {
             /** Items */
@@ -731,6 +912,46 @@ export interface components {
             limit: number;
             /** Offset */
             offset: number;
+        };
+        /** PostIn */
+        PostIn: {
+            /** Published */
+            published?: string | null;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /** Url */
+            url?: string | null;
+            /**
+             * Original
+             * @default true
+             */
+            original: boolean;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+            /** Id */
+            id?: string | null;
+        };
+        /** ProfileIn */
+        ProfileIn: {
+            /**
+             * Exists
+             * @default true
+             */
+            exists: boolean;
+            /** Name */
+            name?: string | null;
+            /** Verified Subject */
+            verified_subject?: string | null;
+            /** Interaction Enabled */
+            interaction_enabled?: boolean | null;
+            /** Url */
+            url?: string | null;
         };
         /** Progress */
         Progress: {
@@ -1752,6 +1973,174 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_observations_api_v1_observations_get: {
+        parameters: {
+            query?: {
+                account_id?: number | null;
+                platform?: string | null;
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ObservationPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_observation_api_v1_observations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObservationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObservationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_export_api_v1_observations_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_export_api_v1_observations_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObservationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_screenshot_api_v1_observations__observation_id__screenshots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                observation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_add_screenshot_api_v1_observations__observation_id__screenshots_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObservationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_observation_api_v1_observations__observation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                observation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObservationPublic"];
+                };
             };
             /** @description Validation Error */
             422: {

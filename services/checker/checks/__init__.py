@@ -7,8 +7,14 @@ from services.checker.checks import (
     message_unanswered, missing_error_entry, missing_footer_ids, mobile_unfriendly, no_interaction_channel,
     no_services, reply_slow, sensitive_content, serious_error, service_guide_incomplete, typo, unreachable,
 )
+from services.checker.checks import (
+    account_interaction_link_broken, account_menu_broken, account_no_interaction, account_no_original,
+    account_not_found, account_not_updated, account_renamed_unfiled, account_sensitive_content,
+    account_serious_error, account_typo,
+)
 from services.checker.checks.base import CheckContext
 from services.checker.model import Finding, SiteSnapshot
+from services.checker.platforms.base import AccountSnapshot
 
 # In the order of indicators.md, which is the order a notice lists problems in.
 SITE_CHECKS: tuple[ModuleType, ...] = (
@@ -19,6 +25,24 @@ SITE_CHECKS: tuple[ModuleType, ...] = (
 )
 # A site closed in the registry is only checked for still serving its domain.
 CLOSED_SITE_CHECKS: tuple[ModuleType, ...] = (domain_not_released,)
+
+
+# Account checks (modules `account_*`, same contract over an `AccountSnapshot`), in the order of indicators.md.
+ACCOUNT_CHECKS: tuple[ModuleType, ...] = (
+    account_not_found, account_not_updated, account_no_interaction, account_interaction_link_broken,
+    account_no_original, account_renamed_unfiled, account_menu_broken, account_serious_error,
+    account_sensitive_content, account_typo,
+)
+
+
+def run_account_checks(snapshot: AccountSnapshot, ctx: CheckContext) -> list[Finding]:
+    """Findings of every enabled account check; an account the platform does not know is only that."""
+    modules = (account_not_found,) if not snapshot.profile.exists else ACCOUNT_CHECKS
+    findings: list[Finding] = []
+    for module in modules:
+        if module.CODE in ctx.enabled:
+            findings += module.check(snapshot, ctx)
+    return findings
 
 
 def run_site_checks(snapshot: SiteSnapshot, ctx: CheckContext) -> list[Finding]:
@@ -32,4 +56,5 @@ def run_site_checks(snapshot: SiteSnapshot, ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-__all__ = ["CLOSED_SITE_CHECKS", "SITE_CHECKS", "CheckContext", "run_site_checks"]
+__all__ = ["ACCOUNT_CHECKS", "CLOSED_SITE_CHECKS", "SITE_CHECKS", "CheckContext", "run_account_checks",
+           "run_site_checks"]
