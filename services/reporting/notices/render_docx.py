@@ -195,6 +195,7 @@ def render_docx(c: NoticeContent) -> bytes:
     para(doc, "", indent=False)
     sign = para(doc, c.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     sign.paragraph_format.right_indent = Pt(64)
+    sign.paragraph_format.keep_with_next = True  # the issuing office and the date stay on one page
     when = para(doc, cn_date(c.issue_date), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     when.paragraph_format.right_indent = Pt(64)
 
