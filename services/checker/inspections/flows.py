@@ -3,9 +3,11 @@ probe series and the check jobs on the arq queue, cancelling, re-running one tar
 
 Job ids are deterministic, so enqueueing twice (a retried planning job, a double click) never creates
 a second job while the first is queued, running or its outcome is kept:
-  plan        f"{inspection_id}:plan"
-  check       f"{inspection_id}:{kind}:{target_id}"
-  probe round f"{inspection_id}:probe:{seq}"      (one round probes every active site of the inspection)
+  plan        f"{queue}:{inspection_id}:plan"
+  check       f"{queue}:{inspection_id}:{kind}:{target_id}"
+  probe round f"{queue}:{inspection_id}:probe:{seq}"      (one round probes every active site of the inspection)
+arq's job and result keys are global to the Redis database, so ids carry the queue name: deployments
+(or test runs) sharing a Redis with their own queues never mistake another's inspection 1 for theirs.
 """
 import logging
 from dataclasses import dataclass
@@ -30,16 +32,20 @@ from services.common.settings import get_settings
 log = logging.getLogger(__name__)
 
 
+def _job_id(inspection_id: int, rest: str) -> str:
+    return f"{get_checker_settings().checker_queue}:{inspection_id}:{rest}"
+
+
 def plan_job_id(inspection_id: int) -> str:
-    return f"{inspection_id}:plan"
+    return _job_id(inspection_id, "plan")
 
 
 def check_job_id(inspection_id: int, kind: str, target_id: int) -> str:
-    return f"{inspection_id}:{kind}:{target_id}"
+    return _job_id(inspection_id, f"{kind}:{target_id}")
 
 
 def probe_job_id(inspection_id: int, seq: int) -> str:
-    return f"{inspection_id}:probe:{seq}"
+    return _job_id(inspection_id, f"probe:{seq}")
 
 
 def redis_settings() -> RedisSettings:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from services.checker.inspections import jobs, runner
 from services.checker.inspections.config import get_checker_settings
+from services.checker.inspections.flows import check_job_id, plan_job_id, probe_job_id
 from services.checker.inspections.models import Audit, InspectionResult
 from services.common.db import get_engine
 from services.common.settings import get_settings
@@ -163,12 +164,12 @@ def test_cancel_drops_queued_jobs(checker, tokens, world, worker):
     assert running["progress"]["remaining"] == running["progress"]["total"] == 5
     queue = redis.Redis.from_url(get_settings().redis_url)
     queued = {j.decode() for j in queue.zrange(get_checker_settings().checker_queue, 0, -1)}
-    assert f"{iid}:probe:0" in queued and f"{iid}:site:{world.sites['portal'].id}" in queued
+    assert probe_job_id(iid, 0) in queued and check_job_id(iid, "site", world.sites["portal"].id) in queued
     assert checker.post(f"/api/v1/inspections/{iid}/cancel", headers=tokens("ct_viewer")).status_code == 403
     cancelled = checker.post(f"/api/v1/inspections/{iid}/cancel", headers=sup)
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
     queued = {j.decode() for j in queue.zrange(get_checker_settings().checker_queue, 0, -1)}
-    assert not [j for j in queued if j.startswith(f"{iid}:")]
+    assert not [j for j in queued if j.startswith(plan_job_id(iid).removesuffix("plan"))]
     assert checker.post(f"/api/v1/inspections/{iid}/cancel", headers=sup).status_code == 409
     rerun = checker.post(f"/api/v1/inspections/{iid}/targets/site/{world.sites['portal'].id}/rerun", headers=sup)
     assert rerun.status_code == 409

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, func, select
 
+from services.checker.inspections.flows import check_job_id
 from services.checker.inspections.models import InspectionResult, InspectionTarget, Probe
 from services.common.db import get_engine
 from tests.checker.inspections.harness import wait_for
@@ -138,7 +139,7 @@ def test_targets_listing(checker, tokens, finished):
                        params={"pending": True}).json()
     assert page["total"] == 0
     everything = checker.get(f"/api/v1/inspections/{created['id']}/targets", headers=tokens("ct_viewer")).json()
-    assert all(t["job_id"] == f"{created['id']}:{t['kind']}:{t['target_id']}" for t in everything["items"])
+    assert all(t["job_id"] == check_job_id(created["id"], t["kind"], t["target_id"]) for t in everything["items"])
 
 
 def test_rerun_replaces_the_one_result(checker, tokens, finished, world):

@@ -61,7 +61,7 @@ def test_kill9_mid_run_then_another_worker_finishes(checker_env, world, tmp_path
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             state, total, results = _state(inspection.id)
-            in_progress = r.keys(f"arq:in-progress:{inspection.id}:*")
+            in_progress = r.keys(f"arq:in-progress:*:{inspection.id}:*")  # job ids: {queue}:{inspection}:…
             if state == "running" and in_progress and results < total:
                 break
             time.sleep(0.05)
