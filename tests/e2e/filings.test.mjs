@@ -63,6 +63,8 @@ describe('备案', () => {
     await page.getByRole('link', { name: new RegExp(`婚姻登记专题网站${RUN}`) }).click()
     await page.locator('[data-test="site-fields"]').waitFor()
     assert.match(await page.locator('[data-test="site-fields"]').innerText(), /运行中/)
+    // The history loads after the fields: wait for its row rather than reading an empty table.
+    await page.locator('[data-test="subject-filings"]').getByText('已通过').first().waitFor()
     assert.match(await page.locator('[data-test="subject-filings"]').innerText(), /开设[\s\S]*已通过/)
     await page.close()
   })
