@@ -2,12 +2,12 @@
 
 The checker never reads the registry's tables: targets, columns and organisation paths come from here.
 """
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
+from services.common.service_token import ServiceToken
 from services.common.settings import get_settings
 
 PAGE = 500
@@ -23,11 +23,9 @@ class RegistryClient:
                  transport: httpx.AsyncBaseTransport | None = None):
         settings = get_settings()
         self.base_url = (base_url or settings.registry_url).rstrip("/")
-        self._client_id = client_id or settings.service_client_id
-        self._client_secret = client_secret or settings.service_client_secret
+        self._token = ServiceToken(client_id or settings.service_client_id,
+                                   client_secret or settings.service_client_secret)
         self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
-        self._token: str | None = None
-        self._token_expires = 0.0
 
     async def __aenter__(self) -> "RegistryClient":
         return self
@@ -39,21 +37,13 @@ class RegistryClient:
         await self._http.aclose()
 
     async def _access_token(self, refresh: bool = False) -> str:
-        # Renewed a minute before expiry so a long planning run never sends an expired token.
-        if self._token and not refresh and time.monotonic() < self._token_expires - 60:
-            return self._token
+        if token := self._token.current(refresh):
+            return token
         try:
-            response = await self._http.post("/api/v1/auth/token", data={
-                "grant_type": "client_credentials", "client_id": self._client_id,
-                "client_secret": self._client_secret})
+            response = await self._http.post("/api/v1/auth/token", data=self._token.form)
         except httpx.HTTPError as exc:
             raise RegistryError(f"registry unreachable: {exc!r}") from exc
-        if response.status_code != 200:
-            raise RegistryError(f"registry refused the service credentials ({response.status_code})")
-        body = response.json()
-        self._token = body["access_token"]
-        self._token_expires = time.monotonic() + float(body.get("expires_in", 300))
-        return self._token
+        return self._token.accept(response, RegistryError)
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         params = {k: v for k, v in (params or {}).items() if v is not None}

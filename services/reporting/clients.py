@@ -1,11 +1,11 @@
 """The reporting service's view of the registry and the checker, over REST with a service token
 (client-credentials grant at the registry). Reporting never reads another service's tables."""
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
+from services.common.service_token import ServiceToken
 from services.common.settings import get_settings
 from services.reporting.settings import get_reporting_settings
 
@@ -24,11 +24,9 @@ class ServiceClient:
         settings, rs = get_settings(), get_reporting_settings()
         self.registry_url = (registry_url or settings.registry_url).rstrip("/")
         self.checker_url = (checker_url or rs.checker_url).rstrip("/")
-        self._client_id = rs.reporting_client_id or settings.service_client_id
-        self._client_secret = rs.reporting_client_secret or settings.service_client_secret
+        self._token = ServiceToken(rs.reporting_client_id or settings.service_client_id,
+                                   rs.reporting_client_secret or settings.service_client_secret)
         self._http = httpx.Client(timeout=timeout, transport=transport)
-        self._token: str | None = None
-        self._expires = 0.0
 
     def __enter__(self) -> "ServiceClient":
         return self
@@ -37,20 +35,13 @@ class ServiceClient:
         self._http.close()
 
     def _access_token(self, refresh: bool = False) -> str:
-        if self._token and not refresh and time.monotonic() < self._expires - 60:
-            return self._token
+        if token := self._token.current(refresh):
+            return token
         try:
-            response = self._http.post(f"{self.registry_url}/api/v1/auth/token", data={
-                "grant_type": "client_credentials", "client_id": self._client_id,
-                "client_secret": self._client_secret})
+            response = self._http.post(f"{self.registry_url}/api/v1/auth/token", data=self._token.form)
         except httpx.HTTPError as exc:
             raise UpstreamError(f"registry unreachable: {exc!r}") from exc
-        if response.status_code != 200:
-            raise UpstreamError(f"registry refused the service credentials ({response.status_code})")
-        body = response.json()
-        self._token = body["access_token"]
-        self._expires = time.monotonic() + float(body.get("expires_in", 300))
-        return self._token
+        return self._token.accept(response, UpstreamError)
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
         params = {k: v for k, v in (params or {}).items() if v is not None}
