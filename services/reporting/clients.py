@@ -43,22 +43,34 @@ class ServiceClient:
             raise UpstreamError(f"registry unreachable: {exc!r}") from exc
         return self._token.accept(response, UpstreamError)
 
-    def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
+    def _send(self, method: str, url: str, params: dict[str, Any] | None = None,
+              json: dict[str, Any] | None = None) -> httpx.Response:
         params = {k: v for k, v in (params or {}).items() if v is not None}
         for attempt in (0, 1):
             token = self._access_token(refresh=attempt == 1)
             try:
-                response = self._http.get(url, params=params, headers={"Authorization": f"Bearer {token}"})
+                response = self._http.request(method, url, params=params, json=json,
+                                              headers={"Authorization": f"Bearer {token}"})
             except httpx.HTTPError as exc:
                 raise UpstreamError(f"{url} unreachable: {exc!r}") from exc
             if response.status_code == 401 and attempt == 0:
                 continue
-            if response.status_code == 404:
-                return None
-            if response.status_code != 200:
-                raise UpstreamError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
-            return response.json()
-        raise UpstreamError(f"GET {url}: unauthorized")
+            return response
+        raise UpstreamError(f"{method} {url}: unauthorized")
+
+    def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        response = self._send("GET", url, params)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise UpstreamError(f"GET {url} answered {response.status_code}: {response.text[:200]}")
+        return response.json()
+
+    def post(self, url: str, body: dict[str, Any]) -> Any:
+        response = self._send("POST", url, json=body)
+        if response.status_code not in (200, 201, 202):
+            raise UpstreamError(f"POST {url} answered {response.status_code}: {response.text[:300]}")
+        return response.json()
 
     def pages(self, url: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         offset = 0
@@ -90,6 +102,12 @@ class ServiceClient:
     def result(self, inspection_id: int, kind: str, target_id: int) -> dict[str, Any] | None:
         return self.get(f"{self.checker_url}/api/v1/inspections/{inspection_id}/results/{kind}/{target_id}")
 
+    def create_inspection(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.post(f"{self.checker_url}/api/v1/inspections", body)
+
+    def period_summary(self, org_id: int, start: str, end: str) -> dict[str, Any] | None:
+        return self.get(f"{self.checker_url}/api/v1/period-summary", {"org_id": org_id, "start": start, "end": end})
+
     def targets(self, inspection_id: int, **params: Any) -> Iterator[dict[str, Any]]:
         return self.pages(f"{self.checker_url}/api/v1/inspections/{inspection_id}/targets", params)
 
@@ -103,6 +121,11 @@ class ServiceClient:
 
     def sites(self, org_id: int) -> Iterator[dict[str, Any]]:
         return self.pages(f"{self.registry_url}/api/v1/sites", {"org_id": org_id})
+
+    def inventory_count(self, kind: str, org_id: int, state: str = "active") -> int:
+        """Active sites (kind "sites") or accounts ("accounts") of an organisation's subtree."""
+        body = self.get(f"{self.registry_url}/api/v1/{kind}", {"org_id": org_id, "state": state, "limit": 1})
+        return int(body.get("total", 0)) if body else 0
 
     def accounts(self, org_id: int) -> Iterator[dict[str, Any]]:
         return self.pages(f"{self.registry_url}/api/v1/accounts", {"org_id": org_id})

@@ -8,19 +8,20 @@ from services.common.app import create_app
 from services.common.auth import JwksVerifier, remote_jwks
 from services.common.s3 import ensure_buckets
 from services.common.settings import get_settings
-from services.reporting.api import notices, statistics
+from services.reporting.api import assessment, notices, notifications, rectification, selfreports, statistics
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    ensure_buckets(get_settings().bucket_notices)
+    ensure_buckets(get_settings().bucket_notices, get_settings().bucket_evidence)
     yield
 
 
 app = create_app("govwatch reporting",
                  "Notices (通报) assembled from inspections, rendered to docx/xlsx/pdf and stored versioned; "
-                 "pass-rate statistics.", lifespan=lifespan)
+                 "rectification (整改) with evidence, review and re-checks; reminders; quarterly self-inspection "
+                 "reports; the annual assessment; pass-rate statistics.", lifespan=lifespan)
 # Tokens are issued by the registry; verified here against its published JWKS (cached).
 app.state.verifier = JwksVerifier(remote_jwks)
-for module in (notices, statistics):
+for module in (notices, statistics, rectification, notifications, selfreports, assessment):
     app.include_router(module.router)

@@ -21,6 +21,26 @@ class ReportingSettings(BaseSettings):
     # Passing targets that still have findings are listed in the attachments as 合格 with a remark.
     list_passing_with_findings: bool = True
 
+    # Rectification (整改): evidence uploads, reminders, the background sweep.
+    evidence_max_bytes: int = 50 * 1024 * 1024
+    due_soon_days: int = 3                   # "due soon" reminder this many days before the deadline
+    timezone: str = "Asia/Shanghai"          # deadlines are calendar days where the offices work
+    reporting_queue: str = "govwatch:reporting"
+    sweep_every_seconds: int = 60            # how often the worker's sweep runs
+    notify_webhook_url: str | None = None    # every notification is also POSTed here (JSON)
+    notify_email_to: str | None = None       # and mailed here (comma-separated), besides per-unit channels
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "govwatch@localhost"
+    notify_max_attempts: int = 5
+    notify_timeout_seconds: float = 10.0
+
+    # Self-inspection reports (自查报告): due this many days after the quarter ends.
+    self_report_due_days: int = 15
+
     soffice: str = "soffice"
     pdf_timeout_seconds: int = 180
     store_attempts: int = 4

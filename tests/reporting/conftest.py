@@ -124,7 +124,9 @@ def make_inspection(session: Session, scope: Organisation, name: str, now: datet
     """
     inspection = Inspection(name=name, scope_org_id=scope.id, scope_org_path=scope.path, now=now,
                             target_kinds=[TargetKind.site, TargetKind.account], state=state,
-                            created_by="user:test", target_count=len(targets), started_at=now,
+                            created_by="user:test", target_count=len(targets),
+                            # A running one started just now, so no worker's orphan sweeper completes it under the test.
+                            started_at=now if state == InspectionState.completed else datetime.now(UTC),
                             finished_at=now if state == InspectionState.completed else None,
                             window_start=window[0] if window else None, window_end=window[1] if window else None)
     session.add(inspection)

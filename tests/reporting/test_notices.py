@@ -1,6 +1,7 @@
 """Notice lifecycle: 409 for unfinished inspections and issued notices, S3 outages (retried; nothing
 half-stored; render_failed and re-issuable), versions never overwritten, scope (404 for other tiers)."""
 import itertools
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -36,6 +37,8 @@ def set_state(inspection_id: int, state: InspectionState) -> None:
     with Session(get_engine()) as session:
         row = session.get(Inspection, inspection_id)
         row.state = state
+        if state == InspectionState.running:  # fresh, so no worker's orphan sweeper completes it under the test
+            row.started_at = datetime.now(UTC)
         session.add(row)
         session.commit()
 

@@ -11,7 +11,8 @@ from services.common.settings import get_settings
 
 READ_ROLES = (Role.admin, Role.supervisor, Role.operator, Role.viewer, Role.integration, Role.service)
 # Running inspections and reviewing findings is the supervising offices' work.
-RUN_ROLES = (Role.admin, Role.supervisor)
+# Service clients run inspections too: the reporting service asks for re-checks of rectified targets (整改复查).
+RUN_ROLES = (Role.admin, Role.supervisor, Role.service)
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 Runner = Annotated[Principal, Depends(require_roles(*RUN_ROLES))]
 Token = Annotated[str | None, Depends(oauth2_scheme)]

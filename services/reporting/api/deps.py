@@ -19,6 +19,17 @@ def service_client() -> ServiceClient:
     return ServiceClient()
 
 
+def org_record(principal: Principal, token: str | None, org_id: int | None) -> dict:
+    """An organisation (id, path, name …) inside the caller's subtree, as the registry shows it to the caller."""
+    try:
+        org = org_as(token or "", org_id or principal.org_id)
+    except UpstreamError as exc:
+        raise ApiError(503, "registry_unavailable", f"登记系统暂不可用，无法确认组织机构 ({exc})") from exc
+    if org is None or not principal.sees(org.get("path", "")):
+        raise not_found("组织机构")
+    return org
+
+
 def org_path_of(principal: Principal, token: str | None, org_id: int | None) -> tuple[int, str]:
     """(org_id, path) of an organisation inside the caller's subtree; the caller's own by default."""
     if org_id is None or org_id == principal.org_id:

@@ -9,8 +9,9 @@ from services.common.db import SessionDep
 from services.common.files import content_disposition
 from services.common.pagination import Page, PageDep
 from services.reporting.api.deps import Issuer, Reader, service_client
-from services.reporting.clients import ServiceClient
+from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.notices import service, storage
+from services.reporting.rectification import flows as rectification
 from services.reporting.notices.models import (
     FileFormat, NoticeCreate, NoticePublic, NoticeState, NoticeSummary, NoticeUpdate,
 )
@@ -46,13 +47,20 @@ def update_notice(session: SessionDep, principal: Issuer, notice_id: int, body: 
 
 
 @router.post("/{notice_id}/issue", response_model=NoticePublic,
-             summary="Render (docx, xlsx, pdf) and store a new immutable version; render_failed on error")
+             summary="Render (docx, xlsx, pdf) and store a new immutable version (render_failed on error); "
+                     "opens a rectification task per failing target")
 def issue_notice(session: SessionDep, principal: Issuer, client: Client, notice_id: int,
                  formats: Annotated[list[FileFormat] | None, Query(description="default: all three")] = None,
                  ) -> NoticePublic:
     chosen = tuple(str(f) for f in (formats or list(FileFormat)))
     with client:
-        return service.public(session, service.issue(session, principal, client, notice_id, chosen))
+        notice = service.issue(session, principal, client, notice_id, chosen)
+        if notice.state == NoticeState.issued:
+            try:
+                rectification.open_tasks(session, client, notice, principal)
+            except UpstreamError:
+                session.rollback()  # the worker's sweep opens them once the checker and registry answer
+        return service.public(session, notice)
 
 
 @router.post("/{notice_id}/revise", response_model=NoticePublic,

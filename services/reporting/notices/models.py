@@ -140,6 +140,8 @@ class Notice(SQLModel, table=True):
     updated_at: datetime = ts_now()
     issued_by: str | None = None
     issued_at: datetime | None = ts()
+    # The issued version whose rectification tasks are opened (the worker opens any that are missing).
+    tasks_opened_version: int | None = None
 
 
 class NoticeVersion(SQLModel, table=True):

@@ -118,14 +118,14 @@ def _red_rule(paragraph) -> None:  # noqa: ANN001
     p_pr.append(borders)
 
 
-def _cell(cell, text: str, bold: bool = False, font: str = BODY_FONT) -> None:  # noqa: ANN001
+def cell_text(cell, text: str, bold: bool = False, font: str = BODY_FONT) -> None:  # noqa: ANN001
     p = cell.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_after = Pt(0)
     set_font(p.add_run(text), font, SIZE_SMALL4, bold)
 
 
-def _repeat_header(row) -> None:  # noqa: ANN001
+def repeat_header(row) -> None:  # noqa: ANN001
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
@@ -140,18 +140,19 @@ def table(doc, columns: tuple[str, ...], rows: list[TableRow]) -> None:  # noqa:
     for column, width in zip(t.columns, WIDTHS, strict=True):
         column.width = width
     header = t.rows[0]
-    _repeat_header(header)
+    repeat_header(header)
     for cell, name, width in zip(header.cells, columns, WIDTHS, strict=True):
         cell.width = width
-        _cell(cell, name, font=H1_FONT)
+        cell_text(cell, name, font=H1_FONT)
     for tr, row in zip(t.rows[1:], rows, strict=True):
         for cell, value, width in zip(tr.cells, (str(row.no), row.name, row.type, row.result, row.remark), WIDTHS,
                                       strict=True):
             cell.width = width
-            _cell(cell, value)
+            cell_text(cell, value)
 
 
-def render_docx(c: NoticeContent) -> bytes:
+def official_document() -> Document:
+    """An empty GB/T 9704 document: A4, the margins, 仿宋 3号 body, "— n —" page numbers."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -165,6 +166,22 @@ def render_docx(c: NoticeContent) -> bytes:
     doc.settings.odd_and_even_pages_header_footer = True
     _page_number_footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number_footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+    return doc
+
+
+def signature(doc, office: str, when) -> None:  # noqa: ANN001
+    """The issuing office over the date, right-aligned four characters in, kept on one page."""
+    para(doc, "", indent=False)
+    para(doc, "", indent=False)
+    sign = para(doc, office, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    sign.paragraph_format.right_indent = Pt(64)
+    sign.paragraph_format.keep_with_next = True
+    date_line = para(doc, cn_date(when), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    date_line.paragraph_format.right_indent = Pt(64)
+
+
+def render_docx(c: NoticeContent) -> bytes:
+    doc = official_document()
 
     # 版头: issuing office in red, 文号, red rule.
     para(doc, c.issuing_office, TITLE_FONT, Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
@@ -191,13 +208,7 @@ def render_docx(c: NoticeContent) -> bytes:
             p = para(doc, f"{'附件：' if i == 1 else ''}{i}.{title}")
             p.paragraph_format.left_indent = Pt(96)
             p.paragraph_format.first_line_indent = Pt(-64 if i == 1 else -16)
-    para(doc, "", indent=False)
-    para(doc, "", indent=False)
-    sign = para(doc, c.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    sign.paragraph_format.right_indent = Pt(64)
-    sign.paragraph_format.keep_with_next = True  # the issuing office and the date stay on one page
-    when = para(doc, cn_date(c.issue_date), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    when.paragraph_format.right_indent = Pt(64)
+    signature(doc, c.signature, c.issue_date)
 
     attachments = []
     if c.site_rows or c.sites.total:

@@ -1,0 +1,153 @@
+"""Side effects around rectification: opening the tasks of an issued notice (findings fetched from the
+checker, unit names from the registry), asking the checker for a re-check, and reading its outcome.
+Each is idempotent, so the worker's sweep can repeat whatever a request could not finish."""
+import logging
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, select
+
+from services.common.auth import Principal
+from services.reporting.clients import ServiceClient, UpstreamError
+from services.reporting.models_base import utcnow
+from services.reporting.notices.models import Notice, NoticeContent, NoticeState
+from services.reporting.notifications import service as notifications
+from services.reporting.notifications.models import NotificationKind
+from services.reporting.rectification import service
+from services.reporting.rectification.models import RectificationTask, TaskState
+
+log = logging.getLogger(__name__)
+FAILING = "不合格"
+
+
+def org_id_of(path: str) -> int:
+    """Organisation paths are the chain of ids: "/1/5/12/" belongs to organisation 12."""
+    return int(path.strip("/").split("/")[-1])
+
+
+def _findings(detail: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not detail:
+        return []
+    return [{"indicator": f["indicator"], "severity": f["severity"], "message": f["message"],
+             "evidence": (f.get("evidence") or [])[:3]} for f in detail.get("findings", [])]
+
+
+def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: Principal | None = None) -> int:
+    """One task per failing target of the notice's latest issued version, for its host unit. A target that
+    already has a task of this notice keeps it (re-issuing moves open deadlines to the new one)."""
+    content = NoticeContent.model_validate(notice.content)
+    rows = [("site", r) for r in content.site_rows] + [("account", r) for r in content.account_rows]
+    failing = [(kind, r) for kind, r in rows if r.result == FAILING and r.target_id is not None]
+    inspection = client.inspection(notice.inspection_id) or {}
+    names = {o["path"]: o["name"] for o in client.orgs()} if failing else {}
+    created = 0
+    for kind, row in failing:
+        existing = session.exec(select(RectificationTask).where(
+            RectificationTask.notice_id == notice.id, RectificationTask.kind == kind,
+            RectificationTask.target_id == row.target_id)).first()
+        if existing is not None:
+            if existing.state not in (TaskState.verified, TaskState.closed) and existing.deadline != content.deadline:
+                service.event(session, existing, actor, "deadline_changed",
+                              f"通报第 {notice.version} 版：整改期限 {existing.deadline} → {content.deadline}")
+                existing.deadline = content.deadline
+                session.add(existing)
+            continue
+        detail = client.result(notice.inspection_id, kind, row.target_id)
+        if detail is None:
+            log.warning("notice %s: no result for %s %s", notice.id, kind, row.target_id)
+            continue
+        path = detail["org_path"]
+        target = detail.get("target") or {}
+        values = dict(notice_id=notice.id, notice_title=content.title[:300], inspection_id=notice.inspection_id,
+                      indicator_set=inspection.get("indicator_set") or detail.get("indicator_set") or "gov-2019",
+                      kind=kind, target_id=row.target_id, target_name=row.name[:300],
+                      target_url=detail.get("url"), platform=target.get("platform"),
+                      org_id=org_id_of(path), org_path=path, unit_name=names.get(path, row.name)[:200],
+                      problems=row.remark[:2000], findings=_findings(detail), deadline=content.deadline,
+                      state=TaskState.open, round=1, recheck_findings=[], created_at=utcnow(), updated_at=utcnow())
+        inserted = session.execute(insert(RectificationTask).values(**values).on_conflict_do_nothing(
+            constraint="uq_task_notice_target").returning(RectificationTask.id)).first()
+        if inserted is None:
+            continue  # opened concurrently by the sweep
+        task = session.get(RectificationTask, inserted[0])
+        assert task is not None
+        created += 1
+        service.event(session, task, actor, "opened", f"{content.title}：{row.remark}")
+        service.audit(session, actor, "task_opened", task, after={"notice_id": notice.id, "deadline": str(task.deadline)})
+        notifications.notify(session, kind=NotificationKind.assigned, org_id=task.org_id, org_path=task.org_path,
+                             task_id=task.id, dedupe_key=f"task:{task.id}:assigned",
+                             title=f"新的整改任务：{task.target_name}",
+                             body=f"{content.title}指出{task.target_name}存在问题：{row.remark or '检查不合格'}。"
+                                  f"请于 {task.deadline or '规定期限'} 前完成整改，上传整改材料并提交。")
+    notice.tasks_opened_version = notice.version
+    session.add(notice)
+    session.commit()
+    return created
+
+
+def open_missing(session: Session, client: ServiceClient) -> int:
+    """Issued notices whose latest version has not opened its tasks yet (the issuing request lost the
+    checker or the registry on the way)."""
+    pending = session.exec(select(Notice).where(
+        Notice.state == NoticeState.issued,
+        (Notice.tasks_opened_version.is_(None)) | (Notice.tasks_opened_version < Notice.version))).all()  # type: ignore[union-attr,operator]
+    return sum(open_tasks(session, client, n) for n in pending)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Re-check
+
+
+def request_recheck(session: Session, client: ServiceClient, task: RectificationTask,
+                    actor: Principal | None = None) -> RectificationTask:
+    """A one-target inspection in the checker (复查), same indicator set as the notice's inspection."""
+    body = {"name": f"整改复查：{task.target_name}（整改任务#{task.id}）"[:200], "scope_org_id": task.org_id,
+            "target_kinds": [task.kind], "indicator_set": task.indicator_set, "include_closed": True,
+            "targets": [{"kind": task.kind, "target_id": task.target_id}]}
+    try:
+        created = client.create_inspection(body)
+    except UpstreamError as exc:
+        service.record_recheck_requested(session, task, None, f"复查请求失败，将自动重试：{exc}"[:2000], actor)
+    else:
+        service.record_recheck_requested(session, task, int(created["id"]), None, actor)
+    session.refresh(task)
+    return task
+
+
+def poll_recheck(session: Session, client: ServiceClient, task: RectificationTask) -> bool:
+    """Read the re-check's outcome when its inspection has ended; True when the task moved on."""
+    if task.state != TaskState.accepted or task.recheck_inspection_id is None:
+        return False
+    inspection = client.inspection(task.recheck_inspection_id)
+    if inspection is None:
+        service.record_recheck_result(session, task, None, [], "复查检查任务不存在")
+        return False
+    state = inspection.get("state")
+    if state in ("pending", "running"):
+        return False
+    if state != "completed":
+        service.record_recheck_result(session, task, None, [], f"复查检查任务未完成（{state}）")
+        return False
+    detail = client.result(task.recheck_inspection_id, task.kind, task.target_id)
+    if detail is None:
+        service.record_recheck_result(session, task, None, [], "复查未能检查该对象（可能已关停或不在范围内）")
+        return False
+    if detail.get("status") == "error" or detail.get("verdict") is None:
+        service.record_recheck_result(session, task, None, [], f"复查未能完成：{detail.get('error') or '检查出错'}")
+        return False
+    service.record_recheck_result(session, task, str(detail["verdict"]), _findings(detail), None)
+    return True
+
+
+def sweep_rechecks(session: Session, client: ServiceClient) -> dict[str, int]:
+    """Accepted tasks: request the re-checks that could not be requested, read the ones that ended."""
+    requested = finished = 0
+    waiting = session.exec(select(RectificationTask).where(RectificationTask.state == TaskState.accepted)
+                           .order_by(RectificationTask.id)).all()
+    for task in waiting:
+        if task.recheck_inspection_id is None:
+            request_recheck(session, client, task)
+            requested += 1
+        elif task.recheck_error is None and poll_recheck(session, client, task):
+            finished += 1
+    return {"rechecks_requested": requested, "rechecks_finished": finished}
