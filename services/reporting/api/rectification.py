@@ -75,11 +75,10 @@ def _audit_refusal(principal, task_id: int, filename: str | None, exc: ApiError)
             task = service.get_visible(session, principal, task_id)
         except ApiError:
             pass
-        detail = exc.detail if isinstance(exc.detail, dict) else {"message": str(exc.detail)}
         service.audit(session, principal, "evidence_refused", task, entity_id=task_id,
                       org_path=task.org_path if task else principal.org_path,
-                      note=f"{detail.get('code')}: {detail.get('message')}",
-                      after={"filename": (filename or "")[:200], "status": exc.status_code})
+                      note=f"{exc.detail['code']}: {exc.detail['message']}",
+                      after={"filename": (filename or "")[:200], "status": exc.status})
         session.commit()
 
 
