@@ -1,0 +1,80 @@
+"""The annual assessment of 华阴市's units: failures from issued notices, overdue and unrectified tasks,
+missing self-inspection reports, weighted (defaults, then the county's own weights), ranked, exported."""
+import io
+from datetime import UTC, datetime, timedelta
+
+from openpyxl import load_workbook
+from sqlmodel import Session
+
+from services.common.db import get_engine
+from services.reporting.rectification import service as rectification
+from services.reporting.rectification.service import today
+from services.reporting.selfreports.service import due_date
+from tests.reporting.conftest import make_inspection, org, registry_accounts, registry_sites
+from tests.reporting.rectification.conftest import issue_notice, tasks_of
+
+COUNTY, FAILING = "华阴市", "华阴市教育局"
+
+
+def huayin_inspection() -> int:
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    with Session(get_engine()) as session:
+        county = org(session, COUNTY)
+        targets = [{"kind": "site", "target_id": s.id, "name": s.name, "org_path": s.org_path, "url": s.homepage_url,
+                    "verdict": "fail" if s.name == FAILING else "pass",
+                    "findings": [("column_not_updated", "deduct", "多个栏目更新不及时", {})] if s.name == FAILING else []}
+                   for s in registry_sites(session, county)]
+        targets += [{"kind": "account", "target_id": a.id, "name": a.registered_name, "org_path": a.org_path,
+                     "platform": str(a.platform), "verdict": "pass", "findings": []}
+                    for a in registry_accounts(session, county)]
+        return make_inspection(session, county, "华阴市年度考核测试检查", now, targets).id
+
+
+def test_ranking_weights_and_export(reporting, auth):
+    h = auth("huayin_supervisor")
+    year = today().year
+    notice = issue_notice(reporting, h, huayin_inspection(), today() - timedelta(days=1))
+    (task,) = tasks_of(reporting, h, notice["id"])
+    assert task["target_name"] == FAILING
+    with Session(get_engine()) as session:
+        rectification.sweep_deadlines(session, today())
+    due = len([q for q in (1, 2, 3, 4) if due_date(year, q) < today()])
+
+    body = reporting.get("/api/v1/assessment", headers=h, params={"year": year}).json()
+    assert body["weights_source"] == "default" and body["weights"]["site_failure"] == 2.0
+    rows = {r["unit_name"]: r for r in body["rows"]}
+    assert COUNTY not in rows  # the office assesses its units
+    edu = rows[FAILING]
+    assert (edu["site_failures"], edu["overdue_tasks"], edu["unrectified_tasks"], edu["missing_reports"]) == (1, 1, 1, due)
+    assert edu["deduction"] == 2 + 2 + 3 + 2 * due and edu["score"] == 100 - edu["deduction"]
+    assert body["rows"][-1]["unit_name"] == FAILING and body["rows"][-1]["rank"] == len(body["rows"])
+    passing = [r for r in body["rows"] if r["unit_name"] != FAILING]
+    assert passing and all(r["rank"] == 1 and r["score"] == 100 - 2 * due for r in passing)  # ties share a rank
+
+    # The county sets its own weights; the city's view of the county follows them; the audit keeps it.
+    put = reporting.put("/api/v1/assessment/weights", headers=h,
+                        json={"year": year, "weights": {"site_failure": 10, "missing_report": 0}})
+    assert put.status_code == 200, put.text
+    body = reporting.get("/api/v1/assessment", headers=h, params={"year": year}).json()
+    edu = next(r for r in body["rows"] if r["unit_name"] == FAILING)
+    assert body["weights_source"] != "default" and edu["deduction"] == 10 + 2 + 3
+    with Session(get_engine()) as session:
+        county_id = org(session, COUNTY).id
+    city = reporting.get("/api/v1/assessment/weights", headers=auth("weinan_supervisor"),
+                         params={"year": year, "org_id": county_id}).json()
+    assert city["source"] == str(county_id) and city["weights"]["site_failure"] == 10
+    assert reporting.put("/api/v1/assessment/weights", headers=auth("minzheng_operator"),
+                         json={"year": year, "weights": {}}).status_code == 403
+    bad = reporting.put("/api/v1/assessment/weights", headers=h, json={"year": year, "weights": {"site_failure": -1}})
+    assert bad.status_code == 422
+    # Another county cannot look into 华阴市.
+    assert reporting.get("/api/v1/assessment", headers=auth("hancheng_supervisor"),
+                         params={"year": year, "org_id": county_id}).status_code == 404
+
+    export = reporting.get("/api/v1/assessment/export", headers=h, params={"year": year})
+    assert export.status_code == 200 and "attachment" in export.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet["A1"].value == f"{COUNTY}{year}年度政府网站与政务新媒体监管考核排名"
+    assert [c.value for c in sheet[3]][:2] == ["排名", "单位"]
+    last = [c.value for c in sheet[sheet.max_row]]
+    assert last[1] == FAILING and last[-1] == 100 - (10 + 2 + 3)
