@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import httpx
-from sqlalchemy import or_
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, func, select
 
@@ -198,7 +197,3 @@ def deliveries(session: Session, principal: Principal, notification_id: int) -> 
     return list(session.exec(select(Delivery).where(Delivery.notification_id == notification_id)
                              .order_by(Delivery.id)).all())
 
-
-def failed_or_pending(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Delivery).where(
-        or_(Delivery.state == DeliveryState.pending, Delivery.state == DeliveryState.failed))).one()
