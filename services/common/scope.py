@@ -16,3 +16,9 @@ def scope_filter(path_column: Any, principal: Principal) -> ColumnElement[bool]:
 
 def child_path(parent_path: str | None, org_id: int) -> str:
     return f"{parent_path or '/'}{org_id}/"
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """"/1/5/12/" → ["/1/", "/1/5/", "/1/5/12/"]: the organisation and every one above it."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]

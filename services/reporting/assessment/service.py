@@ -10,12 +10,12 @@ from sqlmodel import Session, func, select
 
 from services.common.auth import Principal
 from services.common.errors import ApiError
+from services.common.scope import ancestor_paths
 from services.reporting.assessment.models import (
     Assessment, AssessmentRow, AssessmentWeights, Weights, WeightsPublic, WeightsPut,
 )
 from services.reporting.clients import ServiceClient
 from services.reporting.models_base import utcnow
-from services.reporting.notifications.service import ancestors
 from services.reporting.rectification.models import FINAL, RectificationTask
 from services.reporting.rectification.service import REVIEWERS, audit
 from services.reporting.selfreports.models import ReportState, SelfReport
@@ -27,7 +27,7 @@ def weights_for(session: Session, org_path: str, year: int) -> tuple[Weights, st
     """The nearest setting on the path up to the root (a city's weights apply to its counties unless
     a county sets its own), else the defaults."""
     rows = session.exec(select(AssessmentWeights).where(AssessmentWeights.year == year,
-                                                        AssessmentWeights.org_path.in_(ancestors(org_path)))).all()  # type: ignore[attr-defined]
+                                                        AssessmentWeights.org_path.in_(ancestor_paths(org_path)))).all()  # type: ignore[attr-defined]
     if not rows:
         return Weights(), "default"
     nearest = max(rows, key=lambda r: len(r.org_path))

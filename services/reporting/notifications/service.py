@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from services.common.auth import Principal
 from services.common.errors import ApiError, not_found
-from services.common.scope import scope_filter
+from services.common.scope import ancestor_paths, scope_filter
 from services.reporting.models_base import utcnow
 from services.reporting.notifications.models import (
     ChannelCreate, ChannelKind, Delivery, DeliveryState, Notification, NotificationKind, NotifyChannel, payload,
@@ -18,12 +18,6 @@ from services.reporting.notifications.models import (
 from services.reporting.settings import get_reporting_settings
 
 log = logging.getLogger(__name__)
-
-
-def ancestors(path: str) -> list[str]:
-    """"/1/5/12/" → ["/1/", "/1/5/", "/1/5/12/"]."""
-    parts = [p for p in path.strip("/").split("/") if p]
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
 def notify(session: Session, *, kind: NotificationKind, org_id: int, org_path: str, title: str, body: str,
@@ -52,7 +46,7 @@ def channels_for(session: Session, n: Notification) -> list[tuple[ChannelKind, s
         if address.strip():
             found[(ChannelKind.email, address.strip())] = None
     rows = session.exec(select(NotifyChannel).where(
-        NotifyChannel.enabled, NotifyChannel.org_path.in_(ancestors(n.org_path)))).all()  # type: ignore[attr-defined]
+        NotifyChannel.enabled, NotifyChannel.org_path.in_(ancestor_paths(n.org_path)))).all()  # type: ignore[attr-defined]
     for ch in rows:
         if ch.org_path != n.org_path and not ch.include_subtree:
             continue

@@ -8,7 +8,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from services.common.auth import Principal
-from services.common.scope import scope_filter
+from services.common.scope import ancestor_paths, scope_filter
 from services.reporting.statistics.models import TargetFact
 
 
@@ -68,8 +68,11 @@ def pass_rates(session: Session, principal: Principal, org_id: int, org_path: st
 def trend(session: Session, principal: Principal, org_id: int, org_path: str, kind: str | None,
           limit: int) -> dict[str, Any]:
     passed, failed, errors = _counts()
+    # Inspections that covered the whole organisation (its own scope or a wider one): a spot check of one
+    # county is not a point of its city's trend.
     query = select(TargetFact.inspection_id, TargetFact.inspection_name, TargetFact.inspection_now,
-                   passed, failed, errors).where(*_base(principal, org_path))
+                   passed, failed, errors).where(*_base(principal, org_path),
+                                                 TargetFact.scope_org_path.in_(ancestor_paths(org_path)))  # type: ignore[attr-defined]
     if kind:
         query = query.where(TargetFact.kind == kind)
     rows = session.exec(query.group_by(TargetFact.inspection_id, TargetFact.inspection_name,
