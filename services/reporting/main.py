@@ -8,7 +8,7 @@ from services.common.app import create_app
 from services.common.auth import JwksVerifier, remote_jwks
 from services.common.s3 import ensure_buckets
 from services.common.settings import get_settings
-from services.reporting.api import assessment, notices, notifications, rectification, selfreports, statistics
+from services.reporting.api import assessment, audit, notices, notifications, rectification, selfreports, statistics
 
 
 @asynccontextmanager
@@ -23,5 +23,5 @@ app = create_app("govwatch reporting",
                  "reports; the annual assessment; pass-rate statistics.", lifespan=lifespan)
 # Tokens are issued by the registry; verified here against its published JWKS (cached).
 app.state.verifier = JwksVerifier(remote_jwks)
-for module in (notices, statistics, rectification, notifications, selfreports, assessment):
+for module in (notices, statistics, rectification, notifications, selfreports, assessment, audit):
     app.include_router(module.router)

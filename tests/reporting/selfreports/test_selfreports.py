@@ -108,3 +108,20 @@ def test_only_units_write_reports(reporting, auth):
     assert response.status_code == 403
     bad = reporting.post("/api/v1/self-reports", headers=auth(OPERATOR), json={"year": today().year, "quarter": 5})
     assert bad.status_code == 422
+
+
+def test_report_decisions_are_in_the_audit_log(reporting, auth):
+    op = auth("zhujian_operator")
+    year, quarter = previous_quarter()
+    report = reporting.post("/api/v1/self-reports", headers=op, json={"year": year, "quarter": quarter}).json()
+    reporting.post(f"/api/v1/self-reports/{report['id']}/submit", headers=op)
+    sup = auth("weinan_supervisor")
+    reporting.post(f"/api/v1/self-reports/{report['id']}/review", headers=sup, json={"decision": "accept"})
+    trail = reporting.get("/api/v1/audit", headers=sup, params={"entity_kind": "self_report",
+                                                                "entity_id": report["id"]}).json()["items"]
+    assert [a["action"] for a in reversed(trail)] == ["self_report_created", "self_report_submitted",
+                                                      "self_report_accepted"]
+    assert reporting.get("/api/v1/audit", headers=op).status_code == 403
+    county = reporting.get("/api/v1/audit", headers=auth("hancheng_supervisor"),
+                           params={"entity_kind": "self_report", "entity_id": report["id"]}).json()
+    assert county["total"] == 0
