@@ -178,3 +178,62 @@ export function parseEvent(block: string): ServerEvent | null {
   }
   return data.length ? { event, data: data.join('\n'), id } : null
 }
+
+export interface UploadProgress {
+  loaded: number
+  total: number
+  percent: number
+}
+
+/** Whole percent of an upload (0 while the size is unknown, never above 100). */
+export function progressPercent(loaded: number, total: number): number {
+  if (!total || total <= 0) return 0
+  return Math.max(0, Math.min(100, Math.floor((loaded / total) * 100)))
+}
+
+export interface UploadOptions {
+  onProgress?: (progress: UploadProgress) => void
+  signal?: AbortSignal
+}
+
+/**
+ * POST a multipart form with upload progress (fetch reports none): XMLHttpRequest with the bearer
+ * token, 401 → login, errors turned into ApiError like every other call. Resolves with the JSON body.
+ */
+export function uploadWithProgress<T>(service: Service, path: string, form: FormData, options: UploadOptions = {}): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', `${serviceBase(service)}${path}`)
+    const token = hooks.token()
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`)
+    xhr.setRequestHeader('Accept', 'application/json')
+    let sent = 0
+    let size = 0
+    xhr.upload.onprogress = (event: ProgressEvent) => {
+      sent = event.loaded
+      size = event.lengthComputable ? event.total : 0
+      options.onProgress?.({ loaded: sent, total: size, percent: progressPercent(sent, size) })
+    }
+    xhr.onload = () => {
+      let body: unknown = null
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null
+      } catch {
+        body = null
+      }
+      if (xhr.status === 401) hooks.onUnauthorized()
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body as T)
+      else reject(toApiError(xhr.status, body))
+    }
+    xhr.onerror = () => {
+      // A server that refuses a large body early may close the connection before the browser reads its answer.
+      reject(size && sent < size ? new Error('上传中断：文件可能过大，或网络连接异常') : new TypeError('network error'))
+    }
+    xhr.onabort = () => reject(new DOMException('上传已取消', 'AbortError'))
+    if (options.signal) {
+      if (options.signal.aborted) return reject(new DOMException('上传已取消', 'AbortError'))
+      options.signal.addEventListener('abort', () => xhr.abort(), { once: true })
+    }
+    xhr.send(form)
+  })
+}

@@ -62,7 +62,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Render (docx, xlsx, pdf) and store a new immutable version; render_failed on error */
+        /** Render (docx, xlsx, pdf) and store a new immutable version (render_failed on error); opens a rectification task per failing target */
         post: operations["issue_notice_api_v1_notices__notice_id__issue_post"];
         delete?: never;
         options?: never;
@@ -172,10 +172,757 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rectification/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tasks of the caller's subtree, work first */
+        get: operations["list_tasks_api_v1_rectification_tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open, submitted, accepted, closed and overdue, per unit */
+        get: operations["task_counts_api_v1_rectification_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Task */
+        get: operations["get_task_api_v1_rectification_tasks__task_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload one evidence file (pdf, docx, xlsx, jpg, png by content; streamed to S3) */
+        post: operations["upload_evidence_api_v1_rectification_tasks__task_id__evidence_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/evidence/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a file of the current round before submitting */
+        delete: operations["delete_evidence_api_v1_rectification_tasks__task_id__evidence__file_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/evidence/{file_id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an evidence file (streamed) */
+        get: operations["download_evidence_api_v1_rectification_tasks__task_id__evidence__file_id__file_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand in the evidence with an explanation */
+        post: operations["submit_task_api_v1_rectification_tasks__task_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept (asks the checker for a re-check) or reject with a reason (back to the unit) */
+        post: operations["review_task_api_v1_rectification_tasks__task_id__review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/recheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for the re-check again */
+        post: operations["recheck_task_api_v1_rectification_tasks__task_id__recheck_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the re-check's outcome now */
+        post: operations["refresh_task_api_v1_rectification_tasks__task_id__refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close without a passing re-check; the reason is recorded */
+        post: operations["close_task_api_v1_rectification_tasks__task_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every write and refusal on the task */
+        get: operations["task_audit_api_v1_rectification_tasks__task_id__audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notifications of the caller's subtree, newest first */
+        get: operations["list_notifications_api_v1_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark Read */
+        post: operations["mark_read_api_v1_notifications__notification_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark All Read */
+        post: operations["mark_all_read_api_v1_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{notification_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the notification went out through each channel */
+        get: operations["list_deliveries_api_v1_notifications__notification_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Channels */
+        get: operations["list_channels_api_v1_notifications_channels_get"];
+        put?: never;
+        /** Push this organisation's (and optionally its units') reminders to a webhook or an e-mail address */
+        post: operations["add_channel_api_v1_notifications_channels_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/channels/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Channel */
+        delete: operations["delete_channel_api_v1_notifications_channels__channel_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Reports */
+        get: operations["list_reports_api_v1_self_reports_get"];
+        put?: never;
+        /** Start the unit's report for a quarter, pre-filled with the system's figures */
+        post: operations["create_report_api_v1_self_reports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Report */
+        get: operations["get_report_api_v1_self_reports__report_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a draft or returned report */
+        patch: operations["update_report_api_v1_self_reports__report_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/self-reports/{report_id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gather the figures again (and, with rewrite=true, the pre-filled text) */
+        post: operations["refresh_report_api_v1_self_reports__report_id__refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-reports/{report_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit Report */
+        post: operations["submit_report_api_v1_self_reports__report_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-reports/{report_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept, or return with a note */
+        post: operations["review_report_api_v1_self_reports__report_id__review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-reports/{report_id}/docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report as .docx (official-document format) */
+        get: operations["export_report_api_v1_self_reports__report_id__docx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ranking of the subtree's units for a year */
+        get: operations["get_assessment_api_v1_assessment_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ranking as .xlsx */
+        get: operations["export_assessment_api_v1_assessment_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/weights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The weights that apply to an organisation's year */
+        get: operations["get_weights_api_v1_assessment_weights_get"];
+        /** Set the weights of an organisation's year */
+        put: operations["put_weights_api_v1_assessment_weights_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Assessment */
+        Assessment: {
+            /** Year */
+            year: number;
+            /** Org Id */
+            org_id: number;
+            /** Org Path */
+            org_path: string;
+            weights: components["schemas"]["Weights"];
+            /** Weights Source */
+            weights_source: string;
+            /** Rows */
+            rows: components["schemas"]["AssessmentRow"][];
+        };
+        /** AssessmentRow */
+        AssessmentRow: {
+            /** Rank */
+            rank: number;
+            /** Org Id */
+            org_id: number;
+            /** Org Path */
+            org_path: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * Site Failures
+             * @default 0
+             */
+            site_failures: number;
+            /**
+             * Account Failures
+             * @default 0
+             */
+            account_failures: number;
+            /**
+             * Overdue Tasks
+             * @default 0
+             */
+            overdue_tasks: number;
+            /**
+             * Unrectified Tasks
+             * @default 0
+             */
+            unrectified_tasks: number;
+            /**
+             * Late Reports
+             * @default 0
+             */
+            late_reports: number;
+            /**
+             * Missing Reports
+             * @default 0
+             */
+            missing_reports: number;
+            /**
+             * Tasks
+             * @default 0
+             */
+            tasks: number;
+            /**
+             * Deduction
+             * @default 0
+             */
+            deduction: number;
+            /**
+             * Score
+             * @default 0
+             */
+            score: number;
+        };
+        /** AuditPublic */
+        AuditPublic: {
+            /** Id */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor */
+            actor: string;
+            /** Actor Name */
+            actor_name: string | null;
+            /** Actor Org Id */
+            actor_org_id: number | null;
+            /** Action */
+            action: string;
+            /** Entity Kind */
+            entity_kind: string;
+            /** Entity Id */
+            entity_id: number | null;
+            /** Org Path */
+            org_path: string;
+            /** Before */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** After */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** Note */
+            note: string | null;
+        };
+        /** Body_upload_evidence_api_v1_rectification_tasks__task_id__evidence_post */
+        Body_upload_evidence_api_v1_rectification_tasks__task_id__evidence_post: {
+            /** File */
+            file: string;
+            /** @default document */
+            kind: components["schemas"]["EvidenceKind"];
+        };
+        /** ChannelCreate */
+        ChannelCreate: {
+            /**
+             * Org Id
+             * @description defaults to the caller's organisation
+             */
+            org_id?: number | null;
+            kind: components["schemas"]["ChannelKind"];
+            /** Target */
+            target: string;
+            /**
+             * Include Subtree
+             * @default false
+             */
+            include_subtree: boolean;
+            /**
+             * Kinds
+             * @default []
+             */
+            kinds: components["schemas"]["NotificationKind"][];
+        };
+        /**
+         * ChannelKind
+         * @enum {string}
+         */
+        ChannelKind: "webhook" | "email";
+        /** ChannelPublic */
+        ChannelPublic: {
+            /** Id */
+            id: number;
+            /** Org Id */
+            org_id: number;
+            /** Org Path */
+            org_path: string;
+            kind: components["schemas"]["ChannelKind"];
+            /** Target */
+            target: string;
+            /** Include Subtree */
+            include_subtree: boolean;
+            /** Kinds */
+            kinds: string[];
+            /** Enabled */
+            enabled: boolean;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** DeliveryPublic */
+        DeliveryPublic: {
+            /** Id */
+            id: number;
+            /** Notification Id */
+            notification_id: number;
+            channel: components["schemas"]["ChannelKind"];
+            /** Target */
+            target: string;
+            state: components["schemas"]["DeliveryState"];
+            /** Attempts */
+            attempts: number;
+            /** Error */
+            error: string | null;
+            /** Sent At */
+            sent_at: string | null;
+        };
+        /**
+         * DeliveryState
+         * @enum {string}
+         */
+        DeliveryState: "pending" | "sent" | "failed";
+        /**
+         * EvidenceKind
+         * @enum {string}
+         */
+        EvidenceKind: "screenshot" | "document" | "signed_report" | "other";
+        /** EvidencePublic */
+        EvidencePublic: {
+            /** Id */
+            id: number;
+            /** Task Id */
+            task_id: number;
+            /** Round */
+            round: number;
+            kind: components["schemas"]["EvidenceKind"];
+            /** Filename */
+            filename: string;
+            /** Extension */
+            extension: string;
+            /** Content Type */
+            content_type: string;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+            /** Uploaded By */
+            uploaded_by: string;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+            /**
+             * Url
+             * @default
+             */
+            url: string;
+        };
+        /**
+         * Figures
+         * @description Counts the system knows for the unit's subtree in the quarter (editable: the unit answers for them).
+         */
+        Figures: {
+            /**
+             * Sites
+             * @default 0
+             */
+            sites: number;
+            /**
+             * Accounts
+             * @default 0
+             */
+            accounts: number;
+            /**
+             * Inspections
+             * @default 0
+             */
+            inspections: number;
+            /**
+             * Items Published
+             * @default 0
+             */
+            items_published: number;
+            /**
+             * Posts
+             * @default 0
+             */
+            posts: number;
+            /**
+             * Messages Received
+             * @default 0
+             */
+            messages_received: number;
+            /**
+             * Messages Answered
+             * @default 0
+             */
+            messages_answered: number;
+            /**
+             * Problems Found
+             * @default 0
+             */
+            problems_found: number;
+            /**
+             * Problems Fixed
+             * @default 0
+             */
+            problems_fixed: number;
+            /**
+             * Tasks Open
+             * @default 0
+             */
+            tasks_open: number;
+            /**
+             * Problem Kinds
+             * @default []
+             */
+            problem_kinds: {
+                [key: string]: unknown;
+            }[];
+        };
         /**
          * FileFormat
          * @enum {string}
@@ -227,6 +974,11 @@ export interface components {
             prev_checked?: number | null;
             /** Prev Passed */
             prev_passed?: number | null;
+        };
+        /** Marked */
+        Marked: {
+            /** Marked */
+            marked: number;
         };
         /** NoticeContent */
         NoticeContent: {
@@ -511,10 +1263,86 @@ export interface components {
             /** Attachment2 Title */
             attachment2_title?: string | null;
         };
+        /**
+         * NotificationKind
+         * @enum {string}
+         */
+        NotificationKind: "assigned" | "due_soon" | "overdue" | "rejected" | "recheck_failed" | "verified" | "report_due";
+        /** NotificationPage */
+        NotificationPage: {
+            /** Items */
+            items: components["schemas"]["NotificationPublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Unread */
+            unread: number;
+        };
+        /** NotificationPublic */
+        NotificationPublic: {
+            /** Id */
+            id: number;
+            kind: components["schemas"]["NotificationKind"];
+            /** Org Id */
+            org_id: number;
+            /** Org Path */
+            org_path: string;
+            /** Task Id */
+            task_id: number | null;
+            /** Report Id */
+            report_id: number | null;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Read At */
+            read_at: string | null;
+        };
+        /** Page[AuditPublic] */
+        Page_AuditPublic_: {
+            /** Items */
+            items: components["schemas"]["AuditPublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[NoticeSummary] */
         Page_NoticeSummary_: {
             /** Items */
             items: components["schemas"]["NoticeSummary"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[SelfReportPublic] */
+        Page_SelfReportPublic_: {
+            /** Items */
+            items: components["schemas"]["SelfReportPublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[TaskSummary] */
+        Page_TaskSummary_: {
+            /** Items */
+            items: components["schemas"]["TaskSummary"][];
             /** Total */
             total: number;
             /** Limit */
@@ -531,6 +1359,125 @@ export interface components {
             /** Units */
             units: string[];
         };
+        /**
+         * ReportState
+         * @enum {string}
+         */
+        ReportState: "draft" | "submitted" | "returned" | "accepted";
+        /**
+         * ReviewDecision
+         * @enum {string}
+         */
+        ReviewDecision: "accept" | "reject";
+        /** SelfReportCreate */
+        SelfReportCreate: {
+            /** Year */
+            year: number;
+            /** Quarter */
+            quarter: number;
+            /**
+             * Org Id
+             * @description defaults to the caller's organisation
+             */
+            org_id?: number | null;
+        };
+        /** SelfReportPublic */
+        SelfReportPublic: {
+            /** Id */
+            id: number;
+            /** Org Id */
+            org_id: number;
+            /** Org Path */
+            org_path: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Year */
+            year: number;
+            /** Quarter */
+            quarter: number;
+            /** Title */
+            title: string;
+            state: components["schemas"]["ReportState"];
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            figures: components["schemas"]["Figures"];
+            /** Sections */
+            sections: {
+                [key: string]: string;
+            };
+            /**
+             * Section Titles
+             * @default {}
+             */
+            section_titles: {
+                [key: string]: string;
+            };
+            /** Figures At */
+            figures_at: string | null;
+            /** Signature */
+            signature: string;
+            /** Report Date */
+            report_date: string | null;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** Submitted By */
+            submitted_by: string | null;
+            /** Late */
+            late: boolean;
+            /**
+             * Overdue
+             * @default false
+             */
+            overdue: boolean;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Reviewed By */
+            reviewed_by: string | null;
+            /** Review Note */
+            review_note: string | null;
+        };
+        /** SelfReportReview */
+        SelfReportReview: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "accept" | "return";
+            /** Note */
+            note?: string | null;
+        };
+        /** SelfReportUpdate */
+        SelfReportUpdate: {
+            /** Title */
+            title?: string | null;
+            /**
+             * Sections
+             * @description keys: sites, messages, accounts, problems, next_steps
+             */
+            sections?: {
+                [key: string]: string;
+            } | null;
+            figures?: components["schemas"]["Figures"] | null;
+            /** Signature */
+            signature?: string | null;
+            /** Report Date */
+            report_date?: string | null;
+        };
         /** TableRow */
         TableRow: {
             /** No */
@@ -546,6 +1493,292 @@ export interface components {
             /** Target Id */
             target_id?: number | null;
         };
+        /** TaskClose */
+        TaskClose: {
+            /**
+             * Reason
+             * @description why the task closes without a passing re-check
+             */
+            reason: string;
+        };
+        /** TaskCounts */
+        TaskCounts: {
+            /**
+             * Open
+             * @default 0
+             */
+            open: number;
+            /**
+             * Submitted
+             * @default 0
+             */
+            submitted: number;
+            /**
+             * Accepted
+             * @default 0
+             */
+            accepted: number;
+            /**
+             * Closed
+             * @default 0
+             */
+            closed: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /**
+             * Due Soon
+             * @default 0
+             */
+            due_soon: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+            /**
+             * Units
+             * @default []
+             */
+            units: components["schemas"]["UnitTaskCounts"][];
+        };
+        /** TaskEventPublic */
+        TaskEventPublic: {
+            /** Id */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor */
+            actor: string;
+            /** Actor Name */
+            actor_name: string | null;
+            /** Action */
+            action: string;
+            /** Note */
+            note: string | null;
+        };
+        /** TaskPublic */
+        TaskPublic: {
+            /** Id */
+            id: number;
+            /** Notice Id */
+            notice_id: number;
+            /** Notice Title */
+            notice_title: string;
+            /** Inspection Id */
+            inspection_id: number;
+            /** Kind */
+            kind: string;
+            /** Target Id */
+            target_id: number;
+            /** Target Name */
+            target_name: string;
+            /** Target Url */
+            target_url: string | null;
+            /** Platform */
+            platform: string | null;
+            /** Org Id */
+            org_id: number;
+            /** Org Path */
+            org_path: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Problems */
+            problems: string;
+            /** Deadline */
+            deadline: string | null;
+            state: components["schemas"]["TaskState"];
+            /** Round */
+            round: number;
+            /**
+             * Overdue
+             * @description past the deadline and not verified or closed
+             */
+            overdue: boolean;
+            /**
+             * Was Overdue
+             * @description went past its deadline unresolved at some point
+             */
+            was_overdue: boolean;
+            /** Days Left */
+            days_left?: number | null;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Findings */
+            findings: {
+                [key: string]: unknown;
+            }[];
+            /** Explanation */
+            explanation: string | null;
+            /** Submitted By */
+            submitted_by: string | null;
+            /** Reviewed By */
+            reviewed_by: string | null;
+            /** Review Reason */
+            review_reason: string | null;
+            /** Recheck Inspection Id */
+            recheck_inspection_id: number | null;
+            /** Recheck Requested At */
+            recheck_requested_at: string | null;
+            /** Recheck Verdict */
+            recheck_verdict: string | null;
+            /** Recheck Error */
+            recheck_error: string | null;
+            /** Recheck Findings */
+            recheck_findings: {
+                [key: string]: unknown;
+            }[];
+            /** Closed By */
+            closed_by: string | null;
+            /** Close Reason */
+            close_reason: string | null;
+            /** Overdue At */
+            overdue_at: string | null;
+            /** Allowed Actions */
+            allowed_actions: string[];
+            /**
+             * Evidence
+             * @default []
+             */
+            evidence: components["schemas"]["EvidencePublic"][];
+            /**
+             * Events
+             * @default []
+             */
+            events: components["schemas"]["TaskEventPublic"][];
+        };
+        /** TaskReview */
+        TaskReview: {
+            decision: components["schemas"]["ReviewDecision"];
+            /**
+             * Reason
+             * @description required when rejecting
+             */
+            reason?: string | null;
+        };
+        /**
+         * TaskState
+         * @enum {string}
+         */
+        TaskState: "open" | "submitted" | "accepted" | "verified" | "closed";
+        /** TaskSubmit */
+        TaskSubmit: {
+            /**
+             * Explanation
+             * @description 整改情况说明
+             */
+            explanation: string;
+        };
+        /** TaskSummary */
+        TaskSummary: {
+            /** Id */
+            id: number;
+            /** Notice Id */
+            notice_id: number;
+            /** Notice Title */
+            notice_title: string;
+            /** Inspection Id */
+            inspection_id: number;
+            /** Kind */
+            kind: string;
+            /** Target Id */
+            target_id: number;
+            /** Target Name */
+            target_name: string;
+            /** Target Url */
+            target_url: string | null;
+            /** Platform */
+            platform: string | null;
+            /** Org Id */
+            org_id: number;
+            /** Org Path */
+            org_path: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Problems */
+            problems: string;
+            /** Deadline */
+            deadline: string | null;
+            state: components["schemas"]["TaskState"];
+            /** Round */
+            round: number;
+            /**
+             * Overdue
+             * @description past the deadline and not verified or closed
+             */
+            overdue: boolean;
+            /**
+             * Was Overdue
+             * @description went past its deadline unresolved at some point
+             */
+            was_overdue: boolean;
+            /** Days Left */
+            days_left?: number | null;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** UnitTaskCounts */
+        UnitTaskCounts: {
+            /** Org Id */
+            org_id: number;
+            /** Org Path */
+            org_path: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * Open
+             * @default 0
+             */
+            open: number;
+            /**
+             * Submitted
+             * @default 0
+             */
+            submitted: number;
+            /**
+             * Accepted
+             * @default 0
+             */
+            accepted: number;
+            /**
+             * Closed
+             * @default 0
+             */
+            closed: number;
+            /**
+             * Overdue
+             * @default 0
+             */
+            overdue: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+        };
         /** ValidationError */
         ValidationError: {
             /** Location */
@@ -558,6 +1791,75 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /** Weights */
+        Weights: {
+            /**
+             * Base
+             * @description score before deductions
+             * @default 100
+             */
+            base: number;
+            /**
+             * Site Failure
+             * @description per failing site in an issued notice
+             * @default 2
+             */
+            site_failure: number;
+            /**
+             * Account Failure
+             * @description per failing account in an issued notice
+             * @default 1
+             */
+            account_failure: number;
+            /**
+             * Overdue Task
+             * @description per task that went past its deadline
+             * @default 2
+             */
+            overdue_task: number;
+            /**
+             * Unrectified Task
+             * @description per task still not rectified
+             * @default 3
+             */
+            unrectified_task: number;
+            /**
+             * Late Report
+             * @description per self-inspection report submitted late
+             * @default 1
+             */
+            late_report: number;
+            /**
+             * Missing Report
+             * @description per due self-inspection report never submitted
+             * @default 2
+             */
+            missing_report: number;
+        };
+        /** WeightsPublic */
+        WeightsPublic: {
+            /** Org Id */
+            org_id: number;
+            /** Year */
+            year: number;
+            weights: components["schemas"]["Weights"];
+            /**
+             * Source
+             * @description org id whose setting applies, or 'default'
+             */
+            source: string;
+        };
+        /** WeightsPut */
+        WeightsPut: {
+            /** Year */
+            year: number;
+            /**
+             * Org Id
+             * @description defaults to the caller's organisation
+             */
+            org_id?: number | null;
+            weights: components["schemas"]["Weights"];
         };
     };
     responses: never;
@@ -945,6 +2247,1005 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_tasks_api_v1_rectification_tasks_get: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["TaskState"] | null;
+                overdue?: boolean | null;
+                notice_id?: number | null;
+                /** @description subtree of this organisation */
+                org_id?: number | null;
+                kind?: string | null;
+                q?: string | null;
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TaskSummary_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    task_counts_api_v1_rectification_summary_get: {
+        parameters: {
+            query?: {
+                org_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCounts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_task_api_v1_rectification_tasks__task_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_evidence_api_v1_rectification_tasks__task_id__evidence_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_evidence_api_v1_rectification_tasks__task_id__evidence_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidencePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_evidence_api_v1_rectification_tasks__task_id__evidence__file_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_evidence_api_v1_rectification_tasks__task_id__evidence__file_id__file_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_task_api_v1_rectification_tasks__task_id__submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskSubmit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    review_task_api_v1_rectification_tasks__task_id__review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskReview"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    recheck_task_api_v1_rectification_tasks__task_id__recheck_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    refresh_task_api_v1_rectification_tasks__task_id__refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_task_api_v1_rectification_tasks__task_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskClose"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    task_audit_api_v1_rectification_tasks__task_id__audit_get: {
+        parameters: {
+            query?: {
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_notifications_api_v1_notifications_get: {
+        parameters: {
+            query?: {
+                unread?: boolean | null;
+                kind?: components["schemas"]["NotificationKind"] | null;
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    mark_read_api_v1_notifications__notification_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Marked"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    mark_all_read_api_v1_notifications_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Marked"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_notifications__notification_id__deliveries_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_channels_api_v1_notifications_channels_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPublic"][];
+                };
+            };
+        };
+    };
+    add_channel_api_v1_notifications_channels_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_channel_api_v1_notifications_channels__channel_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_reports_api_v1_self_reports_get: {
+        parameters: {
+            query?: {
+                year?: number | null;
+                quarter?: number | null;
+                state?: components["schemas"]["ReportState"] | null;
+                org_id?: number | null;
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SelfReportPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_report_api_v1_self_reports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReportPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_report_api_v1_self_reports__report_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReportPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_report_api_v1_self_reports__report_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfReportUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReportPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    refresh_report_api_v1_self_reports__report_id__refresh_post: {
+        parameters: {
+            query?: {
+                rewrite?: boolean;
+            };
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReportPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_report_api_v1_self_reports__report_id__submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReportPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    review_report_api_v1_self_reports__report_id__review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfReportReview"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReportPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_report_api_v1_self_reports__report_id__docx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_assessment_api_v1_assessment_get: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_assessment_api_v1_assessment_export_get: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_weights_api_v1_assessment_weights_get: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeightsPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_weights_api_v1_assessment_weights_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WeightsPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeightsPublic"];
                 };
             };
             /** @description Validation Error */

@@ -10,6 +10,46 @@ export type NoticeState = S['NoticeState']
 export type NoticeFormat = S['FileFormat']
 export type NoticeTableRow = S['TableRow']
 
+// Rectification (整改)
+export type TaskSummary = S['TaskSummary']
+export type TaskPublic = S['TaskPublic']
+export type TaskState = S['TaskState']
+export type TaskEvent = S['TaskEventPublic']
+export type TaskEvidence = S['EvidencePublic']
+export type TaskEvidenceKind = S['EvidenceKind']
+export type TaskCounts = S['TaskCounts']
+export type UnitTaskCounts = S['UnitTaskCounts']
+export type ReviewDecision = S['ReviewDecision']
+export type ReportingAudit = S['AuditPublic']
+
+// Notifications (提醒) and their channels
+export type NotificationPublic = S['NotificationPublic']
+export type NotificationKind = S['NotificationKind']
+export type NotificationPage = S['NotificationPage']
+export type ChannelPublic = S['ChannelPublic']
+export type ChannelCreate = S['ChannelCreate']
+export type ChannelKind = S['ChannelKind']
+
+// Quarterly self-inspection reports (自查报告)
+export type SelfReportPublic = S['SelfReportPublic']
+export type SelfReportUpdate = S['SelfReportUpdate']
+export type SelfReportState = S['ReportState']
+export type SelfReportFigures = S['Figures']
+
+// Annual assessment (年度考核)
+export type Assessment = S['Assessment']
+export type AssessmentRow = S['AssessmentRow']
+export type AssessmentWeights = S['Weights']
+export type WeightsPublic = S['WeightsPublic']
+
+/** One finding as a rectification task keeps it (the checker's contract, evidence cut to three). */
+export interface TaskFinding {
+  indicator: string
+  severity: string
+  message: string
+  evidence: { url?: string | null; excerpt?: string | null; observed_at?: string | null; snapshot?: string | null }[]
+}
+
 /** GET /notices/{id}/versions (untyped dict in the API). */
 export interface NoticeVersion {
   version: number

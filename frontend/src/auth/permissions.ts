@@ -15,11 +15,21 @@ export type Permission =
   | 'notices.manage'
   | 'rectification.work' // operator: my tasks, upload evidence
   | 'rectification.review'
+  | 'rectification.read' // the task list and pages of the subtree (everyone who reads)
+  | 'selfreports.read'
+  | 'selfreports.write' // operator: quarterly self-inspection reports
+  | 'selfreports.review'
+  | 'assessment.read'
+  | 'assessment.manage' // weights of the annual assessment
+  | 'notifications'
+  | 'notifications.channels' // webhook / e-mail channels
   | 'admin'
 
 const ALL: Permission[] = [
   'dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'filings.decide', 'imports', 'audit',
   'inspections.manage', 'inspections.read', 'notices.manage', 'rectification.work', 'rectification.review', 'admin',
+  'rectification.read', 'selfreports.read', 'selfreports.write', 'selfreports.review', 'assessment.read',
+  'assessment.manage', 'notifications', 'notifications.channels',
 ]
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -27,9 +37,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   supervisor: [
     'dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'filings.decide', 'imports', 'audit',
     'inspections.manage', 'inspections.read', 'notices.manage', 'rectification.review',
+    'rectification.read', 'selfreports.read', 'selfreports.review', 'assessment.read', 'assessment.manage',
+    'notifications', 'notifications.channels',
   ],
-  operator: ['dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'inspections.read', 'rectification.work'],
-  viewer: ['dashboard', 'inventory.read', 'filings.read', 'inspections.read'],
+  operator: ['dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'inspections.read', 'rectification.work',
+    'rectification.read', 'selfreports.read', 'selfreports.write', 'notifications'],
+  viewer: ['dashboard', 'inventory.read', 'filings.read', 'inspections.read',
+    'rectification.read', 'selfreports.read', 'assessment.read', 'notifications'],
   integration: [],
   service: [],
 }

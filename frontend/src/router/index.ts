@@ -39,7 +39,14 @@ const children: RouteRecordRaw[] = [
   // Reporting (通报整改): the menu shows these when the reporting API answers.
   { path: 'notices', name: 'notices', component: () => import('@/views/notices/NoticeListView.vue'), meta: { title: '通报', permission: 'notices.manage' } },
   { path: 'notices/:id(\\d+)', name: 'notice', component: () => import('@/views/notices/NoticeDetailView.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '通报详情', permission: 'notices.manage' } },
-  // Further reporting pages slot in here: rectification, self-inspection reports, assessment.
+  // Rectification (整改), notifications, self-inspection reports (自查报告), annual assessment (年度考核).
+  { path: 'rectification', name: 'rectification', component: () => import('@/views/rectification/TaskListView.vue'), meta: { title: '整改任务', permission: 'rectification.read' } },
+  { path: 'rectification/review', name: 'rectification-review', component: () => import('@/views/rectification/ReviewQueueView.vue'), meta: { title: '整改审核', permission: 'rectification.review' } },
+  { path: 'rectification/:id(\\d+)', name: 'rectification-task', component: () => import('@/views/rectification/TaskDetailView.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '整改任务详情', permission: 'rectification.read' } },
+  { path: 'notifications', name: 'notifications', component: () => import('@/views/NotificationsView.vue'), meta: { title: '消息提醒', permission: 'notifications' } },
+  { path: 'self-reports', name: 'self-reports', component: () => import('@/views/selfreports/SelfReportListView.vue'), meta: { title: '自查报告', permission: 'selfreports.read' } },
+  { path: 'self-reports/:id(\\d+)', name: 'self-report', component: () => import('@/views/selfreports/SelfReportDetailView.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '自查报告详情', permission: 'selfreports.read' } },
+  { path: 'assessment', name: 'assessment', component: () => import('@/views/assessment/AssessmentView.vue'), meta: { title: '年度考核', permission: 'assessment.read' } },
   { path: 'account/password', name: 'password', component: () => import('@/views/PasswordView.vue'), meta: { title: '修改密码' } },
   { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '无权访问' } },
   { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },

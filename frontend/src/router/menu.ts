@@ -36,8 +36,11 @@ export const MENU: MenuItem[] = [
   {
     title: '通报整改', icon: 'Document', service: 'reporting', children: [
       { title: '通报', to: '/notices', permission: 'notices.manage', service: 'reporting' },
-      { title: '整改任务', to: '/rectification', permission: 'rectification.work', service: 'reporting' },
+      { title: '整改任务', to: '/rectification', permission: 'rectification.read', service: 'reporting' },
       { title: '整改审核', to: '/rectification/review', permission: 'rectification.review', service: 'reporting' },
+      { title: '自查报告', to: '/self-reports', permission: 'selfreports.read', service: 'reporting' },
+      { title: '年度考核', to: '/assessment', permission: 'assessment.read', service: 'reporting' },
+      { title: '消息提醒', to: '/notifications', permission: 'notifications', service: 'reporting' },
     ],
   },
   { title: '操作日志', to: '/audit', icon: 'Tickets', permission: 'audit' },
