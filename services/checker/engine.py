@@ -10,6 +10,7 @@ from typing import Any
 from services.checker.checks import CheckContext, run_account_checks, run_site_checks
 from services.checker.crawl import CrawlSettings, crawl_site
 from services.checker.indicators import IndicatorSet, evaluate, resolve
+from services.checker.metrics import account_metrics, site_metrics
 from services.checker.model import CheckResult, Probe, RegistryFacts
 from services.checker.platforms import AccountRef, FeedConfig, FeedError, adapter_for, collect, feed_config
 from services.checker.wordlists import Matcher
@@ -38,11 +39,12 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
         raise TargetRefused(snapshot.home.final_url or url)
     if probes:
         snapshot.probes = sorted([*probes, *snapshot.probes], key=lambda p: p.at)
-    findings = run_site_checks(snapshot, CheckContext.for_set(chosen, now, matcher))
+    ctx = CheckContext.for_set(chosen, now, matcher)
+    findings = run_site_checks(snapshot, ctx)
     verdict, score, findings = evaluate(findings, chosen)
     return CheckResult(target={"kind": "site", "id": registry.site_id, "url": url}, indicator_set=chosen.id,
                        indicator_set_version=chosen.version, checked_at=now.isoformat(), verdict=verdict,
-                       score=score, findings=findings)
+                       score=score, findings=findings, metrics=site_metrics(snapshot, ctx))
 
 
 class AccountUnavailable(Exception):
@@ -71,11 +73,13 @@ async def check_account(account: dict[str, Any], *, now: datetime, indicator_set
         raise AccountUnavailable(ref, exc) from exc
     finally:
         await adapter.aclose()
-    findings = run_account_checks(snapshot, CheckContext.for_set(chosen, now, matcher))
+    ctx = CheckContext.for_set(chosen, now, matcher)
+    findings = run_account_checks(snapshot, ctx)
     verdict, score, findings = evaluate(findings, chosen)
     target = {"kind": "account", "id": ref.id, "platform": ref.platform, "platform_id": ref.platform_id,
               "name": ref.registered_name, "source": snapshot.source}
     if snapshot.notes:
         target["notes"] = snapshot.notes
     return CheckResult(target=target, indicator_set=chosen.id, indicator_set_version=chosen.version,
-                       checked_at=now.isoformat(), verdict=verdict, score=score, findings=findings)
+                       checked_at=now.isoformat(), verdict=verdict, score=score, findings=findings,
+                       metrics=account_metrics(snapshot, ctx))

@@ -4,7 +4,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.checker.api import indicator_sets, inspections, observations, results, wordlists
+from services.checker.api import indicator_sets, inspections, observations, periods, results, wordlists
 from services.checker.inspections.flows import arq_pool
 from services.common.app import create_app
 from services.common.auth import JwksVerifier, remote_jwks
@@ -28,5 +28,5 @@ app = create_app("govwatch checker",
                  lifespan=lifespan)
 # Tokens are issued by the registry; verified here against its published JWKS (cached).
 app.state.verifier = JwksVerifier(remote_jwks)
-for module in (inspections, results, indicator_sets, wordlists, observations):
+for module in (inspections, results, indicator_sets, wordlists, observations, periods):
     app.include_router(module.router)

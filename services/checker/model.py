@@ -147,6 +147,8 @@ class CheckResult:
     verdict: Literal["pass", "fail"]
     score: float
     findings: list[Finding]
+    # Monthly figures for the reports (services.checker.metrics): what was published, asked, answered, posted.
+    metrics: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

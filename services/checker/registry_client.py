@@ -86,6 +86,9 @@ class RegistryClient:
         """A site with its registered columns (`columns: [{name, url, category, should_update}]`)."""
         return await self.get(f"/api/v1/sites/{site_id}")
 
+    async def get_account(self, account_id: int) -> dict[str, Any] | None:
+        return await self.get(f"/api/v1/accounts/{account_id}")
+
     async def accounts(self, org_id: int, state: str = "active") -> AsyncIterator[dict[str, Any]]:
         async for item in self._pages("/api/v1/accounts", {"org_id": org_id, "state": state}):
             yield item

@@ -52,6 +52,9 @@ def test_json_result_and_exit_code(farm: Farm) -> None:
     assert data["target"] == {"kind": "site", "id": None, "url": site["url"]}
     assert (data["indicator_set"], data["checked_at"]) == ("gov-2019", farm.manifest["now"])
     assert data["verdict"] == "pass" and data["score"] >= 60
+    # Monthly figures of what the crawl saw, as the farm planted them (24 articles, 8 board messages).
+    assert data["metrics"] == site["metrics"]
+    assert sum(data["metrics"]["items_by_month"].values()) == 24
 
 
 @pytest.mark.parametrize("index, code", [(DOWN, "unreachable"), (DARK_LINK, "dark_link")])

@@ -103,6 +103,19 @@ def test_verdicts(outcomes: list[Outcome]) -> None:
     assert not wrong, wrong
 
 
+def test_metrics_count_what_the_sites_publish(outcomes: list[Outcome]) -> None:
+    """Every listed article once (homepage and column lists repeat them) by publication month, every board
+    message by the month asked; nothing from message boards or service guides counts as published."""
+    wrong = [(o.entry["index"], o.entry["layout"], o.result.metrics, o.entry["metrics"])
+             for o in outcomes if o.result.metrics != o.entry["metrics"]]
+    assert not wrong, wrong
+    clean = next(o for o in outcomes if o.entry["index"] == 6)  # 渭南市人民政府: 8 list columns × 3 articles
+    assert sum(clean.result.metrics["items_by_month"].values()) == 24
+    # Seed 004's board: one message a month from July, the newest (yesterday) still 办理中.
+    assert clean.result.metrics["messages_by_month"]["2024-02"] == {"received": 1, "answered": 0}
+    assert sum(m["received"] for m in clean.result.metrics["messages_by_month"].values()) == 8
+
+
 def test_result_contract(outcomes: list[Outcome], farm: Farm) -> None:
     """DESIGN.md's JSON shape, with snapshots stored as evidence."""
     for o in outcomes:
@@ -110,6 +123,7 @@ def test_result_contract(outcomes: list[Outcome], farm: Farm) -> None:
         assert data["target"] == {"kind": "site", "id": o.entry["registry"]["site_id"], "url": o.entry["url"]}
         assert (data["indicator_set"], data["checked_at"]) == ("gov-2019", farm.manifest["now"])
         assert data["verdict"] in ("pass", "fail") and 0 <= data["score"] <= 100
+        assert set(data["metrics"]) == {"items_by_month", "messages_by_month"}
         for finding in data["findings"]:
             assert finding["severity"] in ("veto", "deduct") and finding["message"] and finding["evidence"]
     stored = [e.snapshot for o in outcomes for f in o.result.findings for e in f.evidence if e.snapshot]

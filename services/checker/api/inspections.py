@@ -1,5 +1,5 @@
-"""Inspections: create (202, planned and run by the workers), list, progress (poll or SSE), cancel,
-targets and re-running one target, audit trail."""
+"""Inspections: create (202, planned and run by the workers; `targets` makes it a re-check of those
+only), list, progress (poll or SSE), cancel, targets and re-running one target, audit trail."""
 import asyncio
 import json
 from collections.abc import AsyncIterator
@@ -34,9 +34,10 @@ async def create_inspection(session: SessionDep, principal: Runner, token: Token
                             body: InspectionCreate) -> InspectionPublic:
     org_id, path = await org_path_of(principal, token, body.scope_org_id)
     chosen = indicator_sets.get(session, principal, body.indicator_set)
-    inspection = Inspection(**body.model_dump(exclude={"now"}), scope_org_path=path,
+    targets = [t.model_dump(mode="json") for t in body.targets] if body.targets is not None else None
+    inspection = Inspection(**body.model_dump(exclude={"now", "targets"}), scope_org_path=path,
                             indicator_set_version=chosen.version, now=body.now or utcnow(),
-                            created_by=principal.sub, created_by_name=principal.name)
+                            created_by=principal.sub, created_by_name=principal.name, targets=targets)
     inspection.scope_org_id = org_id
     inspection = service.create_inspection(session, principal, inspection)
     await flows.start(queue, inspection)

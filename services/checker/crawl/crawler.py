@@ -109,7 +109,8 @@ class _Crawl:
         """The homepage's interaction links (留言, 信箱 …) as columns, when navigation named none."""
         if any(c.category == "interaction" for c in columns):
             return []
-        known = {c.url for c in columns}
+        # A dated entry of the homepage's lists is an article (关于征集…意见建议的公告), not a channel.
+        known = {c.url for c in columns} | {i.url for i in home.items if i.url}
         extra = []
         for link in home.links:
             if (link.tag == "a" and not link.hidden and _INTERACTION_LINK.search(link.text)

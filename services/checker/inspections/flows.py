@@ -104,13 +104,39 @@ def _account_target(inspection_id: int, account: dict[str, Any]) -> dict[str, An
                 job_id=check_job_id(inspection_id, TargetKind.account, account["id"]))
 
 
+def site_states(inspection: Inspection) -> tuple[str, ...]:
+    # Closed sites are targets too: their domain must not keep serving content (domain_not_released).
+    return ("active", "closed") if inspection.include_closed else ("active",)
+
+
+async def fetch_listed(inspection: Inspection, registry: RegistryClient) -> list[dict[str, Any]]:
+    """The named targets of a re-check, one registry lookup each (a re-check names a few targets of what
+    may be a province-wide scope). The rules of a whole-scope inspection apply: a target outside the
+    scope, of another kind or in another state is left out."""
+    def wanted(record: dict[str, Any] | None, states: tuple[str, ...]) -> bool:
+        return bool(record) and record.get("state") in states and \
+            (record.get("org_path") or "").startswith(inspection.scope_org_path)
+
+    targets: list[dict[str, Any]] = []
+    for ref in inspection.targets or []:
+        kind, target_id = TargetKind(ref["kind"]), int(ref["target_id"])
+        if kind not in inspection.target_kinds:
+            continue
+        if kind == TargetKind.site:
+            if wanted(site := await registry.get_site(target_id), site_states(inspection)):
+                targets.append(_site_target(inspection.id, site))
+        elif wanted(account := await registry.get_account(target_id), ("active",)):
+            targets.append(_account_target(inspection.id, account))
+    return targets
+
+
 async def fetch_targets(inspection: Inspection, registry: RegistryClient) -> list[dict[str, Any]]:
+    if inspection.targets is not None:
+        return await fetch_listed(inspection, registry)
     targets: list[dict[str, Any]] = []
     inside = inspection.scope_org_path
     if TargetKind.site in inspection.target_kinds:
-        # Closed sites are targets too: their domain must not keep serving content (domain_not_released).
-        states = ("active", "closed") if inspection.include_closed else ("active",)
-        for state in states:
+        for state in site_states(inspection):
             async for site in registry.sites(inspection.scope_org_id, state=state):
                 if (site.get("org_path") or "").startswith(inside):
                     targets.append(_site_target(inspection.id, site))

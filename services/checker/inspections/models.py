@@ -72,6 +72,14 @@ class FindingSource(StrEnum):
 # ---------------------------------------------------------------------------------------------------
 # Inspection
 
+MAX_TARGETS = 1000
+
+
+class TargetRef(SQLModel):
+    """One site or account a targeted inspection (复查) checks."""
+    kind: TargetKind
+    target_id: int = Field(gt=0)
+
 
 class InspectionBase(SQLModel):
     name: str = Field(min_length=2, max_length=200, description="e.g. 2024年第一次全面检查")
@@ -108,6 +116,8 @@ class Inspection(InspectionBase, table=True):
     started_at: datetime | None = ts()
     finished_at: datetime | None = ts()
     cancelled_by: str | None = None
+    # A targeted inspection (re-check) plans only these [{kind, target_id}]; None plans the whole scope.
+    targets: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
 
 
 class InspectionCreate(InspectionBase):
@@ -117,11 +127,16 @@ class InspectionCreate(InspectionBase):
     probe_count: int = Field(default=0, ge=0, le=5000, description="homepage probes spread over the window")
     window_scale: float | None = Field(default=None, gt=0, le=1,
                                        description="compress the window in real time (tests, demos)")
+    targets: list[TargetRef] | None = Field(
+        default=None, min_length=1, max_length=MAX_TARGETS,
+        description="check only these (复查); those outside the scope or the target kinds are ignored")
 
     @model_validator(mode="after")
     def _window(self) -> "InspectionCreate":
         if not self.target_kinds:
             raise ValueError("target_kinds must not be empty")
+        if self.targets is not None and len({(t.kind, t.target_id) for t in self.targets}) < len(self.targets):
+            raise ValueError("targets must not repeat a (kind, target_id)")
         if (self.window_start is None) != (self.window_end is None):
             raise ValueError("window_start and window_end go together")
         if self.window_start and self.window_end and self.window_end <= self.window_start:
@@ -169,6 +184,7 @@ class InspectionPublic(InspectionBase):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    targets: list[TargetRef] | None = None
     progress: Progress | None = None
 
 
@@ -334,6 +350,8 @@ class ResultDetail(ResultSummary):
     indicator_set_version: int | None
     findings: list[FindingPublic]        # active (not dismissed)
     dismissed_findings: list[FindingPublic]
+    # The stored engine output as the worker wrote it (findings before review, `metrics` …).
+    result: dict[str, Any] = {}
 
 
 class TargetPublic(SQLModel):

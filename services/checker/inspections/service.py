@@ -367,7 +367,7 @@ def result_detail(session: Session, row: InspectionResult) -> ResultDetail:
     return ResultDetail(**summary.model_dump(), target=target,
                         indicator_set=row.result.get("indicator_set", ""),
                         indicator_set_version=row.result.get("indicator_set_version"),
-                        findings=active, dismissed_findings=dismissed)
+                        findings=active, dismissed_findings=dismissed, result=row.result)
 
 
 def contract_json(session: Session, row: InspectionResult) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 seed notice prints them, verdicts through the indicator sets, and faults confined to their account."""
 import asyncio
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from services.checker.engine import AccountUnavailable, check_account
 from services.checker.model import CheckResult
 from tests.checker.accounts.conftest import SIM
 from tests.fixtures.platforms import DEFECTS
+from tests.fixtures.platforms.sim import CHINA as CN
 
 NOW = SIM.now
 
@@ -125,6 +126,36 @@ async def test_verdicts_follow_the_indicator_set(outcomes):
                  "sensitive_content"):
         assert _first(outcomes, kind).verdict == "fail"
     assert _first(outcomes, "typo").verdict == "pass" and _first(outcomes, "typo").findings[0].severity == "deduct"
+
+
+def feed_metrics(platform_id: str) -> dict[str, dict[str, int]]:
+    """What the simulator serves for the account, counted by China month: each post once, none dated after
+    the time point (+1 day), nothing for an account the platform does not know."""
+    account = SIM.accounts[platform_id]
+    posts, original = Counter(), Counter()
+    if account.kind != "account_not_found":
+        for post in {p.id: p for p in account.posts}.values():
+            when = datetime.fromisoformat(post.published)
+            if when <= NOW + timedelta(days=1):
+                posts[f"{when.astimezone(CN):%Y-%m}"] += 1
+                original[f"{when.astimezone(CN):%Y-%m}"] += post.original
+    return {"posts_by_month": dict(sorted(posts.items())), "original_by_month": dict(sorted(original.items()))}
+
+
+def test_metrics_count_the_feed_posts_by_month(outcomes):
+    checked = [(row, result) for row, result, _ in outcomes if result is not None]
+    wrong = [(row["kind"], result.metrics) for row, result in checked
+             if result.metrics != feed_metrics(row["account"]["platform_id"])]
+    assert not wrong, wrong
+    clean = next(result for row, result in checked if row["account"]["platform_id"] == "sim00001")
+    assert clean.metrics == {"posts_by_month": {"2024-03": 1, "2024-04": 1, "2024-05": 2, "2024-06": 4},
+                             "original_by_month": {"2024-03": 0, "2024-04": 1, "2024-05": 1, "2024-06": 3}}
+    # Posts dated a month ahead are not publications; the two real ones are.
+    future = _first(outcomes, "fault:future")
+    assert future.metrics == {"posts_by_month": {"2024-05": 2}, "original_by_month": {"2024-05": 2}}
+    # Page 2 repeated page 1: each post counts once.
+    duplicates = _first(outcomes, "fault:duplicates")
+    assert sum(duplicates.metrics["posts_by_month"].values()) == 8
 
 
 def test_result_has_the_contract_shape(outcomes):

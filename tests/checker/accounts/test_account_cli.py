@@ -39,6 +39,7 @@ def test_json_output_for_a_renamed_account_fails_under_weinan():
     assert [f["indicator"] for f in result["findings"]] == ["account_renamed_unfiled"]
     assert result["findings"][0]["message"].startswith("已改名(")
     assert result["findings"][0]["severity"] == "veto"
+    assert sum(result["metrics"]["posts_by_month"].values()) == 8  # the feed's posts, by China month
 
 
 def test_clean_account_passes_with_a_readable_summary():

@@ -36,6 +36,10 @@ def test_account_results_come_from_the_platform(finished, checker, tokens, world
     county = checker.get(f"{base}/{world.accounts['county'].id}", headers=headers).json()
     assert county["status"] == "ok", county
     assert county["verdict"] == "pass"
+    # The stored engine output carries the feed's monthly figures (the simulator's clean account).
+    assert county["result"]["metrics"] == {
+        "posts_by_month": {"2024-03": 1, "2024-04": 1, "2024-05": 2, "2024-06": 4},
+        "original_by_month": {"2024-03": 0, "2024-04": 1, "2024-05": 1, "2024-06": 3}}
     edu = checker.get(f"{base}/{world.accounts['edu'].id}", headers=headers).json()
     assert edu["status"] == "ok" and edu["verdict"] == "fail"
     assert "account_renamed_unfiled" in edu["indicators"]

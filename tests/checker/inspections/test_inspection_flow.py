@@ -34,6 +34,7 @@ def test_created_inspection_records_set_and_scope(finished, world):
     created, _ = finished
     assert created["indicator_set"] == "gov-2019" and created["indicator_set_version"] == 1
     assert created["scope_org_path"] == world.county.path
+    assert created["targets"] is None  # the whole scope, not a re-check
     assert created["created_by"].startswith("user:")
 
 
