@@ -158,7 +158,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     assert.match(await unit.locator('[data-test="notification-badge"] .el-badge__content').innerText(), /^\d+|99\+$/)
     await unit.locator('[data-test="notification-bell"]').click()
     await unit.locator('[data-test="notification-dropdown"]').getByText('新的整改任务').first().waitFor()
-    await shot(unit, '70-rect-bell')
+    await shot(unit, '80-rect-bell')
     await unit.keyboard.press('Escape')
 
     await unit.locator('.el-aside').getByText('整改任务', { exact: true }).click()
@@ -166,7 +166,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     const row = unit.locator(`[data-test="tasks-table"] a[href="/rectification/${mainTask.id}"]`).first()
     await row.waitFor()
     await unit.locator('[data-test="tasks-table"] [data-test="days-left"]').first().waitFor()
-    await shot(unit, '71-rect-unit-list')
+    await shot(unit, '81-rect-unit-list')
     await row.click()
     await unit.waitForURL(new RegExp(`/rectification/${mainTask.id}$`))
     await unit.locator('[data-test="task-problems"]').waitFor()
@@ -180,7 +180,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     const refused = unit.locator('[data-test="task-upload-error"]')
     await refused.waitFor()
     assert.match(await refused.innerText(), /文件类型不允许[\s\S]*类型按内容判断/)
-    await shot(unit, '72-rect-upload-refused')
+    await shot(unit, '82-rect-upload-refused')
     assert.equal(await unit.locator('[data-test="task-evidence-table"]').count(), 0, 'nothing stored')
 
     // A real screenshot (PNG) goes in, with its progress bar.
@@ -192,12 +192,12 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     assert.match(await unit.locator('[data-test="task-evidence-table"]').innerText(), /整改截图/)
     const explanation = `已清理异常粉丝并停止与第三方推广机构合作，建立发布审核制度（测试${RUN}）。`
     await field(unit, 'task-explanation-input', 'textarea').fill(explanation)
-    await shot(unit, '73-rect-unit-ready')
+    await shot(unit, '83-rect-unit-ready')
     await unit.locator('[data-test="task-submit"]').click()
     await expectMessage(unit, /已提交/)
     await unit.locator('[data-test="task-state"]').getByText('待审核').waitFor()
     assert.equal(await unit.locator('[data-test="task-upload"]').count(), 0, 'no uploads while submitted')
-    await shot(unit, '74-rect-unit-submitted')
+    await shot(unit, '84-rect-unit-submitted')
 
     // ---- the county office rejects ----
     const office = await browser.newPage()
@@ -207,7 +207,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     await office.waitForURL(/\/rectification\/review$/)
     const queued = office.locator(`[data-test="review-submitted-table"] a[data-test="review-task-link"][href="/rectification/${mainTask.id}"]`)
     await queued.waitFor()
-    await shot(office, '75-rect-review-queue')
+    await shot(office, '85-rect-review-queue')
     await queued.click()
     await office.locator('[data-test="task-review"]').waitFor()
     assert.match(await office.locator('[data-test="task-explanation-text"]').innerText(), new RegExp(`测试${RUN}`))
@@ -216,7 +216,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     await office.locator('[data-test="task-reject"]').click()
     await expectMessage(office, /已退回/)
     await office.locator('[data-test="task-state"]').getByText('待整改').waitFor()
-    await shot(office, '76-rect-office-rejected')
+    await shot(office, '86-rect-office-rejected')
 
     // ---- the unit sees it back with the reason, adds the signed report (progress shown), resubmits ----
     await unit.reload()
@@ -237,7 +237,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
       if (text) seen.add(text)
       if (/^[1-9]\d?%$/.test(text) && !seen.has('shot')) {
         seen.add('shot')
-        await unit.screenshot({ path: join(SCREENSHOTS, '77-rect-upload-progress.png'), fullPage: true })
+        await unit.screenshot({ path: join(SCREENSHOTS, '87-rect-upload-progress.png'), fullPage: true })
       }
       if (/100%|校验/.test(text)) break
       await sleep(150)
@@ -252,7 +252,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     await unit.locator('[data-test="task-submit"]').click()
     await expectMessage(unit, /已提交/)
     await unit.locator('[data-test="task-state"]').getByText('待审核').waitFor()
-    await shot(unit, '78-rect-unit-resubmitted')
+    await shot(unit, '88-rect-unit-resubmitted')
 
     // ---- the office accepts; the re-check runs in the checker and closes the task ----
     await office.goto('/rectification/review')
@@ -263,11 +263,11 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     await office.locator('.el-message-box').getByRole('button', { name: '通过并复查' }).click()
     await expectMessage(office, /已通过/)
     await office.locator('[data-test="task-recheck-card"]').waitFor()
-    await shot(office, '79-rect-rechecking')
+    await shot(office, '89-rect-rechecking')
     await office.goto('/rectification/review')
     await office.locator('[data-test="review-accepted-table"]').waitFor()
     await settled(office)
-    await shot(office, '80-rect-review-queue-accepted')
+    await shot(office, '8a-rect-review-queue-accepted')
     await office.goto(`/rectification/${mainTask.id}`)
     // The page polls /refresh while the task is accepted: it moves on by itself.
     await office.locator('[data-test="task-state"]').filter({ hasText: /已复查通过|待整改/ }).first().waitFor({ timeout: 240_000 })
@@ -289,18 +289,18 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
       await office.locator('.el-message-box').getByRole('button', { name: '办结' }).click()
       await office.locator('[data-test="task-state"]').getByText('已办结').waitFor()
     }
-    await shot(office, '81-rect-verified')
+    await shot(office, '8b-rect-verified')
     const history = await office.locator('[data-test="task-history"]').innerText()
     for (const step of ['下发整改任务', '上传材料', '提交整改', '退回整改', '审核通过', '发起复查']) assert.ok(history.includes(step), `history shows ${step}`)
     // Refused uploads are audited.
     await office.locator('[data-test="task-history"] .el-tabs__item').filter({ hasText: '审计记录' }).click()
     await office.locator('[data-test="task-audit"]').getByText('上传被拒绝').first().waitFor()
-    await shot(office, '82-rect-audit')
+    await shot(office, '8c-rect-audit')
 
     // The unit hears about it: notifications page, mark everything read.
     await unit.goto('/notifications')
     await unit.locator('[data-test="notifications-table"]').getByText(/整改被退回/).first().waitFor()
-    await shot(unit, '83-notifications')
+    await shot(unit, '8d-notifications')
     await unit.locator('[data-test="notifications-read-all"]').click()
     await expectMessage(unit, /标为已读|没有未读/)
     await unit.locator('[data-test="notification-badge"] .el-badge__content').waitFor({ state: 'hidden' })
@@ -315,7 +315,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     await page.goto(`/rectification/${mainTask.id}`)
     await page.locator('[data-test="not-found"]').waitFor()
     assert.match(await page.locator('[data-test="not-found"]').innerText(), /整改任务不存在或无权访问/)
-    await shot(page, '84-rect-neighbour-forbidden')
+    await shot(page, '8e-rect-neighbour-forbidden')
     // Nor does the list show it.
     await page.goto('/rectification')
     await page.locator('[data-test="tasks-table"]').waitFor()
@@ -349,7 +349,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     const lateRow = unit.locator('[data-test="tasks-table"] .el-table__row').filter({ has: unit.locator(`a[href="/rectification/${late.id}"]`) })
     await lateRow.waitFor()
     assert.match(await lateRow.locator('[data-test="overdue-tag"]').innerText(), /已逾期 3 天/)
-    await shot(unit, '85-rect-overdue-list')
+    await shot(unit, '8f-rect-overdue-list')
     await unit.locator(`a[href="/rectification/${late.id}"]`).first().click()
     await unit.locator('[data-test="task-overdue"]').waitFor()
     await unit.close()
@@ -366,8 +366,8 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     await unitRow.first().waitFor()
     assert.match(await unitRow.first().innerText(), /已逾期/)
     assert.ok(await unitRow.first().evaluate((el) => el.classList.contains('row-overdue')), 'the overdue unit is highlighted')
-    await shot(page, '86-dashboard-rectification')
-    await panel.screenshot({ path: join(SCREENSHOTS, '87-dashboard-rectification-panel.png') })
+    await shot(page, '8g-dashboard-rectification')
+    await panel.screenshot({ path: join(SCREENSHOTS, '8h-dashboard-rectification-panel.png') })
     await page.close()
   })
 
@@ -392,7 +392,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     const dialog = page.locator('[data-test="report-create-dialog"]')
     await dialog.locator('[data-test="report-quarter"]').click()
     await page.locator('.el-select-dropdown__item:visible').filter({ hasText: label }).first().click()
-    await shot(page, '88-report-create')
+    await shot(page, '8i-report-create')
     await page.locator('[data-test="report-create-submit"]').click()
     await page.waitForURL(/\/self-reports\/\d+$/)
     const id = Number(new URL(page.url()).pathname.split('/').pop())
@@ -409,7 +409,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     const stored = (await call(operatorToken, 'reporting', `/api/v1/self-reports/${id}`)).data
     assert.ok(stored.sections.problems.includes(added))
     assert.equal(stored.figures.problems_fixed, 3)
-    await shot(page, '89-report-edited')
+    await shot(page, '8j-report-edited')
     await page.locator('[data-test="report-submit"]').click()
     await page.locator('.el-message-box').getByRole('button', { name: '提交' }).click()
     await page.locator('[data-test="report-state"]').getByText('已提交').waitFor()
@@ -419,7 +419,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     const saved = join(DOWNLOADS, `self-report-${RUN}.docx`)
     await download.saveAs(saved)
     assert.equal(readFileSync(saved).subarray(0, 2).toString('latin1'), 'PK')
-    await shot(page, '90-report-submitted')
+    await shot(page, '8k-report-submitted')
     await page.close()
 
     const office = await browser.newPage()
@@ -431,7 +431,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     await office.locator('[data-test="report-accept"]').click()
     await expectMessage(office, '已审核通过')
     await office.locator('[data-test="report-state"]').getByText('审核通过').waitFor()
-    await shot(office, '91-report-accepted')
+    await shot(office, '8l-report-accepted')
     await office.close()
   })
 
@@ -456,7 +456,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     const weights = (await call(token, 'reporting', `/api/v1/assessment/weights?year=${year}`)).data
     assert.equal(weights.weights.overdue_task, next)
     await settled(page)
-    await shot(page, '92-assessment')
+    await shot(page, '8m-assessment')
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="assessment-export"]').click()])
     assert.match(download.suggestedFilename(), /\.xlsx$/)
     const saved = join(DOWNLOADS, `assessment-${RUN}.xlsx`)
@@ -471,7 +471,7 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     await page.locator('[data-test="channel-save"]').click()
     await expectMessage(page, '已添加提醒渠道')
     await page.locator('[data-test="channels-table"]').getByText(`/zhenggai/${RUN}`).waitFor()
-    await shot(page, '93-notification-channels')
+    await shot(page, '8n-notification-channels')
     await page.close()
 
     // A viewer reads the ranking but cannot set weights.

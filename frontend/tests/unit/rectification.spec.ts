@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
 import { createPinia, setActivePinia } from 'pinia'
+import { routerKey } from 'vue-router'
 import { configureAuth, progressPercent, uploadWithProgress } from '@/api/http'
 import { ApiError } from '@/api/errors'
 import type { TaskState } from '@/api/reportingTypes'
@@ -272,5 +273,68 @@ describe('RectificationPanel', () => {
     const wrapper = mount(RectificationPanel, { global })
     await flushPromises()
     expect(wrapper.text()).toContain('整改统计暂不可用')
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------
+// Task page: the re-check is polled while the task is accepted, and the polling stops after it.
+
+describe('TaskDetailView re-check polling', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.restoreAllMocks()
+  })
+
+  it('asks /refresh every few seconds while accepted, then stops once verified', async () => {
+    const { useAuthStore } = await import('@/stores/auth')
+    const TaskDetailView = (await import('@/views/rectification/TaskDetailView.vue')).default
+    useAuthStore().session = { token: 't', expiresAt: Date.now() + 3_600_000, role: 'supervisor', orgId: 40, orgPath: '/1/2/40/', name: '临渭区', username: 'linwei_supervisor', sub: 'user:5' }
+    const base = {
+      id: 6, notice_id: 2, notice_title: '通报', inspection_id: 3, kind: 'account', target_id: 28, target_name: '临渭水务',
+      target_url: null, platform: 'wechat_subscription', org_id: 43, org_path: '/1/2/40/43/', unit_name: '临渭区水务局',
+      problems: '存在虚假粉丝', deadline: '2026-12-16', round: 2, overdue: false, was_overdue: false, days_left: 14,
+      submitted_at: null, reviewed_at: null, closed_at: null, updated_at: '2026-12-02T00:00:00Z', findings: [], explanation: '说明',
+      submitted_by: null, reviewed_by: null, review_reason: null, recheck_inspection_id: 7, recheck_requested_at: null,
+      recheck_error: null, recheck_findings: [], closed_by: null, close_reason: null, overdue_at: null, evidence: [], events: [],
+    }
+    const accepted = { ...base, state: 'accepted', allowed_actions: ['recheck', 'close'], recheck_verdict: null }
+    const verified = { ...base, state: 'verified', allowed_actions: [], recheck_verdict: 'pass' }
+    const calls: string[] = []
+    let refreshes = 0
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      const request = input as Request
+      const path = new URL(request.url).pathname
+      calls.push(`${request.method} ${path}`)
+      if (path.endsWith('/refresh')) {
+        refreshes += 1
+        return json(refreshes < 2 ? accepted : verified)
+      }
+      return json(accepted)
+    })
+    const wrapper = mount(TaskDetailView, {
+      props: { id: 6 },
+      global: {
+        plugins: [ElementPlus], provide: { [routerKey as symbol]: { back: () => undefined, push: async () => undefined } },
+        stubs: { RouterLink: { props: ['to'], template: '<a :href="to"><slot /></a>' } },
+      },
+    })
+    await flushPromises()
+    expect(wrapper.find('[data-test="task-recheck-status"]').text()).toContain('复查进行中')
+    expect(refreshes).toBe(0)
+    await vi.advanceTimersByTimeAsync(5000)
+    await flushPromises()
+    expect(refreshes).toBe(1)
+    await vi.advanceTimersByTimeAsync(5000)
+    await flushPromises()
+    expect(refreshes).toBe(2)
+    expect(wrapper.find('[data-test="task-state"]').text()).toBe('已复查通过')
+    await vi.advanceTimersByTimeAsync(20_000)
+    expect(refreshes).toBe(2) // no polling after the task left accepted
+    expect(calls.filter((c) => c.startsWith('POST')).every((c) => c.endsWith('/api/reporting/api/v1/rectification/tasks/6/refresh'))).toBe(true)
+    wrapper.unmount()
   })
 })
