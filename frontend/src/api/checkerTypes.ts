@@ -11,6 +11,13 @@ export type FindingPublic = S['FindingPublic']
 export type TargetKind = S['TargetKind']
 export type Verdict = S['Verdict']
 export type IndicatorSetPublic = S['IndicatorSetPublic']
+export type IndicatorSetCreate = S['IndicatorSetCreate']
+export type FindingCreate = S['FindingCreate']
+export type EvidenceIn = S['EvidenceIn']
+export type WordEntryPublic = S['WordEntryPublic']
+export type WordEntryCreate = S['WordEntryCreate']
+export type WordList = S['WordList']
+export type WordCategory = S['WordCategory']
 
 /** One piece of evidence of a finding (DESIGN.md check-output contract). */
 export interface FindingEvidence {
@@ -18,4 +25,26 @@ export interface FindingEvidence {
   excerpt?: string | null
   observed_at?: string | null
   snapshot?: string | null
+}
+
+/** An indicator of a set's `definition` (services/checker/indicators/model.py IndicatorRule; the
+ * OpenAPI document types `definition` as a free-form object). */
+export interface IndicatorRule {
+  enabled: boolean
+  severity: 'veto' | 'deduct'
+  points: number
+  scope_points: Record<string, number>
+  max_points: number
+  veto_when: { count_param?: string | null; categories?: string[] | null; flag?: string | null }[]
+}
+
+/** A set's resolved `definition` (model.py IndicatorSet): thresholds and indicators. */
+export interface IndicatorDefinition {
+  id: string
+  version: number
+  parent: string | null
+  name: string
+  pass_score: number
+  parameters: Record<string, number>
+  indicators: Record<string, IndicatorRule>
 }

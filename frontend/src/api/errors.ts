@@ -53,6 +53,16 @@ export function toApiError(status: number, body: unknown): ApiError {
       message: typeof d.message === 'string' && d.message ? d.message : fallbackMessage(status),
     })
   }
+  if (Array.isArray(detail) && detail.length) {
+    // FastAPI's own 422 list (services install a handler that sends the shared shape instead).
+    const first = detail[0] as { loc?: unknown[]; msg?: unknown }
+    const field = Array.isArray(first.loc) ? first.loc.join('.') : null
+    const msg = typeof first.msg === 'string' ? first.msg : ''
+    return new ApiError(status, {
+      code: 'validation_error', message: `${fallbackMessage(status)}${field || msg ? `：${[field, msg].filter(Boolean).join(': ')}` : ''}`,
+      field, errors: detail,
+    })
+  }
   if (typeof detail === 'string' && detail) {
     return new ApiError(status, { code: `http_${status}`, message: detail, field: null })
   }
@@ -69,6 +79,14 @@ export function errorMessage(err: unknown): string {
   if (err instanceof TypeError) return '无法连接服务器，请检查网络'
   if (err instanceof Error && err.message) return err.message
   return '操作失败'
+}
+
+/** The form field an error names, without the request part: "body.code" → "code", "overrides" → "overrides". */
+export function errorField(err: unknown): string | null {
+  if (!(err instanceof ApiError) || !err.field) return null
+  const parts = err.field.split('.')
+  if (['body', 'query', 'path'].includes(parts[0]!)) parts.shift()
+  return parts[0] || null
 }
 
 export function isApiError(err: unknown, code?: string, status?: number): err is ApiError {

@@ -13,6 +13,7 @@ export type Permission =
   | 'inspections.manage'
   | 'inspections.read'
   | 'notices.manage'
+  | 'rules.manage' // indicator sets and word lists (checker)
   | 'rectification.work' // operator: my tasks, upload evidence
   | 'rectification.review'
   | 'rectification.read' // the task list and pages of the subtree (everyone who reads)
@@ -27,7 +28,7 @@ export type Permission =
 
 const ALL: Permission[] = [
   'dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'filings.decide', 'imports', 'audit',
-  'inspections.manage', 'inspections.read', 'notices.manage', 'rectification.work', 'rectification.review', 'admin',
+  'inspections.manage', 'inspections.read', 'notices.manage', 'rules.manage', 'rectification.work', 'rectification.review', 'admin',
   'rectification.read', 'selfreports.read', 'selfreports.write', 'selfreports.review', 'assessment.read',
   'assessment.manage', 'notifications', 'notifications.channels',
 ]
@@ -36,7 +37,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL,
   supervisor: [
     'dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'filings.decide', 'imports', 'audit',
-    'inspections.manage', 'inspections.read', 'notices.manage', 'rectification.review',
+    'inspections.manage', 'inspections.read', 'notices.manage', 'rules.manage', 'rectification.review',
     'rectification.read', 'selfreports.read', 'selfreports.review', 'assessment.read', 'assessment.manage',
     'notifications', 'notifications.channels',
   ],

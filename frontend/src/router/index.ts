@@ -27,6 +27,9 @@ const children: RouteRecordRaw[] = [
   { path: 'admin/orgs', name: 'admin-orgs', component: () => import('@/views/admin/OrgsView.vue'), meta: { title: '组织机构', permission: 'admin' } },
   { path: 'admin/users', name: 'admin-users', component: () => import('@/views/admin/UsersView.vue'), meta: { title: '用户管理', permission: 'admin' } },
   { path: 'admin/clients', name: 'admin-clients', component: () => import('@/views/admin/ClientsView.vue'), meta: { title: '接口客户端', permission: 'admin' } },
+  // Rules of the checker (指标体系, 错敏词库): the menu shows these when the checker API answers.
+  { path: 'admin/indicator-sets', name: 'admin-indicator-sets', component: () => import('@/views/admin/IndicatorSetsView.vue'), meta: { title: '指标体系', permission: 'rules.manage' } },
+  { path: 'admin/wordlists', name: 'admin-wordlists', component: () => import('@/views/admin/WordListsView.vue'), meta: { title: '错敏词库', permission: 'rules.manage' } },
   // Checker (检查监测): the menu shows these when the checker API answers.
   { path: 'inspections', name: 'inspections', component: () => import('@/views/inspections/InspectionListView.vue'), meta: { title: '检查任务', permission: 'inspections.read' } },
   { path: 'inspections/:id(\\d+)', name: 'inspection', component: () => import('@/views/inspections/InspectionDetailView.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '检查任务详情', permission: 'inspections.read' } },

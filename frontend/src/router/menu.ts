@@ -49,6 +49,8 @@ export const MENU: MenuItem[] = [
       { title: '组织机构', to: '/admin/orgs', permission: 'admin' },
       { title: '用户管理', to: '/admin/users', permission: 'admin' },
       { title: '接口客户端', to: '/admin/clients', permission: 'admin' },
+      { title: '指标体系', to: '/admin/indicator-sets', permission: 'rules.manage', service: 'checker' },
+      { title: '错敏词库', to: '/admin/wordlists', permission: 'rules.manage', service: 'checker' },
     ],
   },
 ]

@@ -22,3 +22,12 @@ export const INDICATOR: Record<string, string> = {
 }
 export const indicatorLabel = (code: string): string => INDICATOR[code] ?? code
 export const SEVERITY: Record<string, string> = { veto: '单项否决', deduct: '扣分' }
+
+/** Word-list entries by kind: the three categories of additions, and the whitelist. */
+export type WordKind = 'serious_error' | 'sensitive_content' | 'typo' | 'whitelist'
+export const WORD_KIND: Record<WordKind, string> = {
+  serious_error: '严重表述错误', sensitive_content: '违规有害内容', typo: '错别字', whitelist: '白名单（不报）',
+}
+export const WORD_KIND_TAG: Record<WordKind, 'danger' | 'warning' | 'info' | 'success'> = {
+  serious_error: 'danger', sensitive_content: 'danger', typo: 'warning', whitelist: 'success',
+}
