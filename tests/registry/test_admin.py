@@ -33,3 +33,16 @@ def test_people_and_client_roles_do_not_mix(registry, login):
     machine = registry.post("/api/v1/clients", headers=admin, json={
         "client_id": "machine-admin", "name": "x", "org_id": org_id("渭南市"), "role": "admin"})
     assert machine.status_code == 422
+
+
+def test_usernames_and_client_ids_are_plain_identifiers(registry, login):
+    admin = login("weinan_admin")
+    for body in ({"username": "zhang san", "display_name": "张三", "org_id": org_id("渭南市"), "role": "viewer",
+                  "password": "Zhang#San1234"},
+                 {"username": "../admin", "display_name": "x", "org_id": org_id("渭南市"), "role": "viewer",
+                  "password": "Zhang#San1234"}):
+        response = registry.post("/api/v1/users", headers=admin, json=body)
+        assert response.status_code == 422, response.text
+    response = registry.post("/api/v1/clients", headers=admin, json={
+        "client_id": "my client", "name": "x", "org_id": org_id("渭南市"), "role": "integration"})
+    assert response.status_code == 422

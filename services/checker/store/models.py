@@ -37,7 +37,7 @@ class IndicatorSetVersion(SQLModel, table=True):
 class IndicatorSetCreate(SQLModel):
     """A new set inheriting from `parent` (built-in or stored) with `overrides` merged over it, or — when
     `code` already exists — the next version of that set (same owner tier)."""
-    code: str = Field(min_length=2, max_length=80, regex=r"^[a-z0-9][a-z0-9_.\-]*$")
+    code: str = Field(min_length=2, max_length=80, schema_extra={"pattern": r"^[a-z0-9][a-z0-9_.\-]*$"})
     name: str | None = Field(default=None, min_length=2, max_length=200)
     parent: str | None = Field(default=None, max_length=80, description="defaults to gov-2019 for new sets")
     parent_version: int | None = None

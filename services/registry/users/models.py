@@ -12,7 +12,8 @@ CLIENT_ROLES = (Role.integration, Role.service)
 
 
 class UserBase(SQLModel):
-    username: str = Field(min_length=3, max_length=64, regex=r"^[A-Za-z0-9_.\-]+$", unique=True, index=True)
+    username: str = Field(min_length=3, max_length=64, schema_extra={"pattern": r"^[A-Za-z0-9_.\-]+$"},
+                          unique=True, index=True)
     display_name: str = Field(min_length=1, max_length=100)
     org_id: int = Field(foreign_key=fk("organisation"), index=True)
     role: Role = Field(sa_type=enum_type(Role))
@@ -54,7 +55,8 @@ class PasswordReset(SQLModel):
 
 
 class ApiClientBase(SQLModel):
-    client_id: str = Field(min_length=3, max_length=64, regex=r"^[A-Za-z0-9_.\-]+$", unique=True, index=True)
+    client_id: str = Field(min_length=3, max_length=64, schema_extra={"pattern": r"^[A-Za-z0-9_.\-]+$"},
+                          unique=True, index=True)
     name: str = Field(min_length=1, max_length=100)
     org_id: int = Field(foreign_key=fk("organisation"), index=True)
     role: Role = Field(sa_type=enum_type(Role))

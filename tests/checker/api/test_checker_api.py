@@ -201,6 +201,8 @@ def test_indicator_sets_inherit_and_version(checker, tokens, world, worker):
     assert checker.get(f"/api/v1/indicator-sets/{code}", headers=nb).status_code == 404
     assert checker.post("/api/v1/indicator-sets", headers=nb, json={"code": code, "overrides": {}}).status_code == 409
     assert checker.post("/api/v1/indicator-sets", headers=sup, json={"code": "gov-2019"}).status_code == 409
+    spaced = checker.post("/api/v1/indicator-sets", headers=sup, json={"code": "Weinan Local", "parent": "gov-2019"})
+    assert spaced.status_code == 422  # codes end up in URLs: lower-case letters, digits, . _ - only
     invalid = checker.post("/api/v1/indicator-sets", headers=sup, json={
         "code": f"{code}-x", "overrides": {"parameters": {"no_such": 1}}})
     assert invalid.status_code == 422 and invalid.json()["detail"]["code"] == "invalid_indicator_set"
