@@ -413,6 +413,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/period-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Targets of an organisation's subtree checked in a period: checks, findings, monthly figures */
+        get: operations["period_summary_api_v1_period_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -678,6 +695,11 @@ export interface components {
              * @description compress the window in real time (tests, demos)
              */
             window_scale?: number | null;
+            /**
+             * Targets
+             * @description check only these (复查); those outside the scope or the target kinds are ignored
+             */
+            targets?: components["schemas"]["TargetRef"][] | null;
         };
         /** InspectionPublic */
         InspectionPublic: {
@@ -743,6 +765,8 @@ export interface components {
             started_at: string | null;
             /** Finished At */
             finished_at: string | null;
+            /** Targets */
+            targets?: components["schemas"]["TargetRef"][] | null;
             progress?: components["schemas"]["Progress"] | null;
         };
         /**
@@ -913,6 +937,89 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** PeriodFinding */
+        PeriodFinding: {
+            /** Indicator */
+            indicator: string;
+            /** Message */
+            message: string;
+            /**
+             * First Seen
+             * Format: date-time
+             */
+            first_seen: string;
+            /**
+             * Last Seen
+             * Format: date-time
+             */
+            last_seen: string;
+            /** Count */
+            count: number;
+        };
+        /** PeriodSummary */
+        PeriodSummary: {
+            /** Org Id */
+            org_id: number;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Inspections */
+            inspections: number;
+            /** Targets */
+            targets: components["schemas"]["PeriodTarget"][];
+            totals: components["schemas"]["PeriodTotals"];
+        };
+        /** PeriodTarget */
+        PeriodTarget: {
+            kind: components["schemas"]["TargetKind"];
+            /** Target Id */
+            target_id: number;
+            /** Name */
+            name: string;
+            /** Org Path */
+            org_path: string;
+            /** Checks */
+            checks: number;
+            /** Failed Checks */
+            failed_checks: number;
+            /** Findings */
+            findings: components["schemas"]["PeriodFinding"][];
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /** Latest Checked At */
+            latest_checked_at: string | null;
+            latest_verdict: components["schemas"]["Verdict"] | null;
+            /** Latest Inspection Id */
+            latest_inspection_id: number;
+        };
+        /** PeriodTotals */
+        PeriodTotals: {
+            /** Sites */
+            sites: number;
+            /** Accounts */
+            accounts: number;
+            /** Findings */
+            findings: number;
+            /** Items Published */
+            items_published: number;
+            /** Messages Received */
+            messages_received: number;
+            /** Messages Answered */
+            messages_answered: number;
+            /** Posts */
+            posts: number;
+            /** Original Posts */
+            original_posts: number;
+        };
         /** PostIn */
         PostIn: {
             /** Published */
@@ -1022,6 +1129,13 @@ export interface components {
             findings: components["schemas"]["FindingPublic"][];
             /** Dismissed Findings */
             dismissed_findings: components["schemas"]["FindingPublic"][];
+            /**
+             * Result
+             * @default {}
+             */
+            result: {
+                [key: string]: unknown;
+            };
         };
         /**
          * ResultStatus
@@ -1088,6 +1202,15 @@ export interface components {
             reruns: number;
             /** Has Result */
             has_result: boolean;
+        };
+        /**
+         * TargetRef
+         * @description One site or account a targeted inspection (复查) checks.
+         */
+        TargetRef: {
+            kind: components["schemas"]["TargetKind"];
+            /** Target Id */
+            target_id: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -2140,6 +2263,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ObservationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    period_summary_api_v1_period_summary_get: {
+        parameters: {
+            query: {
+                /** @description first day (Beijing date), YYYY-MM-DD */
+                start: string;
+                /** @description day after the last one, YYYY-MM-DD */
+                end: string;
+                /** @description defaults to the caller's */
+                org_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeriodSummary"];
                 };
             };
             /** @description Validation Error */
