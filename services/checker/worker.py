@@ -19,7 +19,9 @@ class WorkerSettings:
         func(jobs.probe_round, name="probe_round"),
         func(jobs.check_target, name="check_target"),
     ]
-    cron_jobs = [cron(jobs.sweep_orphans, second=set(range(0, 60, max(1, min(_settings.sweep_every_seconds, 60)))),
+    # Named after the queue: cron job ids are global to the Redis database (see services/reporting/worker.py).
+    cron_jobs = [cron(jobs.sweep_orphans, name=f"cron:sweep_orphans:{_settings.checker_queue}",
+                      second=set(range(0, 60, max(1, min(_settings.sweep_every_seconds, 60)))),
                       run_at_startup=False, unique=True)]
     on_startup = jobs.startup
     on_shutdown = jobs.shutdown

@@ -14,8 +14,10 @@ _every = max(1, min(_settings.sweep_every_seconds, 60))
 
 class WorkerSettings:
     functions: list = []
-    cron_jobs = [cron(jobs.sweep, second=set(range(0, 60, _every)), run_at_startup=True, unique=True,
-                      timeout=600)]
+    # The cron job id is global to the Redis database: named after the queue, so deployments (or test
+    # runs) sharing one never skip each other's sweep.
+    cron_jobs = [cron(jobs.sweep, name=f"cron:sweep:{_settings.reporting_queue}", second=set(range(0, 60, _every)),
+                      run_at_startup=True, unique=True, timeout=600)]
     on_startup = jobs.startup
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
     queue_name = _settings.reporting_queue
