@@ -139,7 +139,8 @@ ensure_browser() {  # Debian Chromium (and a CJK font for readable screenshots) 
 }
 
 ensure_office() {  # LibreOffice (PDF rendering of notices) and CJK fonts, from Debian's packages
-  command -v soffice >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Serif CJK" && return
+  # grep reads all of fc-list's output (no -q): an early exit would fail the pipe under pipefail.
+  command -v soffice >/dev/null && fc-list 2>/dev/null | grep -i "Noto Serif CJK" >/dev/null && return
   log "installing LibreOffice and CJK fonts for PDF rendering"
   apt-get install -y -q libreoffice-writer-nogui fonts-noto-cjk poppler-utils >/dev/null 2>&1 ||
     (apt-get update -q >/dev/null && apt-get install -y -q libreoffice-writer-nogui fonts-noto-cjk poppler-utils >/dev/null)

@@ -307,7 +307,11 @@ def checker_env(demo_loaded: None) -> Iterator[str]:
     saved = (settings.redis_url, settings.registry_url, settings.allow_private_targets)
     settings.redis_url = settings.redis_url.rsplit("/", 1)[0] + f"/{TEST_REDIS_DB}"
     settings.allow_private_targets = True
-    redis.Redis.from_url(settings.redis_url).flushdb()
+    # Leftovers of this queue only: other runs share the database with queues of their own.
+    queue = get_checker_settings().checker_queue
+    client = redis.Redis.from_url(settings.redis_url)
+    for key in [queue.encode(), *client.scan_iter(match=f"arq:*:{queue}:*")]:
+        client.delete(key)
     server = ThreadedUvicorn("services.registry.main:app", free_port()).start()
     settings.registry_url = server.url
     yield server.url
