@@ -10,6 +10,7 @@ from arq import create_pool
 from sqlmodel import Session, func, select
 
 from services.checker.inspections import flows, service
+from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.flows import redis_settings
 from services.checker.inspections.models import (
     Inspection, InspectionResult, InspectionState, InspectionTarget, TargetKind,
@@ -19,7 +20,8 @@ from services.common.db import get_engine
 from services.common.settings import get_settings
 from tests.checker.inspections.harness import WorkerProcess, worker_env
 
-QUEUE = "govwatch:checker:kill-test"
+# Under the run's own queue name: arq keeps job results for an hour, and inspection ids restart per run.
+QUEUE = f"{get_checker_settings().checker_queue}:kill-test"
 pytestmark = pytest.mark.slow
 
 
