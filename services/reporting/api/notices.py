@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from services.common.db import SessionDep
-from services.common.files import content_disposition
 from services.common.pagination import Page, PageDep
 from services.reporting.api.deps import Issuer, Reader, service_client
 from services.reporting.clients import ServiceClient, UpstreamError
@@ -76,9 +75,7 @@ def list_versions(session: SessionDep, principal: Reader, notice_id: int) -> lis
 
 def _download(session, principal, notice_id: int, version: int | None, fmt: FileFormat) -> StreamingResponse:  # noqa: ANN001
     notice, row = service.get_file(session, principal, notice_id, version, fmt)
-    return StreamingResponse(storage.stream(row.bucket, row.key), media_type=row.content_type, headers={
-        "Content-Disposition": content_disposition(service.file_name(notice, row)),
-        "Content-Length": str(row.size), "ETag": f'"{row.sha256}"', "X-Content-SHA256": row.sha256})
+    return storage.download(row.bucket, row.key, row.content_type, row.size, row.sha256, service.file_name(notice, row))
 
 
 @router.get("/{notice_id}/files/{fmt}", summary="Download the latest issued version's file (streamed)")

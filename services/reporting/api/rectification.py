@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 from services.common.audit import AuditPublic
 from services.common.db import SessionDep, get_engine
 from services.common.errors import ApiError
-from services.common.files import content_disposition, spool_upload
+from services.common.files import spool_upload
 from services.common.pagination import Page, PageDep
 from services.reporting.api.deps import Reader, Token, org_path_of, service_client
 from services.reporting.clients import ServiceClient
@@ -91,9 +91,7 @@ def delete_evidence(session: SessionDep, principal: Reader, task_id: int, file_i
 @router.get("/tasks/{task_id}/evidence/{file_id}/file", summary="Download an evidence file (streamed)")
 def download_evidence(session: SessionDep, principal: Reader, task_id: int, file_id: int) -> StreamingResponse:
     row = service.get_evidence(session, principal, task_id, file_id)
-    return StreamingResponse(storage.stream(row.bucket, row.key), media_type=row.content_type, headers={
-        "Content-Disposition": content_disposition(row.filename), "Content-Length": str(row.size),
-        "ETag": f'"{row.sha256}"', "X-Content-SHA256": row.sha256})
+    return storage.download(row.bucket, row.key, row.content_type, row.size, row.sha256, row.filename)
 
 
 @router.post("/tasks/{task_id}/submit", response_model=TaskPublic, summary="Hand in the evidence with an explanation")

@@ -9,10 +9,12 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from fastapi.responses import StreamingResponse
 from minio.error import S3Error
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 from urllib3.exceptions import HTTPError as Urllib3Error
 
+from services.common.files import content_disposition
 from services.common.s3 import get_s3
 from services.common.settings import get_settings
 from services.reporting.settings import get_reporting_settings
@@ -76,6 +78,13 @@ def remove(objects: list[Stored]) -> None:
             get_s3().remove_object(obj.bucket, obj.key)
         except Exception as exc:  # noqa: BLE001 - best effort; the row was never recorded
             log.warning("could not remove %s/%s: %r", obj.bucket, obj.key, exc)
+
+
+def download(bucket: str, key: str, content_type: str, size: int, sha256: str, filename: str) -> StreamingResponse:
+    """A stored object streamed to the client, with its name, length and digest."""
+    return StreamingResponse(stream(bucket, key), media_type=content_type, headers={
+        "Content-Disposition": content_disposition(filename), "Content-Length": str(size),
+        "ETag": f'"{sha256}"', "X-Content-SHA256": sha256})
 
 
 def stream(bucket: str, key: str, chunk: int = 64 * 1024) -> Iterator[bytes]:

@@ -38,7 +38,7 @@ def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: P
     content = NoticeContent.model_validate(notice.content)
     rows = [("site", r) for r in content.site_rows] + [("account", r) for r in content.account_rows]
     failing = [(kind, r) for kind, r in rows if r.result == FAILING and r.target_id is not None]
-    inspection = client.inspection(notice.inspection_id) or {}
+    inspection = (client.inspection(notice.inspection_id) or {}) if failing else {}
     names = {o["path"]: o["name"] for o in client.orgs()} if failing else {}
     created = 0
     for kind, row in failing:

@@ -277,9 +277,13 @@ def submit(session: Session, principal: Principal, task_id: int, body: TaskSubmi
 # The supervisor's review
 
 
+def reviews(principal: Principal, org_path: str) -> bool:
+    """A supervising office above the unit (a unit never reviews itself), or an admin."""
+    return principal.role == Role.admin or (principal.role in REVIEWERS and principal.org_path != org_path)
+
+
 def require_reviewer(principal: Principal, task: RectificationTask) -> None:
-    # A unit never reviews itself: the reviewer sits above the task's unit.
-    if principal.role not in REVIEWERS or (principal.role != Role.admin and principal.org_path == task.org_path):
+    if not reviews(principal, task.org_path):
         raise ApiError(403, "forbidden", "只有上级监管单位可以审核整改")
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from services.common.auth import Principal, Role
+from services.common.auth import Principal
 from services.common.errors import ApiError, conflict, not_found
 from services.common.scope import scope_filter
 from services.reporting.clients import ServiceClient
@@ -14,7 +14,7 @@ from services.reporting.notices.wording import rate
 from services.reporting.notifications import service as notifications
 from services.reporting.notifications.models import NotificationKind
 from services.reporting.rectification.models import FINAL, RectificationTask
-from services.reporting.rectification.service import REVIEWERS, WORKERS, audit
+from services.reporting.rectification.service import WORKERS, audit, reviews
 from services.reporting.selfreports.models import (
     EDITABLE, SECTIONS, Figures, ReportState, SelfReport, SelfReportCreate, SelfReportPublic, SelfReportReview,
     SelfReportUpdate,
@@ -218,7 +218,7 @@ def submit(session: Session, principal: Principal, report_id: int, day: date) ->
 
 def review(session: Session, principal: Principal, report_id: int, body: SelfReportReview) -> SelfReport:
     report = get_visible(session, principal, report_id, lock=True)
-    if principal.role not in REVIEWERS or (principal.role != Role.admin and principal.org_path == report.org_path):
+    if not reviews(principal, report.org_path):
         raise ApiError(403, "forbidden", "只有上级监管单位可以审核自查报告")
     if report.state != ReportState.submitted:
         raise conflict("report_not_submitted", f"只有已提交的自查报告可以审核 ({report.state})", state=str(report.state))
