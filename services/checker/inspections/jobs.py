@@ -206,7 +206,9 @@ async def sweep_orphans(ctx: dict[str, Any]) -> str:
             for target in service.targets_of(session, inspection.id):
                 if (target.kind, target.target_id) in answered:
                     continue
-                status = await Job(target.job_id, ctx["redis"]).status()
+                # The queue must be named: arq's Job looks for a queued job in its default queue otherwise,
+                # and a check merely waiting its turn here would look gone.
+                status = await Job(target.job_id, ctx["redis"], _queue_name=settings.checker_queue).status()
                 if status in (JobStatus.not_found, JobStatus.complete):
                     service.upsert_result(session, target, status=ResultStatus.error, result=None,
                                           error="检查任务多次中断，未能完成", attempts=settings.checker_max_tries)
