@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from services.checker.checks import CheckContext, run_account_checks, run_site_checks
-from services.checker.crawl import CrawlSettings, crawl_site
+from services.checker.crawl import CrawlSettings, crawl_site, store_snapshots
 from services.checker.indicators import IndicatorSet, evaluate, resolve
 from services.checker.metrics import account_metrics, site_metrics
 from services.checker.model import CheckResult, Probe, RegistryFacts
@@ -42,6 +42,11 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
     ctx = CheckContext.for_set(chosen, now, matcher)
     findings = run_site_checks(snapshot, ctx)
     verdict, score, findings = evaluate(findings, chosen)
+    evidence = [e for f in findings for e in f.evidence]
+    missing = await store_snapshots(snapshot, (e.snapshot for e in evidence))
+    for item in evidence:
+        if item.snapshot in missing:
+            item.snapshot = None
     return CheckResult(target={"kind": "site", "id": registry.site_id, "url": url}, indicator_set=chosen.id,
                        indicator_set_version=chosen.version, checked_at=now.isoformat(), verdict=verdict,
                        score=score, findings=findings, metrics=site_metrics(snapshot, ctx))

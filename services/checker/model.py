@@ -117,6 +117,8 @@ class SiteSnapshot:
     registry: RegistryFacts
     budget_exhausted: bool = False
     notes: list[str] = field(default_factory=list)
+    # Page bodies by snapshot key, in memory until the checks say which ones evidence cites.
+    held_snapshots: dict[str, tuple[bytes, str]] = field(default_factory=dict, repr=False)
 
 
 @dataclass

@@ -33,9 +33,12 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 20 * 1024 * 1024
     allow_private_targets: bool = False
 
-    # Service-to-service client credentials (client-credentials grant).
+    # Service-to-service client credentials (client-credentials grant): the checker's, and the reporting
+    # service's own, so the registry's and the checker's audit trails name which service acted.
     service_client_id: str = "govwatch-checker"
     service_client_secret: str = "change-me-checker-secret"
+    reporting_client_id: str = "govwatch-reporting"
+    reporting_client_secret: str = "change-me-reporting-secret"
 
     # National reporting systems (全国政府网站/政务新媒体信息报送系统): REST base URL and client credentials.
     national_url: str = "http://127.0.0.1:8096"

@@ -24,8 +24,7 @@ class ServiceClient:
         settings, rs = get_settings(), get_reporting_settings()
         self.registry_url = (registry_url or settings.registry_url).rstrip("/")
         self.checker_url = (checker_url or rs.checker_url).rstrip("/")
-        self._token = ServiceToken(rs.reporting_client_id or settings.service_client_id,
-                                   rs.reporting_client_secret or settings.service_client_secret)
+        self._token = ServiceToken(settings.reporting_client_id, settings.reporting_client_secret)
         self._http = httpx.Client(timeout=timeout, transport=transport)
 
     def __enter__(self) -> "ServiceClient":

@@ -8,10 +8,6 @@ class ReportingSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GOVWATCH_", extra="ignore")
 
     checker_url: str = "http://127.0.0.1:8002"
-    # Service credentials at the registry; the shared service client is used when these are unset.
-    reporting_client_id: str | None = None
-    reporting_client_secret: str | None = None
-
     # 合格率: raw counts are stored; this is how they are printed (seed 004: 92.2% and 93%).
     pass_rate_decimals: int = 1
     pass_rate_strip_zeros: bool = True

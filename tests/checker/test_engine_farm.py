@@ -16,6 +16,7 @@ import pytest
 from services.checker.crawl import CrawlSettings
 from services.checker.engine import check_site
 from services.checker.model import CheckResult, RegistryFacts
+from services.common.s3 import get_bytes
 from services.common.settings import get_settings
 from tests.fixtures.farm import SITE_CHECK_CODES, Farm, probe_series
 
@@ -128,3 +129,6 @@ def test_result_contract(outcomes: list[Outcome], farm: Farm) -> None:
             assert finding["severity"] in ("veto", "deduct") and finding["message"] and finding["evidence"]
     stored = [e.snapshot for o in outcomes for f in o.result.findings for e in f.evidence if e.snapshot]
     assert stored, "no finding carries an S3 snapshot key"
+    # Cited snapshots are in S3 (stored after the checks; uncited pages are not uploaded).
+    for key in stored[:20]:
+        assert get_bytes(get_settings().bucket_snapshots, key)

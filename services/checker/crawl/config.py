@@ -18,6 +18,7 @@ class CrawlSettings:
     probe_deadline: float = 15.0          # indicators.md: no complete response within 15 s = failed probe
     link_deadline: float = 15.0
     max_bytes: int = 5 * 1024 * 1024      # body after decompression
+    snapshot_hold_bytes: int = 32 * 1024 * 1024  # page bodies held per crawl until findings cite them
     max_redirects: int = 10
     link_check_concurrency: int = 16
     max_link_checks: int = 1500           # distinct link targets checked per site

@@ -1,8 +1,16 @@
 """One site to one `SiteSnapshot`: homepage, columns, sampled articles, interaction and service pages,
-then a status check of every distinct link target, within a page budget."""
+then a status check of every distinct link target, within a page budget.
+
+HTML snapshots are content-addressed (`snapshots/sha256/<ab>/<digest>`), so every page knows its key at
+once, but a body is only stored when a finding cites it (`store_snapshots`, after the checks): uploading
+every page of every clean site made S3 the crawl's largest cost. Held bodies are bounded per crawl
+(`snapshot_hold_bytes`); past that bound pages are stored as they arrive.
+"""
 import asyncio
+import hashlib
 import logging
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser
@@ -27,6 +35,8 @@ class _Crawl:
         self.fetcher, self.settings, self.now, self.store = fetcher, settings, now, store
         self.pages: dict[str, Page] = {}
         self.trees: dict[str, LexborHTMLParser] = {}
+        self.held: dict[str, tuple[bytes, str]] = {}  # snapshot key -> (body, content type), not stored yet
+        self.held_bytes = 0
         self.tasks: dict[str, asyncio.Task[Page | None]] = {}
         self.used = 0
         self.exhausted = False
@@ -70,15 +80,16 @@ class _Crawl:
         return page
 
     async def _snapshot(self, body: bytes, encoding: str | None) -> str | None:
-        bucket = get_settings().bucket_snapshots
-        try:
-            stored = await asyncio.to_thread(put_bytes, bucket, body,
-                                             f"text/html; charset={encoding or 'utf-8'}",
-                                             prefix="snapshots/sha256/")
-        except Exception as exc:  # noqa: BLE001
-            log.warning("snapshot upload failed: %s", exc)
-            return None
-        return stored.key
+        digest = hashlib.sha256(body).hexdigest()
+        key = f"snapshots/sha256/{digest[:2]}/{digest}"
+        content_type = f"text/html; charset={encoding or 'utf-8'}"
+        if key in self.held:
+            return key
+        if self.held_bytes + len(body) <= self.settings.snapshot_hold_bytes:
+            self.held[key] = (body, content_type)
+            self.held_bytes += len(body)
+            return key
+        return key if await _put(key, body, content_type) else None
 
     # --- stages --------------------------------------------------------------------------------
 
@@ -199,7 +210,28 @@ async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFact
             crawl.notes.append(f"page budget of {settings.page_budget} exhausted")
         return SiteSnapshot(homepage_url=homepage_url, now=now, home=home, pages=crawl.pages, columns=columns,
                             links=links, probes=[await probe], registry=registry,
-                            budget_exhausted=crawl.exhausted, notes=crawl.notes)
+                            budget_exhausted=crawl.exhausted, notes=crawl.notes, held_snapshots=crawl.held)
+
+
+async def _put(key: str, body: bytes, content_type: str) -> bool:
+    try:
+        await asyncio.to_thread(put_bytes, get_settings().bucket_snapshots, body, content_type, key=key)
+    except Exception as exc:  # noqa: BLE001 - evidence without a snapshot is still evidence
+        log.warning("snapshot upload failed: %s", exc)
+        return False
+    return True
+
+
+async def store_snapshots(snapshot: SiteSnapshot, keys: Iterable[str | None]) -> set[str]:
+    """Store the held snapshots among `keys` (those the findings cite) and release the rest. Returns the
+    keys that are not in S3 (the upload failed), so the caller can drop them from its evidence."""
+    missing: set[str] = set()
+    for key in {k for k in keys if k in snapshot.held_snapshots}:
+        body, content_type = snapshot.held_snapshots[key]
+        if not await _put(key, body, content_type):
+            missing.add(key)
+    snapshot.held_snapshots = {}
+    return missing
 
 
 async def probe_site(url: str, settings: CrawlSettings | None = None) -> Probe:

@@ -7,7 +7,9 @@ and every redirect hop is covered without extra code.
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable
+from functools import lru_cache
 
 import httpcore
 import httpx
@@ -73,6 +75,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@lru_cache(maxsize=2)
+def ssl_context(verify: bool) -> ssl.SSLContext:
+    """One TLS context per process: building one loads the CA bundle (tens of milliseconds), and a crawl
+    makes a transport per site. Contexts are safe to share between connections."""
+    return httpx.create_ssl_context(verify=verify, trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with the guarded backend.
 
@@ -82,9 +91,10 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """
 
     def __init__(self, *, allow_private: bool, verify: bool, limits: httpx.Limits) -> None:
-        super().__init__(verify=verify, limits=limits, trust_env=False)
+        context = ssl_context(verify)
+        super().__init__(verify=context, limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,

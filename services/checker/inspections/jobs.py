@@ -135,8 +135,6 @@ async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, targe
     except asyncio.CancelledError:
         task.cancel()  # worker shutting down: arq runs the job again
         raise
-    except runner.EngineUnavailable as exc:
-        return _store(target, ResultStatus.error, None, str(exc), job_try)
     except Exception as exc:  # noqa: BLE001  whatever the target did, it stays that target's problem
         log.warning("check of %s:%s failed: %s", kind, target_id, traceback.format_exc(limit=5))
         return _store(target, ResultStatus.error, None, f"检查出错: {type(exc).__name__}: {exc}", job_try)

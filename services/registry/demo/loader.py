@@ -86,6 +86,8 @@ def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "ht
     settings = get_settings()
     session.add(ApiClient(client_id=settings.service_client_id, name="检查服务", org_id=province.id,
                           role=Role.service, secret_hash=hash_secret(settings.service_client_secret)))
+    session.add(ApiClient(client_id=settings.reporting_client_id, name="通报整改服务", org_id=province.id,
+                          role=Role.service, secret_hash=hash_secret(settings.reporting_client_secret)))
     session.flush()
 
     system = _system(province)

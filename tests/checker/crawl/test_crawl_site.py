@@ -5,8 +5,9 @@ from dataclasses import replace
 from datetime import date, datetime, timezone
 
 import pytest
+from minio.error import S3Error
 
-from services.checker.crawl import CrawlSettings, crawl_site
+from services.checker.crawl import CrawlSettings, crawl_site, store_snapshots
 from services.checker.model import RegistryFacts, SiteSnapshot
 from services.common.s3 import get_bytes
 from services.common.settings import get_settings
@@ -110,13 +111,21 @@ async def test_probe(snapshot: SiteSnapshot):
 
 
 async def test_snapshots_in_s3(snapshot: SiteSnapshot):
+    """Every page knows its content-addressed key; only the cited ones are stored, the rest released."""
     home = snapshot.home
+    notice = column(snapshot, "通知公告").page
     assert home.snapshot_key and home.snapshot_key.startswith("snapshots/sha256/")
+    uncited = [p.snapshot_key for p in snapshot.pages.values()
+               if p.snapshot_key and p.snapshot_key not in (home.snapshot_key, notice.snapshot_key)]
+    assert uncited and set(uncited) <= set(snapshot.held_snapshots)
+    assert await store_snapshots(snapshot, [home.snapshot_key, notice.snapshot_key, None]) == set()
+    assert snapshot.held_snapshots == {}
     data = get_bytes(get_settings().bucket_snapshots, home.snapshot_key)
     assert data.decode("utf-8") == home.html
     assert home.snapshot_key.endswith(hashlib.sha256(data).hexdigest())
-    notice = column(snapshot, "通知公告").page
     assert get_bytes(get_settings().bucket_snapshots, notice.snapshot_key).decode("gbk") == notice.html
+    with pytest.raises(S3Error):
+        get_bytes(get_settings().bucket_snapshots, uncited[0])
     assert not snapshot.notes and not snapshot.budget_exhausted
 
 

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from services.checker.inspections.models import Inspection
 from services.common.db import get_engine
+from services.common.settings import get_settings
 from services.reporting.rectification.models import RectificationTask
 from services.reporting.rectification.service import today
 from tests.reporting.rectification.conftest import (
@@ -81,6 +82,8 @@ def test_reject_then_accept_then_passing_recheck_verifies(reporting, auth, task)
         inspection = session.get(Inspection, recheck)
         assert inspection is not None and inspection.name.startswith(f"整改复查：{FAILING_UNIT}")
         assert [k for k in inspection.target_kinds] == ["site"]
+        # Requested by the reporting service under its own client, so the checker's audit names it.
+        assert inspection.created_by == f"client:{get_settings().reporting_client_id}"
     # Not closed before the re-check has answered.
     waiting = reporting.post(f"{url}/refresh", headers=sup).json()
     assert waiting["state"] == "accepted"
