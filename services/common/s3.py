@@ -31,15 +31,22 @@ def get_s3() -> Minio:
                  secure=s.s3_secure, region=s.s3_region)
 
 
+_ensured: set[str] = set()
+
+
 def ensure_buckets(*buckets: str) -> None:
+    """Create missing buckets; each is asked for once per process (crawls call this per site)."""
     client = get_s3()
     for bucket in buckets:
+        if bucket in _ensured:
+            continue
         if not client.bucket_exists(bucket):
             try:
                 client.make_bucket(bucket)
             except S3Error as exc:  # another process created it between the two calls
                 if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                     raise
+        _ensured.add(bucket)
 
 
 def put_bytes(bucket: str, data: bytes, content_type: str, key: str | None = None,

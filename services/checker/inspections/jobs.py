@@ -8,7 +8,7 @@ Robustness rules:
   that target only; the check is cut before arq's own job timeout would discard it;
 - a worker killed with SIGKILL leaves its jobs in the queue; another worker picks them up once arq's
   in-progress lock expires (job timeout + 10 s). If even that was the last try, the sweeper writes
-  the `error` result.
+  the `error` result. A probe round lost that way is made up by each site's check (`_probe_series`).
 """
 import asyncio
 import logging
@@ -94,33 +94,38 @@ async def probe_round(ctx: dict[str, Any], inspection_id: int, seq: int, at_iso:
     async def one(fetcher: Fetcher, target: InspectionTarget) -> None:
         async with semaphore:
             probe = await fetcher.probe(target.url)
-        with _session() as session:
-            service.record_probe(session, inspection_id, target.target_id, seq, at=at, ok=probe.ok,
-                                 status=probe.status, elapsed_ms=probe.elapsed_ms, error=probe.error)
+        await asyncio.to_thread(_record_probe, inspection_id, target.target_id, seq, at, probe)
 
     async with Fetcher(crawl_settings()) as fetcher:
         await asyncio.gather(*(one(fetcher, t) for t in sites))
     return f"probed {len(sites)} sites"
 
 
+def _load(inspection_id: int, kind: str, target_id: int) -> tuple[Inspection | None, InspectionTarget | None]:
+    with _session() as session:
+        return (session.get(Inspection, inspection_id),
+                service.get_target(session, inspection_id, TargetKind(kind), target_id))
+
+
 async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, target_id: int) -> str:
+    # The database calls are synchronous: they run in threads so that the worker's other jobs keep
+    # crawling while one waits for a commit.
     settings = get_checker_settings()
     job_try = ctx.get("job_try", 1)
-    with _session() as session:
-        inspection = session.get(Inspection, inspection_id)
-        target = service.get_target(session, inspection_id, TargetKind(kind), target_id)
-        if inspection is None or target is None:
-            return "gone"
-        if inspection.state in (InspectionState.cancelled, InspectionState.failed):
-            return "cancelled"
+    inspection, target = await asyncio.to_thread(_load, inspection_id, kind, target_id)
+    if inspection is None or target is None:
+        return "gone"
+    if inspection.state in (InspectionState.cancelled, InspectionState.failed):
+        return "cancelled"
     try:
         inputs = await _inputs(ctx, inspection, target)
     except Transient as exc:
         if job_try < settings.checker_max_tries:
             raise Retry(defer=_backoff(job_try)) from exc
-        return _store(target, ResultStatus.error, None, f"检查所需数据无法获取: {exc}", job_try)
+        return await _store(target, ResultStatus.error, None, f"检查所需数据无法获取: {exc}", job_try)
     except Exception as exc:  # noqa: BLE001  e.g. the inspection's indicator set no longer validates
-        return _store(target, ResultStatus.error, None, f"检查无法开始: {type(exc).__name__}: {exc}", job_try)
+        return await _store(target, ResultStatus.error, None, f"检查无法开始: {type(exc).__name__}: {exc}",
+                            job_try)
     task = asyncio.create_task(_run(inspection, target, inputs))
     try:
         # Not asyncio.wait_for: it waits for the cancelled crawl to clean up, which may outlast arq's
@@ -129,47 +134,85 @@ async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, targe
         if not done:
             task.cancel()
             task.add_done_callback(lambda t: t.cancelled() or t.exception())  # nobody awaits it
-            return _store(target, ResultStatus.error, None,
-                          f"检查超时（超过 {settings.checker_check_timeout} 秒未完成）", job_try)
+            return await _store(target, ResultStatus.error, None,
+                                f"检查超时（超过 {settings.checker_check_timeout} 秒未完成）", job_try)
         result = task.result()
     except asyncio.CancelledError:
         task.cancel()  # worker shutting down: arq runs the job again
         raise
     except Exception as exc:  # noqa: BLE001  whatever the target did, it stays that target's problem
         log.warning("check of %s:%s failed: %s", kind, target_id, traceback.format_exc(limit=5))
-        return _store(target, ResultStatus.error, None, f"检查出错: {type(exc).__name__}: {exc}", job_try)
-    return _store(target, ResultStatus.ok, result, None, job_try)
+        return await _store(target, ResultStatus.error, None, f"检查出错: {type(exc).__name__}: {exc}", job_try)
+    return await _store(target, ResultStatus.ok, result, None, job_try)
 
 
-def _store(target: InspectionTarget, status: ResultStatus, result: dict[str, Any] | None, error: str | None,
-           attempts: int) -> str:
+async def _store(target: InspectionTarget, status: ResultStatus, result: dict[str, Any] | None,
+                 error: str | None, attempts: int) -> str:
+    def write() -> str:
+        with _session() as session:
+            row = service.upsert_result(session, target, status=status, result=result, error=error,
+                                        attempts=attempts)
+            service.complete_if_done(session, target.inspection_id)
+            return f"{row.status} {row.verdict or ''}".strip()
+    return await asyncio.to_thread(write)
+
+
+def _stored_inputs(inspection: Inspection, target: InspectionTarget) -> tuple[Any, Any]:
     with _session() as session:
-        row = service.upsert_result(session, target, status=status, result=result, error=error, attempts=attempts)
-        service.complete_if_done(session, target.inspection_id)
-        return f"{row.status} {row.verdict or ''}".strip()
+        chosen = indicator_sets.engine_set(indicator_sets.get(session, None, inspection.indicator_set,
+                                                              inspection.indicator_set_version).definition)
+        return chosen, wordlists.matcher_for(session, target.org_path)
+
+
+def _probes_of(inspection_id: int, target_id: int) -> list[Any]:
+    with _session() as session:
+        return service.probes_of(session, inspection_id, target_id)
+
+
+def _record_probe(inspection_id: int, target_id: int, seq: int, at: datetime, probe: Any) -> None:
+    with _session() as session:
+        service.record_probe(session, inspection_id, target_id, seq, at=at, ok=probe.ok, status=probe.status,
+                             elapsed_ms=probe.elapsed_ms, error=probe.error)
+
+
+async def _probe_series(inspection: Inspection, target: InspectionTarget, url: str | None) -> list[Any]:
+    """The site's availability series. Rounds whose time has passed but that never reached this site are
+    made up now: a round killed with its worker is retried by arq only when its lock expires, which may be
+    after the window closed, and the site must still be judged on its whole series."""
+    if not (inspection.probe_count and inspection.schedule_start and target.state == "active"):
+        return []
+    rows = await asyncio.to_thread(_probes_of, inspection.id, target.target_id)
+    have = {row.seq for row in rows}
+    missed = [slot for slot in flows.schedule(inspection, utcnow())[2]
+              if slot.seq not in have and slot.run_at <= utcnow()]
+    if missed and url:
+        async with Fetcher(crawl_settings()) as fetcher:
+            for slot in missed:
+                probe = await fetcher.probe(url)
+                await asyncio.to_thread(_record_probe, inspection.id, target.target_id, slot.seq, slot.at, probe)
+        rows = await asyncio.to_thread(_probes_of, inspection.id, target.target_id)
+    return runner.as_probes(rows)
 
 
 async def _inputs(ctx: dict[str, Any], inspection: Inspection, target: InspectionTarget) -> dict[str, Any]:
     try:
-        with _session() as session:
-            definition = indicator_sets.get(session, None, inspection.indicator_set,
-                                            inspection.indicator_set_version).definition
-            matcher = wordlists.matcher_for(session, target.org_path)
-            probes = runner.as_probes(service.probes_of(session, inspection.id, target.target_id))
+        indicator_set, matcher = await asyncio.to_thread(_stored_inputs, inspection, target)
+        facts: dict[str, Any] = target.facts
+        probes: list[Any] = []
+        if target.kind == TargetKind.site:
+            try:
+                detail = await _registry(ctx).get_site(target.target_id)
+            except RegistryError as exc:
+                raise Transient(str(exc)) from exc
+            facts = {**target.facts, **(detail or {})}  # a site deleted since planning keeps its planned facts
+            probes = await _probe_series(inspection, target, facts.get("homepage_url") or target.url)
     except OperationalError as exc:
         raise Transient(f"database: {exc}") from exc
-    facts: dict[str, Any] = target.facts
-    if target.kind == TargetKind.site:
-        try:
-            detail = await _registry(ctx).get_site(target.target_id)
-        except RegistryError as exc:
-            raise Transient(str(exc)) from exc
-        facts = {**target.facts, **(detail or {})}  # a site deleted since planning keeps its planned facts
-    return {"definition": definition, "matcher": matcher, "probes": probes, "facts": facts}
+    return {"indicator_set": indicator_set, "matcher": matcher, "probes": probes, "facts": facts}
 
 
 async def _run(inspection: Inspection, target: InspectionTarget, inputs: dict[str, Any]) -> dict[str, Any]:
-    indicator_set = indicator_sets.engine_set(inputs["definition"])
+    indicator_set = inputs["indicator_set"]
     if target.kind == TargetKind.site:
         url = inputs["facts"].get("homepage_url") or target.url
         probes = inputs["probes"] if inspection.probe_count and target.state == "active" else None
