@@ -94,7 +94,7 @@ async def probe_round(ctx: dict[str, Any], inspection_id: int, seq: int, at_iso:
     async def one(fetcher: Fetcher, target: InspectionTarget) -> None:
         async with semaphore:
             probe = await fetcher.probe(target.url)
-        await asyncio.to_thread(_record_probe, inspection_id, target.target_id, seq, at, probe)
+        _record_probe(inspection_id, target.target_id, seq, at, probe)
 
     async with Fetcher(crawl_settings()) as fetcher:
         await asyncio.gather(*(one(fetcher, t) for t in sites))
@@ -108,11 +108,9 @@ def _load(inspection_id: int, kind: str, target_id: int) -> tuple[Inspection | N
 
 
 async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, target_id: int) -> str:
-    # The database calls are synchronous: they run in threads so that the worker's other jobs keep
-    # crawling while one waits for a commit.
     settings = get_checker_settings()
     job_try = ctx.get("job_try", 1)
-    inspection, target = await asyncio.to_thread(_load, inspection_id, kind, target_id)
+    inspection, target = _load(inspection_id, kind, target_id)
     if inspection is None or target is None:
         return "gone"
     if inspection.state in (InspectionState.cancelled, InspectionState.failed):
@@ -122,9 +120,9 @@ async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, targe
     except Transient as exc:
         if job_try < settings.checker_max_tries:
             raise Retry(defer=_backoff(job_try)) from exc
-        return await _store(target, ResultStatus.error, None, f"检查所需数据无法获取: {exc}", job_try)
+        return _store(target, ResultStatus.error, None, f"检查所需数据无法获取: {exc}", job_try)
     except Exception as exc:  # noqa: BLE001  e.g. the inspection's indicator set no longer validates
-        return await _store(target, ResultStatus.error, None, f"检查无法开始: {type(exc).__name__}: {exc}",
+        return _store(target, ResultStatus.error, None, f"检查无法开始: {type(exc).__name__}: {exc}",
                             job_try)
     task = asyncio.create_task(_run(inspection, target, inputs))
     try:
@@ -134,7 +132,7 @@ async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, targe
         if not done:
             task.cancel()
             task.add_done_callback(lambda t: t.cancelled() or t.exception())  # nobody awaits it
-            return await _store(target, ResultStatus.error, None,
+            return _store(target, ResultStatus.error, None,
                                 f"检查超时（超过 {settings.checker_check_timeout} 秒未完成）", job_try)
         result = task.result()
     except asyncio.CancelledError:
@@ -142,19 +140,16 @@ async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, targe
         raise
     except Exception as exc:  # noqa: BLE001  whatever the target did, it stays that target's problem
         log.warning("check of %s:%s failed: %s", kind, target_id, traceback.format_exc(limit=5))
-        return await _store(target, ResultStatus.error, None, f"检查出错: {type(exc).__name__}: {exc}", job_try)
-    return await _store(target, ResultStatus.ok, result, None, job_try)
+        return _store(target, ResultStatus.error, None, f"检查出错: {type(exc).__name__}: {exc}", job_try)
+    return _store(target, ResultStatus.ok, result, None, job_try)
 
 
-async def _store(target: InspectionTarget, status: ResultStatus, result: dict[str, Any] | None,
-                 error: str | None, attempts: int) -> str:
-    def write() -> str:
-        with _session() as session:
-            row = service.upsert_result(session, target, status=status, result=result, error=error,
-                                        attempts=attempts)
-            service.complete_if_done(session, target.inspection_id)
-            return f"{row.status} {row.verdict or ''}".strip()
-    return await asyncio.to_thread(write)
+def _store(target: InspectionTarget, status: ResultStatus, result: dict[str, Any] | None, error: str | None,
+           attempts: int) -> str:
+    with _session() as session:
+        row = service.upsert_result(session, target, status=status, result=result, error=error, attempts=attempts)
+        service.complete_if_done(session, target.inspection_id)
+        return f"{row.status} {row.verdict or ''}".strip()
 
 
 def _stored_inputs(inspection: Inspection, target: InspectionTarget) -> tuple[Any, Any]:
@@ -181,7 +176,7 @@ async def _probe_series(inspection: Inspection, target: InspectionTarget, url: s
     after the window closed, and the site must still be judged on its whole series."""
     if not (inspection.probe_count and inspection.schedule_start and target.state == "active"):
         return []
-    rows = await asyncio.to_thread(_probes_of, inspection.id, target.target_id)
+    rows = _probes_of(inspection.id, target.target_id)
     have = {row.seq for row in rows}
     missed = [slot for slot in flows.schedule(inspection, utcnow())[2]
               if slot.seq not in have and slot.run_at <= utcnow()]
@@ -189,14 +184,14 @@ async def _probe_series(inspection: Inspection, target: InspectionTarget, url: s
         async with Fetcher(crawl_settings()) as fetcher:
             for slot in missed:
                 probe = await fetcher.probe(url)
-                await asyncio.to_thread(_record_probe, inspection.id, target.target_id, slot.seq, slot.at, probe)
-        rows = await asyncio.to_thread(_probes_of, inspection.id, target.target_id)
+                _record_probe(inspection.id, target.target_id, slot.seq, slot.at, probe)
+        rows = _probes_of(inspection.id, target.target_id)
     return runner.as_probes(rows)
 
 
 async def _inputs(ctx: dict[str, Any], inspection: Inspection, target: InspectionTarget) -> dict[str, Any]:
     try:
-        indicator_set, matcher = await asyncio.to_thread(_stored_inputs, inspection, target)
+        indicator_set, matcher = _stored_inputs(inspection, target)
         facts: dict[str, Any] = target.facts
         probes: list[Any] = []
         if target.kind == TargetKind.site:
@@ -251,9 +246,8 @@ async def sweep_orphans(ctx: dict[str, Any]) -> str:
                 # and a check merely waiting its turn here would look gone.
                 status = await Job(target.job_id, ctx["redis"], _queue_name=settings.checker_queue).status()
                 if status in (JobStatus.not_found, JobStatus.complete):
-                    service.upsert_result(session, target, status=ResultStatus.error, result=None,
-                                          error="检查任务多次中断，未能完成", attempts=settings.checker_max_tries)
-                    written += 1
+                    written += service.record_orphan(session, target, "检查任务多次中断，未能完成",
+                                                     settings.checker_max_tries)
             service.complete_if_done(session, inspection.id)
     return f"{written} orphaned targets closed"
 

@@ -6,7 +6,7 @@ organisation lies inside the principal's subtree (`scope_org_path` starts with t
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, or_, update
+from sqlalchemy import case, delete, literal_column, or_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, SQLModel, func, select
 
@@ -278,12 +278,14 @@ def upsert_result(session: Session, target: InspectionTarget, *, status: ResultS
     statement = statement.on_conflict_do_update(
         constraint="uq_result_inspection_kind_target",
         set_={k: statement.excluded[k] for k in values if k not in ("inspection_id", "kind", "target_id")},
-    ).returning(InspectionResult.id)
-    result_id = session.exec(statement).scalar_one()
-    # Dismissals of automatic findings are kept by (indicator, message) so a re-run does not undo a review.
-    dismissed = {(f.indicator, f.message): f for f in session.exec(select(Finding).where(
-        Finding.result_id == result_id, Finding.source == FindingSource.auto, Finding.dismissed)).all()}
-    session.exec(delete(Finding).where(Finding.result_id == result_id, Finding.source == FindingSource.auto))
+    ).returning(InspectionResult.id, literal_column("xmax = 0"))  # xmax 0: the row is new, not replaced
+    result_id, fresh = session.exec(statement).one()
+    dismissed: dict[tuple[str, str], Finding] = {}
+    if not fresh:
+        # Dismissals of automatic findings are kept by (indicator, message) so a re-run does not undo a review.
+        dismissed = {(f.indicator, f.message): f for f in session.exec(select(Finding).where(
+            Finding.result_id == result_id, Finding.source == FindingSource.auto, Finding.dismissed)).all()}
+        session.exec(delete(Finding).where(Finding.result_id == result_id, Finding.source == FindingSource.auto))
     for row in _finding_rows(result):
         finding = Finding(result_id=result_id, inspection_id=target.inspection_id, kind=target.kind,
                           target_id=target.target_id, **row)
@@ -293,16 +295,28 @@ def upsert_result(session: Session, target: InspectionTarget, *, status: ResultS
             finding.dismissed_by, finding.dismissed_at = previous.dismissed_by, previous.dismissed_at
         session.add(finding)
     session.flush()
-    row = session.get(InspectionResult, result_id)
+    row = session.get(InspectionResult, result_id, populate_existing=True)
     assert row is not None
-    has_review = session.exec(select(func.count()).select_from(Finding).where(
-        Finding.result_id == result_id,
-        or_(Finding.source == FindingSource.manual, Finding.dismissed))).one()
-    if has_review and status == ResultStatus.ok:
+    # Manual findings and dismissals (only a replaced result can have them) change the verdict.
+    if not fresh and status == ResultStatus.ok and session.exec(select(func.count()).select_from(Finding).where(
+            Finding.result_id == result_id,
+            or_(Finding.source == FindingSource.manual, Finding.dismissed))).one():
         recompute(session, row)
     session.commit()
-    session.refresh(row)
     return row
+
+
+def record_orphan(session: Session, target: InspectionTarget, error: str, attempts: int) -> bool:
+    """An `error` result for a target whose job is gone, unless a result arrived meanwhile (the job may
+    finish while the sweeper looks): never replaces a real one. False when one was already there."""
+    now = utcnow()
+    inserted = session.exec(insert(InspectionResult).values(
+        inspection_id=target.inspection_id, kind=target.kind, target_id=target.target_id, name=target.name,
+        url=target.url or target.platform, org_path=target.org_path, status=ResultStatus.error, verdict=None,
+        score=None, error=error, checked_at=now, attempts=attempts, result={}, updated_at=now,
+    ).on_conflict_do_nothing(constraint="uq_result_inspection_kind_target").returning(InspectionResult.id)).first()
+    session.commit()
+    return inserted is not None
 
 
 def result_query(inspection: Inspection, *, verdict: Verdict | None = None, status: ResultStatus | None = None,

@@ -11,7 +11,9 @@ from sqlmodel import Session, select
 from services.checker.inspections import jobs, service
 from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.flows import check_job_id, redis_settings
-from services.checker.inspections.models import Inspection, InspectionResult, InspectionState, TargetKind
+from services.checker.inspections.models import (
+    Inspection, InspectionResult, InspectionState, ResultStatus, TargetKind,
+)
 from services.common.auth import Principal, Role
 from services.common.db import get_engine
 
@@ -55,6 +57,15 @@ def test_sweeper_closes_only_targets_without_a_live_job(checker_env, world):
         assert [(r.target_id, r.status) for r in rows] == [(gone, "error")]
         assert "中断" in rows[0].error
         assert session.get(Inspection, iid).state == InspectionState.running  # two targets still to come
+        # A result that arrives while the sweeper looks is never replaced by its error.
+        target = service.get_target(session, iid, TargetKind.site, queued)
+        service.upsert_result(session, target, status=ResultStatus.ok, result={"verdict": "pass", "score": 100.0},
+                              error=None, attempts=1)
+        inserted = service.record_orphan(session, target, "检查任务多次中断，未能完成", 5)
+        assert not inserted
+        kept = session.exec(select(InspectionResult).where(InspectionResult.inspection_id == iid,
+                                                           InspectionResult.target_id == queued)).one()
+        assert (kept.status, kept.verdict, kept.error) == ("ok", "pass", None)
         inspection = session.get(Inspection, iid)
         inspection.state = InspectionState.cancelled  # nothing left for other sweepers of this run
         session.add(inspection)
