@@ -49,10 +49,14 @@ def ensure_buckets(*buckets: str) -> None:
         _ensured.add(bucket)
 
 
+def content_key(digest: str, prefix: str = "sha256/") -> str:
+    return f"{prefix}{digest[:2]}/{digest}"
+
+
 def put_bytes(bucket: str, data: bytes, content_type: str, key: str | None = None,
               prefix: str = "sha256/") -> StoredObject:
     digest = hashlib.sha256(data).hexdigest()
-    key = key or f"{prefix}{digest[:2]}/{digest}"
+    key = key or content_key(digest, prefix)
     get_s3().put_object(bucket, key, io.BytesIO(data), len(data), content_type=content_type,
                         metadata={"sha256": digest})
     return StoredObject(bucket, key, digest, len(data), content_type)

@@ -120,6 +120,26 @@ export async function api(token, path, init = {}) {
   return { status: response.status, body }
 }
 
+/** Whether a service answers its health check behind the proxy (suites skip when it does not). */
+export async function healthy(service) {
+  try {
+    const response = await fetch(`${BASE_URL}/api/${service}/healthz`, { signal: AbortSignal.timeout(3000) })
+    return response.ok && (await response.json()).status === 'ok'
+  } catch {
+    return false
+  }
+}
+
+/** JSON call to the checker API with a user's token; throws on an error status. */
+export async function checkerApi(token, path, init = {}) {
+  const response = await fetch(`${BASE_URL}/api/checker${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers },
+  })
+  if (!response.ok) throw new Error(`checker ${path}: HTTP ${response.status} ${await response.text()}`)
+  return response.json()
+}
+
 /** A minimal valid PNG (1×1) — evidence files are typed by content, not by name. */
 export function pngBytes() {
   return Buffer.from(

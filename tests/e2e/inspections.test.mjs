@@ -2,18 +2,9 @@
 // findings with evidence. Skipped when the checker API does not answer behind the proxy.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BASE_URL, RUN, USERS, launch, login, menuTexts, shot } from './helpers.mjs'
+import { BASE_URL, RUN, USERS, healthy, launch, login, menuTexts, shot } from './helpers.mjs'
 
-async function checkerUp() {
-  try {
-    const response = await fetch(`${BASE_URL}/api/checker/healthz`, { signal: AbortSignal.timeout(3000) })
-    return response.ok && (await response.json()).status === 'ok'
-  } catch {
-    return false
-  }
-}
-
-const up = await checkerUp()
+const up = await healthy('checker')
 
 describe('检查任务', { skip: up ? false : 'checker API not available' }, () => {
   let browser

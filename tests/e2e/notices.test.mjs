@@ -5,25 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BASE_URL, DOWNLOADS, RUN, SCREENSHOTS, USERS, apiToken, expectMessage, launch, login, menuTexts, settled, shot } from './helpers.mjs'
-
-async function healthy(service) {
-  try {
-    const response = await fetch(`${BASE_URL}/api/${service}/healthz`, { signal: AbortSignal.timeout(3000) })
-    return response.ok && (await response.json()).status === 'ok'
-  } catch {
-    return false
-  }
-}
-
-async function checkerApi(token, path, init = {}) {
-  const response = await fetch(`${BASE_URL}/api/checker${path}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers },
-  })
-  if (!response.ok) throw new Error(`checker ${path}: HTTP ${response.status} ${await response.text()}`)
-  return response.json()
-}
+import { BASE_URL, DOWNLOADS, RUN, SCREENSHOTS, USERS, apiToken, checkerApi, expectMessage, healthy, launch, login, menuTexts, settled, shot } from './helpers.mjs'
 
 /** A completed inspection the supervisor sees: the latest one, or a new sites-only run of its own org. */
 async function completedInspection(username) {

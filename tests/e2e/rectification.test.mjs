@@ -9,19 +9,10 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BASE_URL, DOWNLOADS, RUN, SCREENSHOTS, USERS, apiToken, expectMessage, launch, login, menuTexts, pngBytes, settled, shot } from './helpers.mjs'
+import { BASE_URL, DOWNLOADS, RUN, SCREENSHOTS, USERS, apiToken, expectMessage, healthy, launch, login, menuTexts, pngBytes, settled, shot } from './helpers.mjs'
 
 const COUNTY_SUPERVISOR = USERS.countySupervisor // 临渭区政务公开办
 const UNIT_OPERATOR = process.env.GOVWATCH_E2E_UNIT_OPERATOR ?? 'linwei_shuiwu_operator' // 临渭区水务局 (account 临渭水务)
-
-async function healthy(service) {
-  try {
-    const response = await fetch(`${BASE_URL}/api/${service}/healthz`, { signal: AbortSignal.timeout(3000) })
-    return response.ok && (await response.json()).status === 'ok'
-  } catch {
-    return false
-  }
-}
 
 /** JSON call to a service behind the proxy; throws on an unexpected status. */
 async function call(token, service, path, { method = 'GET', body, expect = [200, 201, 202, 204] } = {}) {

@@ -4,25 +4,7 @@
 // Skipped when the checker API does not answer behind the proxy.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BASE_URL, RUN, USERS, apiToken, expectMessage, launch, login, menuTexts, settled, shot } from './helpers.mjs'
-
-async function checkerUp() {
-  try {
-    const response = await fetch(`${BASE_URL}/api/checker/healthz`, { signal: AbortSignal.timeout(3000) })
-    return response.ok && (await response.json()).status === 'ok'
-  } catch {
-    return false
-  }
-}
-
-async function checkerApi(token, path, init = {}) {
-  const response = await fetch(`${BASE_URL}/api/checker${path}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers },
-  })
-  if (!response.ok) throw new Error(`checker ${path}: HTTP ${response.status} ${await response.text()}`)
-  return response.json()
-}
+import { BASE_URL, RUN, USERS, apiToken, checkerApi, expectMessage, healthy, launch, login, menuTexts, settled, shot } from './helpers.mjs'
 
 /** A site result checked without error in a completed inspection the user sees; when there is none, a
  * new sites-only inspection of the user's own organisation is run first. */
@@ -61,7 +43,7 @@ async function choose(page, select, option) {
   await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').filter({ hasText: option }).first().click()
 }
 
-const up = await checkerUp()
+const up = await healthy('checker')
 
 describe('指标体系、错敏词库与人工添加问题', { skip: up ? false : 'checker API not available' }, () => {
   let browser

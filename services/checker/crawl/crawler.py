@@ -20,7 +20,7 @@ from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.fetch import Fetcher
 from services.checker.crawl.parse import parse_page
 from services.checker.model import ColumnSnapshot, Item, LinkStatus, Page, Probe, RegistryFacts, SiteSnapshot
-from services.common.s3 import ensure_buckets, put_bytes
+from services.common.s3 import content_key, ensure_buckets, put_bytes
 from services.common.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,7 @@ class _Crawl:
         return page
 
     async def _snapshot(self, body: bytes, encoding: str | None) -> str | None:
-        digest = hashlib.sha256(body).hexdigest()
-        key = f"snapshots/sha256/{digest[:2]}/{digest}"
+        key = content_key(hashlib.sha256(body).hexdigest(), "snapshots/sha256/")
         content_type = f"text/html; charset={encoding or 'utf-8'}"
         if key in self.held:
             return key

@@ -101,20 +101,16 @@ async def probe_round(ctx: dict[str, Any], inspection_id: int, seq: int, at_iso:
     return f"probed {len(sites)} sites"
 
 
-def _load(inspection_id: int, kind: str, target_id: int) -> tuple[Inspection | None, InspectionTarget | None]:
-    with _session() as session:
-        return (session.get(Inspection, inspection_id),
-                service.get_target(session, inspection_id, TargetKind(kind), target_id))
-
-
 async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, target_id: int) -> str:
     settings = get_checker_settings()
     job_try = ctx.get("job_try", 1)
-    inspection, target = _load(inspection_id, kind, target_id)
-    if inspection is None or target is None:
-        return "gone"
-    if inspection.state in (InspectionState.cancelled, InspectionState.failed):
-        return "cancelled"
+    with _session() as session:
+        inspection = session.get(Inspection, inspection_id)
+        target = service.get_target(session, inspection_id, TargetKind(kind), target_id)
+        if inspection is None or target is None:
+            return "gone"
+        if inspection.state in (InspectionState.cancelled, InspectionState.failed):
+            return "cancelled"
     try:
         inputs = await _inputs(ctx, inspection, target)
     except Transient as exc:
@@ -122,8 +118,7 @@ async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, targe
             raise Retry(defer=_backoff(job_try)) from exc
         return _store(target, ResultStatus.error, None, f"检查所需数据无法获取: {exc}", job_try)
     except Exception as exc:  # noqa: BLE001  e.g. the inspection's indicator set no longer validates
-        return _store(target, ResultStatus.error, None, f"检查无法开始: {type(exc).__name__}: {exc}",
-                            job_try)
+        return _store(target, ResultStatus.error, None, f"检查无法开始: {type(exc).__name__}: {exc}", job_try)
     task = asyncio.create_task(_run(inspection, target, inputs))
     try:
         # Not asyncio.wait_for: it waits for the cancelled crawl to clean up, which may outlast arq's
@@ -133,7 +128,7 @@ async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, targe
             task.cancel()
             task.add_done_callback(lambda t: t.cancelled() or t.exception())  # nobody awaits it
             return _store(target, ResultStatus.error, None,
-                                f"检查超时（超过 {settings.checker_check_timeout} 秒未完成）", job_try)
+                          f"检查超时（超过 {settings.checker_check_timeout} 秒未完成）", job_try)
         result = task.result()
     except asyncio.CancelledError:
         task.cancel()  # worker shutting down: arq runs the job again
@@ -150,13 +145,6 @@ def _store(target: InspectionTarget, status: ResultStatus, result: dict[str, Any
         row = service.upsert_result(session, target, status=status, result=result, error=error, attempts=attempts)
         service.complete_if_done(session, target.inspection_id)
         return f"{row.status} {row.verdict or ''}".strip()
-
-
-def _stored_inputs(inspection: Inspection, target: InspectionTarget) -> tuple[Any, Any]:
-    with _session() as session:
-        chosen = indicator_sets.engine_set(indicator_sets.get(session, None, inspection.indicator_set,
-                                                              inspection.indicator_set_version).definition)
-        return chosen, wordlists.matcher_for(session, target.org_path)
 
 
 def _probes_of(inspection_id: int, target_id: int) -> list[Any]:
@@ -178,8 +166,9 @@ async def _probe_series(inspection: Inspection, target: InspectionTarget, url: s
         return []
     rows = _probes_of(inspection.id, target.target_id)
     have = {row.seq for row in rows}
-    missed = [slot for slot in flows.schedule(inspection, utcnow())[2]
-              if slot.seq not in have and slot.run_at <= utcnow()]
+    now = utcnow()
+    missed = [slot for slot in flows.schedule(inspection, now)[2]
+              if slot.seq not in have and slot.run_at <= now]
     if missed and url:
         async with Fetcher(crawl_settings()) as fetcher:
             for slot in missed:
@@ -191,29 +180,32 @@ async def _probe_series(inspection: Inspection, target: InspectionTarget, url: s
 
 async def _inputs(ctx: dict[str, Any], inspection: Inspection, target: InspectionTarget) -> dict[str, Any]:
     try:
-        indicator_set, matcher = _stored_inputs(inspection, target)
+        with _session() as session:
+            indicator_set = indicator_sets.engine_set(indicator_sets.get(
+                session, None, inspection.indicator_set, inspection.indicator_set_version).definition)
+            matcher = wordlists.matcher_for(session, target.org_path)
         facts: dict[str, Any] = target.facts
-        probes: list[Any] = []
+        url, probes = target.url, []
         if target.kind == TargetKind.site:
             try:
                 detail = await _registry(ctx).get_site(target.target_id)
             except RegistryError as exc:
                 raise Transient(str(exc)) from exc
             facts = {**target.facts, **(detail or {})}  # a site deleted since planning keeps its planned facts
-            probes = await _probe_series(inspection, target, facts.get("homepage_url") or target.url)
+            url = facts.get("homepage_url") or target.url
+            probes = await _probe_series(inspection, target, url)
     except OperationalError as exc:
         raise Transient(f"database: {exc}") from exc
-    return {"indicator_set": indicator_set, "matcher": matcher, "probes": probes, "facts": facts}
+    return {"indicator_set": indicator_set, "matcher": matcher, "probes": probes, "facts": facts, "url": url}
 
 
 async def _run(inspection: Inspection, target: InspectionTarget, inputs: dict[str, Any]) -> dict[str, Any]:
     indicator_set = inputs["indicator_set"]
     if target.kind == TargetKind.site:
-        url = inputs["facts"].get("homepage_url") or target.url
-        probes = inputs["probes"] if inspection.probe_count and target.state == "active" else None
-        result = await runner.check_site(url, now=inspection.now, indicator_set=indicator_set,
-                                         facts=runner.registry_facts(inputs["facts"]), probes=probes or None,
-                                         matcher=inputs["matcher"], crawl_settings=crawl_settings())
+        result = await runner.check_site(inputs["url"], now=inspection.now, indicator_set=indicator_set,
+                                         facts=runner.registry_facts(inputs["facts"]),
+                                         probes=inputs["probes"] or None, matcher=inputs["matcher"],
+                                         crawl_settings=crawl_settings())
     else:
         result = await runner.check_account(inputs["facts"], now=inspection.now, indicator_set=indicator_set,
                                             matcher=inputs["matcher"])

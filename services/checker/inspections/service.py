@@ -263,17 +263,23 @@ def _finding_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _result_values(target: InspectionTarget, status: ResultStatus, result: dict[str, Any], error: str | None,
+                   attempts: int) -> dict[str, Any]:
+    ok = status == ResultStatus.ok
+    now = utcnow()
+    return dict(inspection_id=target.inspection_id, kind=target.kind, target_id=target.target_id,
+                name=target.name, url=target.url or target.platform, org_path=target.org_path, status=status,
+                verdict=result.get("verdict") if ok else None, score=result.get("score") if ok else None,
+                error=(error or None) and error[:4000], checked_at=now, attempts=attempts, result=result,
+                updated_at=now)
+
+
 def upsert_result(session: Session, target: InspectionTarget, *, status: ResultStatus,
                   result: dict[str, Any] | None, error: str | None, attempts: int) -> InspectionResult:
     """Write the one result of (inspection, kind, target): insert or replace, in one transaction with its
     automatic findings. Manual findings and dismissals made by reviewers survive a re-run."""
     result = result or {}
-    verdict = result.get("verdict") if status == ResultStatus.ok else None
-    values = dict(inspection_id=target.inspection_id, kind=target.kind, target_id=target.target_id,
-                  name=target.name, url=target.url or target.platform, org_path=target.org_path,
-                  status=status, verdict=verdict, score=result.get("score") if status == ResultStatus.ok else None,
-                  error=(error or None) and error[:4000], checked_at=utcnow(), attempts=attempts,
-                  result=result, updated_at=utcnow())
+    values = _result_values(target, status, result, error, attempts)
     statement = insert(InspectionResult).values(**values)
     statement = statement.on_conflict_do_update(
         constraint="uq_result_inspection_kind_target",
@@ -298,9 +304,9 @@ def upsert_result(session: Session, target: InspectionTarget, *, status: ResultS
     row = session.get(InspectionResult, result_id, populate_existing=True)
     assert row is not None
     # Manual findings and dismissals (only a replaced result can have them) change the verdict.
-    if not fresh and status == ResultStatus.ok and session.exec(select(func.count()).select_from(Finding).where(
-            Finding.result_id == result_id,
-            or_(Finding.source == FindingSource.manual, Finding.dismissed))).one():
+    reviewed = select(func.count()).select_from(Finding).where(
+        Finding.result_id == result_id, or_(Finding.source == FindingSource.manual, Finding.dismissed))
+    if not fresh and status == ResultStatus.ok and session.exec(reviewed).one():
         recompute(session, row)
     session.commit()
     return row
@@ -309,12 +315,9 @@ def upsert_result(session: Session, target: InspectionTarget, *, status: ResultS
 def record_orphan(session: Session, target: InspectionTarget, error: str, attempts: int) -> bool:
     """An `error` result for a target whose job is gone, unless a result arrived meanwhile (the job may
     finish while the sweeper looks): never replaces a real one. False when one was already there."""
-    now = utcnow()
-    inserted = session.exec(insert(InspectionResult).values(
-        inspection_id=target.inspection_id, kind=target.kind, target_id=target.target_id, name=target.name,
-        url=target.url or target.platform, org_path=target.org_path, status=ResultStatus.error, verdict=None,
-        score=None, error=error, checked_at=now, attempts=attempts, result={}, updated_at=now,
-    ).on_conflict_do_nothing(constraint="uq_result_inspection_kind_target").returning(InspectionResult.id)).first()
+    statement = insert(InspectionResult).values(**_result_values(target, ResultStatus.error, {}, error, attempts))
+    inserted = session.exec(statement.on_conflict_do_nothing(constraint="uq_result_inspection_kind_target")
+                            .returning(InspectionResult.id)).first()
     session.commit()
     return inserted is not None
 
