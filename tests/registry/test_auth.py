@@ -7,11 +7,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 import pytest
 from jose import jwt
+from sqlmodel import Session, delete
 
 from services.common.auth import JwksVerifier
+from services.common.db import get_engine
 from services.common.errors import ApiError
 from services.common.settings import get_settings
 from services.registry.auth.keys import get_signing_key
+from services.registry.demo.loader import load
+from services.registry.users.models import ApiClient
 from tests.registry.helpers import org_id
 
 
@@ -56,6 +60,20 @@ def test_client_credentials_grant(registry):
     assert bad.status_code == 401
     odd = registry.post("/api/v1/auth/token", data={"grant_type": "implicit"})
     assert odd.status_code == 400 and odd.json()["detail"]["code"] == "unsupported_grant_type"
+
+
+def test_reloading_the_demo_adds_a_missing_service_client(registry):
+    """An installation whose demo data predates the reporting service's own client gets it on the next
+    `./infra/up` (the demo load runs again and leaves everything else alone)."""
+    settings = get_settings()
+    with Session(get_engine()) as session:
+        session.exec(delete(ApiClient).where(ApiClient.client_id == settings.reporting_client_id))
+        session.commit()
+        assert load(session) is False
+    response = registry.post("/api/v1/auth/token", data={
+        "grant_type": "client_credentials", "client_id": settings.reporting_client_id,
+        "client_secret": settings.reporting_client_secret})
+    assert response.status_code == 200 and response.json()["role"] == "service"
 
 
 def test_missing_expired_forged_and_alg_none_tokens_are_refused(registry):

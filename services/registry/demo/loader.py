@@ -50,9 +50,23 @@ def _farm_sites(manifest: dict | None, names: list[str]) -> dict[str, dict]:
     return paired
 
 
+def ensure_service_clients(session: Session, root: Organisation) -> None:
+    """The checker's and the reporting service's clients at the registry, as the settings name them."""
+    settings = get_settings()
+    for client_id, name, secret in ((settings.service_client_id, "检查服务", settings.service_client_secret),
+                                    (settings.reporting_client_id, "通报整改服务", settings.reporting_client_secret)):
+        if session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first() is None:
+            session.add(ApiClient(client_id=client_id, name=name, org_id=root.id, role=Role.service,
+                                  secret_hash=hash_secret(secret)))
+    session.flush()
+
+
 def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "http://127.0.1.{n}:8090/",
          farm_manifest: dict | None = None) -> bool:
-    if session.exec(select(Organisation).where(Organisation.parent_id.is_(None))).first():
+    root = session.exec(select(Organisation).where(Organisation.parent_id.is_(None))).first()
+    if root is not None:
+        ensure_service_clients(session, root)  # an installation loaded before a service had its own client
+        session.commit()
         return False
     ensure_buckets(get_settings().bucket_evidence)
     province = create_root(session, "陕西省", OrgKind.province, "610000")
@@ -83,12 +97,7 @@ def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "ht
     for username, display, unit, role in data.USERS:
         session.add(User(username=username, display_name=display, org_id=orgs[unit].id, role=Role(role),
                          password_hash=hash_secret(password)))
-    settings = get_settings()
-    session.add(ApiClient(client_id=settings.service_client_id, name="检查服务", org_id=province.id,
-                          role=Role.service, secret_hash=hash_secret(settings.service_client_secret)))
-    session.add(ApiClient(client_id=settings.reporting_client_id, name="通报整改服务", org_id=province.id,
-                          role=Role.service, secret_hash=hash_secret(settings.reporting_client_secret)))
-    session.flush()
+    ensure_service_clients(session, province)
 
     system = _system(province)
     sites: list[Site] = []
