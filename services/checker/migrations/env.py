@@ -2,6 +2,7 @@
 from sqlmodel import SQLModel
 
 import services.checker.inspections.models  # noqa: F401  (registers the tables)
+import services.checker.monitor.models  # noqa: F401
 import services.checker.observations.models  # noqa: F401
 import services.checker.store.models  # noqa: F401
 from services.checker.inspections.models import SCHEMA
