@@ -63,7 +63,7 @@ class MonitorSite(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
     homepage_url: str = Field(sa_column=Column(Text, nullable=False))
     host: str = Field(max_length=255, description="registrable host of the homepage; same-site rule")
-    org_id: int | None = None          # supervising office (registry supervising_org_id)
+    supervising_org_id: int | None = None  # supervising office (registry supervising_org_id)
     host_org_id: int | None = None     # host unit (主办单位)
     org_path: str = Field(default="", max_length=400, description="host unit's path; the scope key")
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))

@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column('name', sa.String(length=200), nullable=False),
         sa.Column('homepage_url', sa.Text(), nullable=False),
         sa.Column('host', sa.String(length=255), nullable=False),
-        sa.Column('org_id', sa.Integer(), nullable=True),
+        sa.Column('supervising_org_id', sa.Integer(), nullable=True),
         sa.Column('host_org_id', sa.Integer(), nullable=True),
         sa.Column('org_path', sa.String(length=400), nullable=False),
         sa.Column('active', sa.Boolean(), nullable=False, server_default=sa.text('true')),
