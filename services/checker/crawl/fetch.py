@@ -19,7 +19,7 @@ import httpx
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.decode import (BadEncoding, Decompressor, TooLarge, decode_html, is_html_type,
                                            looks_binary)
-from services.checker.crawl.guard import ForbiddenAddress, GuardedTransport, ResolveError
+from services.common.netguard import ForbiddenAddress, GuardedTransport, ResolveError
 from services.checker.model import LinkStatus, Page, Probe
 from services.common.settings import get_settings
 

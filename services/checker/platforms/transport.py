@@ -8,7 +8,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from services.checker.crawl.fetch import Fetcher, classify
-from services.checker.crawl.guard import GuardedTransport
+from services.common.netguard import GuardedTransport
 from services.checker.platforms.base import FeedError
 from services.checker.platforms.config import FeedConfig
 
