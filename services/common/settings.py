@@ -32,6 +32,9 @@ class Settings(BaseSettings):
 
     upload_max_bytes: int = 20 * 1024 * 1024
     allow_private_targets: bool = False
+    # Non-public addresses user-entered URLs may still reach (services/common/netguard.py): comma-separated
+    # `address[/prefix][:port]`, e.g. an intranet webhook receiver "10.0.3.7:8080". Empty: none.
+    outbound_allow: str = ""
 
     # Service-to-service client credentials (client-credentials grant): the checker's, and the reporting
     # service's own, so the registry's and the checker's audit trails name which service acted.
