@@ -1,0 +1,505 @@
+"""The findings ledger of whole-site monitoring: every problem the monitor finds, on the page it sits on, with
+first seen, last seen and resolved at; a site's open problems are one indexed query.
+
+One ledger row is one problem: a word-list finding of a page (one row per matched word), a hidden or illegal
+link (one per target), a broken link (one per target), a page-level fact (one per indicator). Its `key`
+(sha1 of indicator, page URL and the word/target) dedupes observations, so the same problem seen again only
+moves `last_seen_at`, and a problem seen again after it was resolved is reopened (and alerted again when it is
+veto-level: `alert_seq` is drawn anew, see alerts.py).
+
+Severity follows the indicator set (never hard-coded here): a code the set makes a veto, or a finding carrying
+the flag a set's `veto_when` names (an illegal dark link), is 'veto'; count-triggered vetoes (five stale
+columns …) are site-level judgements an inspection makes, so their single rows are 'deduct'.
+
+Sizing: findings are orders of magnitude fewer than pages, but a site may hold thousands of open ones. Indexes:
+unique (site_id, key) for the upsert; partial (site_id, page_id) WHERE resolved_at IS NULL for "open problems of
+the site" and "open problems of this page"; partial (alert_seq) WHERE severity = 'veto' for the alert feed;
+partial (resolved_at) WHERE resolved_at IS NOT NULL for pruning old resolved rows (`prune_resolved`).
+page_id carries no foreign key: pruned pages keep their findings' history (the URL is on the row).
+
+The second half is the inspection seam (issue 11 item 6): an inspection of a monitored site takes the ledger's
+open problems (`plan_for_inspection`), the engine re-fetches the pages they cite and fills a `Recheck`, and
+`apply_recheck` writes the fresh evidence back (problems that no longer reproduce are resolved).
+"""
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, Literal
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlmodel import Field, Session, SQLModel, and_, case, func, or_, select, update
+
+from services.checker.indicators import DEFAULT_SET, IndicatorSet, resolve
+from services.checker.inspections.models import SCHEMA
+from services.checker.model import Evidence, Finding, Page, SiteSnapshot
+from services.checker.monitor.models import MonitorPage, MonitorSite
+
+Severity = Literal["veto", "deduct"]
+ALERT_SEQ = "monitor_finding_alert_seq"
+_NEXT_ALERT = text(f"nextval('{SCHEMA}.{ALERT_SEQ}')")
+EXCERPT_CHARS = 300
+MAX_EVIDENCE = 5
+# An inspection re-fetches at most this many cited pages (politeness: 0.5 s a page); the open problems of the
+# pages beyond it are carried into the result with their monitoring evidence.
+MAX_RECHECK_PAGES = 200
+
+
+class MonitorFinding(SQLModel, table=True):
+    __tablename__ = "monitor_finding"
+    __table_args__ = (
+        UniqueConstraint("site_id", "key", name="uq_monitor_finding_site_key"),
+        Index("ix_monitor_finding_open", "site_id", "page_id", postgresql_where=text("resolved_at IS NULL")),
+        Index("ix_monitor_finding_alert", "alert_seq", postgresql_where=text("severity = 'veto'")),
+        Index("ix_monitor_finding_resolved", "resolved_at", postgresql_where=text("resolved_at IS NOT NULL")),
+        {"schema": SCHEMA},
+    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    site_id: int = Field(sa_column=Column(Integer, nullable=False))
+    page_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    indicator: str = Field(sa_column=Column(String(40), nullable=False))
+    key: str = Field(sa_column=Column(String(40), nullable=False))
+    severity: str = Field(default="deduct", sa_column=Column(String(8), nullable=False))
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    excerpt: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    # The part of Finding.data the verdict needs again (words, target, the illegal flag, scope).
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False,
+                                                                      server_default=text("'{}'")))
+    first_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    last_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    notified_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # Position in the alert feed, drawn when the problem opens, reopens or becomes veto-level; with the
+    # database clock time it was drawn at (alerts are served once that is older than the settle time).
+    alert_seq: int = Field(default=None, sa_column=Column(BigInteger, nullable=False, server_default=_NEXT_ALERT))
+    opened_at: datetime = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=False,
+                                                               server_default=text("clock_timestamp()")))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Findings → ledger entries (pure)
+
+
+@dataclass(frozen=True)
+class Entry:
+    indicator: str
+    key: str
+    severity: Severity
+    message: str
+    excerpt: str
+    evidence: list[dict[str, Any]]
+    data: dict[str, Any]
+
+
+_KEPT_DATA = ("words", "target", "illegal", "scope", "reason", "word", "suggestion")
+
+
+@cache
+def _default_set() -> IndicatorSet:
+    return resolve(DEFAULT_SET)
+
+
+def ledger_key(indicator: str, url: str, what: str = "") -> str:
+    return hashlib.sha1(f"{indicator}\n{url}\n{what}".encode()).hexdigest()
+
+
+def severity_of(indicator: str, data: dict[str, Any], indicator_set: IndicatorSet) -> Severity:
+    """'veto' when the set makes the code a veto, or when the finding carries a flag the set vetoes on."""
+    rule = indicator_set.indicators.get(indicator)
+    if rule is None:
+        return "deduct"
+    if rule.severity == "veto" or any(v.flag is not None and data.get(v.flag) for v in rule.veto_when):
+        return "veto"
+    return "deduct"
+
+
+def _clip(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= EXCERPT_CHARS else value[:EXCERPT_CHARS - 1] + "…"
+
+
+def _part(message: str, word: str) -> str:
+    """The sentence of a joined word-list message that names `word` (messages join matches with "；")."""
+    parts = message.split("；")
+    for part in parts:
+        if f"“{word}”" in part:
+            return part
+    return message
+
+
+def entries(url: str, findings: Iterable[Finding], indicator_set: IndicatorSet | None = None) -> list[Entry]:
+    """The ledger rows the findings of the page at `url` make. Findings of indicators the set disables are
+    not problems and make none."""
+    chosen = indicator_set or _default_set()
+    out: dict[str, Entry] = {}
+    for finding in findings:
+        rule = chosen.indicators.get(finding.indicator)
+        if rule is not None and not rule.enabled:
+            continue
+        data = finding.data or {}
+        evidence = [asdict(e) if isinstance(e, Evidence) else dict(e) for e in finding.evidence]
+        kept = {k: data[k] for k in _KEPT_DATA if k in data}
+        severity = severity_of(finding.indicator, data, chosen)
+        if data.get("matches"):
+            # One row per distinct word; evidence i is match i (checks/words.py keeps them aligned).
+            by_word: dict[str, list[int]] = {}
+            for i, match in enumerate(data["matches"]):
+                by_word.setdefault(match.get("word", ""), []).append(i)
+            for word, positions in by_word.items():
+                first = data["matches"][positions[0]]
+                cited = [evidence[i] for i in positions if i < len(evidence)][:MAX_EVIDENCE] or evidence[:1]
+                key = ledger_key(finding.indicator, url, word)
+                out[key] = Entry(finding.indicator, key, severity, _part(finding.message, word),
+                                 _clip(first.get("context") or (cited[0]["excerpt"] if cited else "")), cited,
+                                 {**kept, "word": word, "suggestion": first.get("suggestion")})
+        elif data.get("urls"):
+            # Broken links: one row per target (evidence is per target, its excerpt says why).
+            for target in data["urls"]:
+                cited = [e for e in evidence if e.get("url") == target][:1]
+                why = cited[0]["excerpt"].split("；")[0] if cited else ""
+                key = ledger_key(finding.indicator, url, target)
+                message = f"存在不可用链接：{target}" + (f"（{why}）" if why else "")
+                out[key] = Entry(finding.indicator, key, severity, message, _clip(why or target), cited,
+                                 {**kept, "target": target})
+        else:
+            key = ledger_key(finding.indicator, url, str(data.get("target") or ""))
+            excerpt = evidence[0]["excerpt"] if evidence else finding.message
+            out[key] = Entry(finding.indicator, key, severity, finding.message, _clip(excerpt),
+                             evidence[:MAX_EVIDENCE], kept)
+    return list(out.values())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Writing the ledger (join the caller's transaction; the caller commits)
+
+
+def observe(session: Session, site_id: int, page_id: int | None, url: str, findings: Sequence[Finding],
+            seen_at: datetime, indicator_set: IndicatorSet | None = None) -> list[str]:
+    """Record what a scan of the page found: new problems are opened, known ones move `last_seen_at`, resolved
+    ones reopen. Returns the keys seen (pass them to `resolve_page`)."""
+    rows = entries(url, findings, indicator_set)
+    if not rows:
+        return []
+    values = [{"site_id": site_id, "page_id": page_id, "url": url, "indicator": e.indicator, "key": e.key,
+               "severity": e.severity, "message": e.message, "excerpt": e.excerpt, "evidence": e.evidence,
+               "data": e.data, "first_seen_at": seen_at, "last_seen_at": seen_at} for e in rows]
+    statement = insert(MonitorFinding).values(values)
+    table = MonitorFinding.__table__.c
+    excluded = statement.excluded
+    # A problem (re)opens, or becomes veto-level: it takes a new place in the alert feed.
+    opens = or_(table.resolved_at.is_not(None), and_(table.severity != "veto", excluded.severity == "veto"))
+    statement = statement.on_conflict_do_update(
+        constraint="uq_monitor_finding_site_key",
+        set_={"page_id": func.coalesce(excluded.page_id, table.page_id), "url": excluded.url,
+              "severity": excluded.severity, "message": excluded.message, "excerpt": excluded.excerpt,
+              "evidence": excluded.evidence, "data": excluded.data,
+              "last_seen_at": func.greatest(table.last_seen_at, excluded.last_seen_at),
+              "resolved_at": None,
+              "alert_seq": case((opens, _NEXT_ALERT), else_=table.alert_seq),
+              "opened_at": case((opens, func.clock_timestamp()), else_=table.opened_at)})
+    session.exec(statement)
+    return [e.key for e in rows]
+
+
+def resolve_page(session: Session, site_id: int, page_id: int | None, current_keys: Iterable[str], at: datetime,
+                 *, url: str | None = None) -> int:
+    """Open problems of the page (by page_id, or by URL when the page has no id) that the latest scan did not
+    see again are resolved at `at`. Returns how many."""
+    keys = list(current_keys)
+    where = [MonitorFinding.site_id == site_id, MonitorFinding.resolved_at.is_(None)]
+    where.append(MonitorFinding.page_id == page_id if page_id is not None else MonitorFinding.url == url)
+    if keys:
+        where.append(MonitorFinding.key.not_in(keys))
+    result = session.exec(update(MonitorFinding).where(*where).values(resolved_at=at))
+    return result.rowcount or 0
+
+
+def refresh_page(session: Session, site_id: int, page_id: int | None, url: str, findings: Sequence[Finding],
+                 seen_at: datetime, indicator_set: IndicatorSet | None = None) -> tuple[int, int]:
+    """A scan of the page, written whole: observe what it found and resolve what it no longer shows.
+    Returns (problems seen, problems resolved)."""
+    keys = observe(session, site_id, page_id, url, findings, seen_at, indicator_set)
+    return len(keys), resolve_page(session, site_id, page_id, keys, seen_at, url=url)
+
+
+def prune_resolved(session: Session, before: datetime, limit: int = 10_000) -> int:
+    """Delete problems resolved before `before` (bounded batch; run repeatedly)."""
+    ids = select(MonitorFinding.id).where(MonitorFinding.resolved_at < before).limit(limit)
+    result = session.exec(MonitorFinding.__table__.delete().where(MonitorFinding.__table__.c.id.in_(ids)))
+    return result.rowcount or 0
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading the ledger
+
+
+def open_problems(session: Session, site_id: int, *, limit: int | None = None) -> list[MonitorFinding]:
+    """The site's open problems, veto-level first, newest first: one query on the partial open index."""
+    query = (select(MonitorFinding).where(MonitorFinding.site_id == site_id, MonitorFinding.resolved_at.is_(None))
+             .order_by(case((MonitorFinding.severity == "veto", 0), else_=1), MonitorFinding.first_seen_at.desc(),
+                       MonitorFinding.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query).all())
+
+
+NOT_REACHED_LABELS = {
+    "budget": "超出单站页面上限，未抓取", "error": "访问出错", "timeout": "访问超时", "too_large": "文件过大，未下载",
+    "not_scannable": "附件无法提取文字", "image_only": "图片型附件，无文字可检", "encrypted": "附件已加密",
+    "corrupt": "附件已损坏", "unsupported": "不支持的附件格式", "robots": "robots.txt 禁止抓取",
+    "gone": "页面已删除（404/410）", "sample": "抽查仅抓取样本页面，其余未抓取", "politeness": "受访问频率限制，本周期未轮到",
+}
+
+
+def not_reached_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
+    return [{"reason": reason, "label": NOT_REACHED_LABELS.get(reason, "其他原因未抓取"), "count": int(count)}
+            for reason, count in sorted(counts.items(), key=lambda kv: (-int(kv[1]), kv[0])) if count]
+
+
+def site_status(site: MonitorSite | None) -> str:
+    if site is None or (site.cycle_started_at is None and site.last_full_cycle_at is None):
+        return "never"
+    return "monitoring" if site.last_full_cycle_at is not None else "first_cycle"
+
+
+def open_counts(session: Session, site_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """{site_id: (open problems, open veto-level problems)} in one grouped query."""
+    if not site_ids:
+        return {}
+    rows = session.exec(
+        select(MonitorFinding.site_id, func.count(),
+               func.count().filter(MonitorFinding.severity == "veto"))
+        .where(MonitorFinding.site_id.in_(list(site_ids)), MonitorFinding.resolved_at.is_(None))
+        .group_by(MonitorFinding.site_id)).all()
+    return {site_id: (total, veto) for site_id, total, veto in rows}
+
+
+def coverage_of(site: MonitorSite, counts: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+    """The Coverage shape (design file) of a monitored site's row."""
+    return {"site_id": site.site_id, "site_name": site.name, "homepage_url": site.homepage_url,
+            "status": site_status(site), "pages_known": site.pages_known,
+            "pages_fetched_cycle": site.pages_fetched_cycle, "attachments_known": site.attachments_known,
+            "attachments_scanned": site.attachments_scanned,
+            "attachments_unscannable": site.attachments_unscannable, "links_checked": site.links_checked,
+            "links_broken": site.links_broken, "not_reached": not_reached_rows(site.not_reached or {}),
+            "cycle_started_at": site.cycle_started_at, "last_full_cycle_at": site.last_full_cycle_at,
+            "last_fetch_at": site.last_fetch_at, "open_findings": counts[0], "open_veto_findings": counts[1]}
+
+
+def coverage(session: Session, site_id: int) -> dict[str, Any] | None:
+    """Coverage of a monitored site, or None when the monitor does not know it."""
+    site = session.get(MonitorSite, site_id)
+    if site is None:
+        return None
+    return coverage_of(site, open_counts(session, [site_id]).get(site_id, (0, 0)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Inspections read the ledger
+
+
+@dataclass(frozen=True)
+class Cited:
+    page_id: int | None
+    url: str
+    kind: str
+
+
+@dataclass
+class Recheck:
+    """What the engine saw on the cited pages, for `apply_recheck`: per page the findings it shows now."""
+    refreshed: list[tuple[Cited, datetime, list[Finding]]] = field(default_factory=list)
+    gone: list[tuple[Cited, datetime]] = field(default_factory=list)
+    unreached: list[tuple[Cited, str]] = field(default_factory=list)  # (page, error)
+
+
+@dataclass
+class LedgerPlan:
+    """The period's ledger of a monitored site as an inspection takes it (no database access after this)."""
+    site_id: int
+    coverage: dict[str, Any]
+    cited: list[Cited]
+    open: list[dict[str, Any]]           # open problems: id, page_id, url, indicator, severity, message, …
+    beyond_cap: int = 0                  # cited pages past MAX_RECHECK_PAGES (their problems are carried)
+    recheck: Recheck = field(default_factory=Recheck)
+
+
+def plan_for_inspection(session: Session, site_id: int | None, *,
+                        max_pages: int = MAX_RECHECK_PAGES) -> LedgerPlan | None:
+    """The ledger of a site whose first full monitoring cycle has ended; None for any other site (it gets the
+    crawl). Cited pages: veto-level problems' pages first, then by how many problems they hold."""
+    if site_id is None:
+        return None
+    site = session.get(MonitorSite, site_id)
+    if site is None or site.last_full_cycle_at is None:
+        return None
+    problems = open_problems(session, site_id)
+    kinds: dict[int, str] = {}
+    page_ids = {p.page_id for p in problems if p.page_id is not None}
+    if page_ids:
+        kinds = dict(session.exec(select(MonitorPage.id, MonitorPage.kind).where(
+            MonitorPage.id.in_(list(page_ids)))).all())
+    weight: dict[tuple[int | None, str], tuple[int, int]] = {}
+    for p in problems:
+        veto, count = weight.get((p.page_id, p.url), (0, 0))
+        weight[(p.page_id, p.url)] = (veto + (p.severity == "veto"), count + 1)
+    ordered = sorted(weight, key=lambda k: (-weight[k][0], -weight[k][1], k[1]))
+    cited = [Cited(page_id, url, kinds.get(page_id, "other") if page_id is not None else "other")
+             for page_id, url in ordered]
+    rows = [{"id": p.id, "page_id": p.page_id, "url": p.url, "indicator": p.indicator, "severity": p.severity,
+             "message": p.message, "evidence": p.evidence, "data": p.data, "first_seen_at": p.first_seen_at}
+            for p in problems]
+    counts = (len(problems), sum(p.severity == "veto" for p in problems))
+    return LedgerPlan(site_id=site_id, coverage=coverage_of(site, counts), cited=cited[:max_pages], open=rows,
+                      beyond_cap=max(len(cited) - max_pages, 0))
+
+
+def page_findings(page: Page, snapshot: SiteSnapshot, ctx: Any) -> list[Finding]:
+    """The page-level checks (word lists, dark and illegal links, broken links) over one page alone: a template
+    phrase the site-wide checks report once still counts on every page that shows it."""
+    from services.checker.checks import broken_link, dark_link, sensitive_content, serious_error, typo
+    own = page.final_url or page.url
+    links = {}
+    for link in page.links:
+        status = snapshot.links.get(link.url)
+        if status is not None:
+            links[link.url] = type(status)(url=status.url, status=status.status, error=status.error,
+                                           checked_at=status.checked_at, sources=[own])
+    alone = SiteSnapshot(homepage_url=snapshot.homepage_url, now=snapshot.now, home=snapshot.home,
+                         pages={own: page}, columns=[], links=links, probes=[], registry=snapshot.registry)
+    words_alone = SiteSnapshot(homepage_url=snapshot.homepage_url, now=snapshot.now, home=None,
+                               pages={own: page}, columns=[], links={}, probes=[], registry=snapshot.registry)
+    found: list[Finding] = []
+    for module in (serious_error, sensitive_content, typo, dark_link):
+        if module.CODE in ctx.enabled:
+            found += module.check(words_alone, ctx)
+    if broken_link.CODE in ctx.enabled:
+        found += broken_link.check(alone, ctx)
+    return found
+
+
+def carried(problem: dict[str, Any]) -> Finding:
+    """An open problem on a page the inspection could not re-fetch, into the result with its monitoring
+    evidence (the verdict still counts it: the ledger is the period's record)."""
+    evidence = [Evidence(url=e.get("url", problem["url"]), excerpt=e.get("excerpt", ""),
+                         observed_at=e.get("observed_at", ""), snapshot=e.get("snapshot"))
+                for e in problem.get("evidence") or []] or [
+        Evidence(url=problem["url"], excerpt=problem["message"], observed_at=problem["first_seen_at"].isoformat())]
+    data = {**(problem.get("data") or {}), "ledger_id": problem["id"],
+            "first_seen_at": problem["first_seen_at"].isoformat(), "carried": True}
+    return Finding(problem["indicator"], problem["message"], evidence, data=data)
+
+
+def apply_recheck(session: Session, plan: LedgerPlan, indicator_set: IndicatorSet | None = None) -> tuple[int, int]:
+    """Write an inspection's fresh evidence back: the cited pages it re-fetched are scanned whole (problems
+    they no longer show are resolved), removed pages resolve all theirs. Commits. Returns (seen, resolved)."""
+    seen = resolved = 0
+    for cited, at, findings in plan.recheck.refreshed:
+        s, r = refresh_page(session, plan.site_id, cited.page_id, cited.url, findings, at, indicator_set)
+        seen, resolved = seen + s, resolved + r
+    for cited, at in plan.recheck.gone:
+        resolved += resolve_page(session, plan.site_id, cited.page_id, [], at, url=cited.url)
+    session.commit()
+    return seen, resolved
+
+
+def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in value.items()}
+
+
+def is_attachment(cited: Cited) -> bool:
+    from services.checker.crawl.attachments import looks_like_attachment
+    return cited.kind == "attachment" or looks_like_attachment(cited.url)
+
+
+async def fetch_attachments(cited: Sequence[Cited], settings: Any) -> list[Page]:
+    """Cited attachments, fetched and their text extracted (crawl/attachments.py) into pages the word-list
+    checks read like any other. A file whose text cannot be read comes back with `error` = the reason."""
+    import asyncio
+
+    from services.checker.crawl.attachments import extract_text
+    from services.checker.crawl.fetch import Fetcher
+    pages: list[Page] = []
+    if not cited:
+        return pages
+    async with Fetcher(settings) as fetcher:
+        for item in cited:
+            at = datetime.now(UTC)
+            out = await fetcher.request("GET", item.url, deadline=settings.page_deadline, body="any")
+            page = Page(url=item.url, final_url=out.final_url or item.url, status=out.status, error=out.error,
+                        fetched_at=at, elapsed_ms=out.elapsed_ms, content_type=out.content_type, role="attachment")
+            if out.body is not None and out.error is None and (out.status or 0) < 400:
+                extracted = await asyncio.to_thread(extract_text, out.body, url=item.url,
+                                                    content_type=out.content_type)
+                if extracted.scannable:
+                    # An empty document keeps the checks' HTML readers quiet; the text is what they match.
+                    page.html, page.text = "<html><body></body></html>", extracted.text
+                else:
+                    page.error = extracted.reason or "not_scannable"
+            pages.append(page)
+    return pages
+
+
+def recheck(snapshot: SiteSnapshot, plan: LedgerPlan, ctx: Any, indicator_set: IndicatorSet | None = None,
+            ) -> list[Finding]:
+    """After the crawl of a monitored site (hub pages + cited pages): fill `plan.recheck` with what each cited
+    page shows now, and return the open problems to carry into the result unchanged (their page could not be
+    re-fetched, or lies beyond the re-fetch cap). Availability is the probe series' to judge, never carried."""
+    from services.checker.checks.base import is_ok
+    seen: dict[str, Page] = {}
+    for page in [snapshot.home, *snapshot.pages.values()]:
+        if page is not None:
+            seen.setdefault(page.url, page)
+            seen.setdefault(page.final_url, page)
+    settled: set[tuple[int | None, str]] = set()
+    still_open = 0
+    for cited in plan.cited:
+        page = seen.get(cited.url)
+        if page is None:
+            plan.recheck.unreached.append((cited, "budget"))
+        elif page.status in (404, 410):
+            plan.recheck.gone.append((cited, page.fetched_at))
+            settled.add((cited.page_id, cited.url))
+        elif is_ok(page) and page.html is not None:
+            found = page_findings(page, snapshot, ctx)
+            plan.recheck.refreshed.append((cited, page.fetched_at, found))
+            settled.add((cited.page_id, cited.url))
+            still_open += len(entries(cited.url, found, indicator_set))
+        else:
+            plan.recheck.unreached.append((cited, page.error or f"HTTP {page.status}"))
+    kept = [p for p in plan.open if (p["page_id"], p["url"]) not in settled and p["indicator"] != "unreachable"]
+    plan.coverage = {**plan.coverage, "open_findings": still_open + len(kept),
+                     "open_veto_findings": sum(p["severity"] == "veto" for p in kept)
+                     + sum(e.severity == "veto" for c, _, f in plan.recheck.refreshed
+                           for e in entries(c.url, f, indicator_set))}
+    return [carried(p) for p in kept]
+
+
+def result_coverage(snapshot: SiteSnapshot, plan: LedgerPlan | None, status: str = "never") -> dict[str, Any]:
+    """The `coverage` of a site result: the monitor's (source "monitor") when the ledger was read, else what this
+    crawl covered (source "crawl"; the pages it sampled, and the same-site pages it did not reach)."""
+    if plan is not None:
+        return _jsonable({**plan.coverage, "source": "monitor", "refetched_pages": len(plan.recheck.refreshed),
+                          "resolved_pages": len(plan.recheck.gone), "unreached_pages": len(plan.recheck.unreached)
+                          + plan.beyond_cap})
+    from urllib.parse import urlsplit
+    fetched = [p for p in [snapshot.home, *snapshot.pages.values()] if p is not None]
+    urls = {u for p in fetched for u in (p.url, p.final_url)}
+    host = urlsplit(snapshot.homepage_url).netloc.lower()
+    unfetched = {link.url for p in fetched for link in p.links
+                 if link.tag == "a" and urlsplit(link.url).netloc.lower() == host and link.url not in urls}
+    errors = sum(1 for p in fetched if p.error not in (None, "not_html"))
+    reasons = {"sample": len(unfetched), "error": errors}
+    last = max((p.fetched_at for p in fetched), default=None)
+    return _jsonable({
+        "site_id": snapshot.registry.site_id, "site_name": snapshot.registry.name or "",
+        "homepage_url": snapshot.homepage_url, "status": status, "source": "crawl",
+        "pages_known": len(urls | unfetched), "pages_fetched_cycle": len({p.final_url for p in fetched}),
+        "attachments_known": 0, "attachments_scanned": 0, "attachments_unscannable": 0,
+        "links_checked": len(snapshot.links), "links_broken": sum(1 for s in snapshot.links.values() if s.broken),
+        "not_reached": not_reached_rows(reasons), "cycle_started_at": None, "last_full_cycle_at": None,
+        "last_fetch_at": last, "open_findings": None, "open_veto_findings": None})
