@@ -2,8 +2,9 @@
 import re
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import field_validator
+from pydantic import AfterValidator, field_validator, model_validator
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
@@ -22,18 +23,25 @@ class OrgKind(StrEnum):
 REGION_PREFIX = {OrgKind.province: 2, OrgKind.city: 4, OrgKind.county: 6, OrgKind.township: 6}
 
 
+def is_region_code(value: str) -> bool:
+    return re.fullmatch(r"[0-9]{6}", value) is not None
+
+
+def _six_digits(value: str) -> str:
+    if not is_region_code(value):
+        raise ValueError("行政区划代码应为6位数字 (region code must be 6 digits)")
+    return value
+
+
+# The one rule for a region code, on creation and on edits alike.
+RegionCode = Annotated[str, AfterValidator(_six_digits)]
+
+
 class OrgBase(SQLModel):
     name: str = Field(min_length=2, max_length=100)
     kind: OrgKind = Field(sa_type=enum_type(OrgKind))
-    region_code: str | None = Field(default=None, max_length=6,
-                                    description="GB/T 2260 行政区划代码 (6 digits); departments inherit")
-
-    @field_validator("region_code")
-    @classmethod
-    def _six_digits(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{6}", value):
-            raise ValueError("行政区划代码应为6位数字 (region code must be 6 digits)")
-        return value
+    region_code: RegionCode | None = Field(default=None, max_length=6,
+                                           description="GB/T 2260 行政区划代码 (6 digits); departments inherit")
 
 
 class Organisation(OrgBase, table=True):
@@ -54,10 +62,36 @@ class OrgCreate(OrgBase):
 
 class OrgUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=2, max_length=100)
-    region_code: str | None = Field(default=None, max_length=6)
+    region_code: RegionCode | None = Field(default=None, max_length=6,
+                                           description="null: a department inherits its parent's code")
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_null(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("名称不能为空 (name cannot be null)")
+        return value
 
 
-class OrgPublic(OrgBase):
+class OrgPublic(SQLModel):
+    """What reads answer. It does not re-apply the input rules: a row stored before a rule existed (or written
+    around it) must not turn every list that contains it into a 500. A stored region code that is not six
+    digits is answered as null with `region_code_valid: false`, so clients that rely on the format stay safe
+    and an admin sees what to correct (PATCH validates)."""
     id: int
     parent_id: int | None
     path: str
+    name: str
+    kind: OrgKind
+    region_code: str | None = Field(default=None, description="GB/T 2260 行政区划代码; null when missing or invalid")
+    region_code_valid: bool = Field(default=True, description="false: the stored code is not six digits")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flag_invalid_region(cls, data: Any) -> Any:
+        values = dict(data) if isinstance(data, dict) else {
+            name: getattr(data, name, None) for name in ("id", "parent_id", "path", "name", "kind", "region_code")}
+        code = values.get("region_code")
+        if code is not None and not (isinstance(code, str) and is_region_code(code)):
+            values["region_code"], values["region_code_valid"] = None, False
+        return values

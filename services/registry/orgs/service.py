@@ -39,9 +39,10 @@ def list_orgs(session: Session, principal: Principal, *, kind: OrgKind | None, q
     return list(rows), total
 
 
-def _check_region(kind: OrgKind, code: str | None, parent: Organisation) -> str | None:
+def _check_region(kind: OrgKind, code: str | None, parent: Organisation | None) -> str | None:
+    """The tier rules of a region code (its six digits are checked by the model): creation and edits alike."""
     if kind == OrgKind.department:
-        return code or parent.region_code
+        return code or (parent.region_code if parent else None)
     if code is None:
         raise ApiError(422, "region_code_required", "行政区划组织须填写行政区划代码 (region code required)",
                        field="region_code")
@@ -49,8 +50,8 @@ def _check_region(kind: OrgKind, code: str | None, parent: Organisation) -> str 
     if kind in (OrgKind.province, OrgKind.city) and code[width:] != "0" * (6 - width):
         raise ApiError(422, "region_code_tier", f"{kind.value} 的区划代码应以 {'0' * (6 - width)} 结尾",
                        field="region_code")
-    parent_width = REGION_PREFIX.get(parent.kind)
-    if parent.region_code and parent_width and not code.startswith(parent.region_code[:parent_width]):
+    parent_width = REGION_PREFIX.get(parent.kind) if parent else None
+    if parent and parent.region_code and parent_width and not code.startswith(parent.region_code[:parent_width]):
         raise ApiError(422, "region_code_parent", "区划代码与上级不一致 (region code outside the parent's region)",
                        field="region_code")
     return code
@@ -76,9 +77,8 @@ def update_org(session: Session, principal: Principal, org_id: int, data: OrgUpd
     org = get_visible(session, principal, org_id)
     before = audit.snapshot(org)
     changes = data.model_dump(exclude_unset=True)
-    if "region_code" in changes and org.parent_id is not None:
-        parent = session.get(Organisation, org.parent_id)
-        assert parent is not None
+    if "region_code" in changes:
+        parent = session.get(Organisation, org.parent_id) if org.parent_id is not None else None
         changes["region_code"] = _check_region(org.kind, changes["region_code"], parent)
     org.sqlmodel_update(changes)
     audit.record(session, principal, "org.update", "organisation", org.id, org.path,
