@@ -6,7 +6,7 @@ from fastapi.responses import Response
 
 from services.common.db import SessionDep
 from services.common.files import content_disposition
-from services.reporting.api.deps import Reader, Token, org_path_of, org_record, service_client
+from services.reporting.api.deps import Reader, Token, Writer, org_path_of, org_record, service_client
 from services.reporting.assessment import service
 from services.reporting.assessment.models import Assessment, WeightsPublic, WeightsPut
 from services.reporting.clients import ServiceClient
@@ -46,5 +46,5 @@ def get_weights(session: SessionDep, principal: Reader, token: Token, year: Year
 
 
 @router.put("/weights", response_model=WeightsPublic, summary="Set the weights of an organisation's year")
-def put_weights(session: SessionDep, principal: Reader, token: Token, body: WeightsPut) -> WeightsPublic:
+def put_weights(session: SessionDep, principal: Writer, token: Token, body: WeightsPut) -> WeightsPublic:
     return service.put_weights(session, principal, org_path_of(principal, token, body.org_id), body)

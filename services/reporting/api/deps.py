@@ -10,8 +10,12 @@ from services.reporting.clients import ServiceClient, UpstreamError, org_as
 READ_ROLES = (Role.admin, Role.supervisor, Role.operator, Role.viewer, Role.integration, Role.service)
 # Assembling, editing and issuing notices is the supervising offices' work.
 ISSUE_ROLES = (Role.admin, Role.supervisor)
+# Changing shared state (marks, evidence, reports, reviews): people of the organisations, never viewers,
+# integrations or services; the service layer narrows each action further (worker, reviewer).
+WRITE_ROLES = (Role.admin, Role.supervisor, Role.operator)
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 Issuer = Annotated[Principal, Depends(require_roles(*ISSUE_ROLES))]
+Writer = Annotated[Principal, Depends(require_roles(*WRITE_ROLES))]
 Token = Annotated[str | None, Depends(oauth2_scheme)]
 
 

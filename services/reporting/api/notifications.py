@@ -4,7 +4,7 @@ from pydantic import BaseModel
 
 from services.common.db import SessionDep
 from services.common.pagination import Page, PageDep
-from services.reporting.api.deps import Issuer, Reader, Token, org_path_of
+from services.reporting.api.deps import Issuer, Reader, Token, Writer, org_path_of
 from services.reporting.notifications import service
 from services.reporting.notifications.models import (
     ChannelCreate, ChannelPublic, DeliveryPublic, NotificationKind, NotificationPublic,
@@ -30,20 +30,24 @@ class Marked(BaseModel):
     marked: int
 
 
+# Read marks are shared by the organisation: viewers read but do not change them.
 @router.post("/{notification_id}/read", response_model=Marked)
-def mark_read(session: SessionDep, principal: Reader, notification_id: int) -> Marked:
+def mark_read(session: SessionDep, principal: Writer, notification_id: int) -> Marked:
     return Marked(marked=service.mark_read(session, principal, notification_id))
 
 
 @router.post("/read-all", response_model=Marked)
-def mark_all_read(session: SessionDep, principal: Reader) -> Marked:
+def mark_all_read(session: SessionDep, principal: Writer) -> Marked:
     return Marked(marked=service.mark_read(session, principal, None))
 
 
 @router.get("/{notification_id}/deliveries", response_model=list[DeliveryPublic],
-            summary="How the notification went out through each channel")
+            summary="How the notification went out through the channels the caller manages")
 def list_deliveries(session: SessionDep, principal: Reader, notification_id: int) -> list[DeliveryPublic]:
-    return [DeliveryPublic.model_validate(d) for d in service.deliveries(session, principal, notification_id)]
+    return [DeliveryPublic(id=d.id, notification_id=d.notification_id, channel=d.channel, target=d.target,  # type: ignore[arg-type]
+                           state=d.state, attempts=d.attempts, outcome=service.outcome(d.state, d.error),
+                           sent_at=d.sent_at)
+            for d in service.deliveries(session, principal, notification_id)]
 
 
 @router.get("/channels", response_model=list[ChannelPublic])

@@ -11,7 +11,7 @@ from services.common.db import SessionDep, get_engine
 from services.common.errors import ApiError
 from services.common.files import spool_upload
 from services.common.pagination import Page, PageDep
-from services.reporting.api.deps import Reader, Token, org_path_of, service_client
+from services.reporting.api.deps import Reader, Token, Writer, org_path_of, service_client
 from services.reporting.clients import ServiceClient
 from services.reporting.notices import storage
 from services.reporting.rectification import flows, service
@@ -48,6 +48,7 @@ def get_task(session: SessionDep, principal: Reader, task_id: int) -> TaskPublic
     return service.public(session, service.get_visible(session, principal, task_id), service.today())
 
 
+# Reader, not Writer: the role is checked inside (precheck_upload) so that a refused upload is audited too.
 @router.post("/tasks/{task_id}/evidence", response_model=EvidencePublic, status_code=201,
              summary="Upload one evidence file (pdf, docx, xlsx, jpg, png by content; streamed to S3)")
 async def upload_evidence(principal: Reader, task_id: int, file: Annotated[UploadFile, File()],
@@ -84,7 +85,7 @@ def _audit_refusal(principal, task_id: int, filename: str | None, exc: ApiError)
 
 @router.delete("/tasks/{task_id}/evidence/{file_id}", status_code=204,
                summary="Remove a file of the current round before submitting")
-def delete_evidence(session: SessionDep, principal: Reader, task_id: int, file_id: int) -> None:
+def delete_evidence(session: SessionDep, principal: Writer, task_id: int, file_id: int) -> None:
     service.remove_evidence(session, principal, task_id, file_id)
 
 
@@ -95,13 +96,13 @@ def download_evidence(session: SessionDep, principal: Reader, task_id: int, file
 
 
 @router.post("/tasks/{task_id}/submit", response_model=TaskPublic, summary="Hand in the evidence with an explanation")
-def submit_task(session: SessionDep, principal: Reader, task_id: int, body: TaskSubmit) -> TaskPublic:
+def submit_task(session: SessionDep, principal: Writer, task_id: int, body: TaskSubmit) -> TaskPublic:
     return service.public(session, service.submit(session, principal, task_id, body), service.today())
 
 
 @router.post("/tasks/{task_id}/review", response_model=TaskPublic,
              summary="Accept (asks the checker for a re-check) or reject with a reason (back to the unit)")
-def review_task(session: SessionDep, principal: Reader, client: Client, task_id: int, body: TaskReview) -> TaskPublic:
+def review_task(session: SessionDep, principal: Writer, client: Client, task_id: int, body: TaskReview) -> TaskPublic:
     task = service.review(session, principal, task_id, body)
     if task.state == TaskState.accepted:
         with client:
@@ -110,7 +111,7 @@ def review_task(session: SessionDep, principal: Reader, client: Client, task_id:
 
 
 @router.post("/tasks/{task_id}/recheck", response_model=TaskPublic, summary="Ask for the re-check again")
-def recheck_task(session: SessionDep, principal: Reader, client: Client, task_id: int) -> TaskPublic:
+def recheck_task(session: SessionDep, principal: Writer, client: Client, task_id: int) -> TaskPublic:
     task = service.get_visible(session, principal, task_id)
     service.require_reviewer(principal, task)
     service.require_action(task, "recheck")
@@ -120,7 +121,7 @@ def recheck_task(session: SessionDep, principal: Reader, client: Client, task_id
 
 
 @router.post("/tasks/{task_id}/refresh", response_model=TaskPublic, summary="Read the re-check's outcome now")
-def refresh_task(session: SessionDep, principal: Reader, client: Client, task_id: int) -> TaskPublic:
+def refresh_task(session: SessionDep, principal: Writer, client: Client, task_id: int) -> TaskPublic:
     task = service.get_visible(session, principal, task_id)
     with client:
         flows.poll_recheck(session, client, task)
@@ -130,7 +131,7 @@ def refresh_task(session: SessionDep, principal: Reader, client: Client, task_id
 
 @router.post("/tasks/{task_id}/close", response_model=TaskPublic,
              summary="Close without a passing re-check; the reason is recorded")
-def close_task(session: SessionDep, principal: Reader, task_id: int, body: TaskClose) -> TaskPublic:
+def close_task(session: SessionDep, principal: Writer, task_id: int, body: TaskClose) -> TaskPublic:
     return service.public(session, service.close(session, principal, task_id, body), service.today())
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from services.common.db import SessionDep
 from services.common.files import content_disposition
 from services.common.pagination import Page, PageDep
-from services.reporting.api.deps import Reader, Token, org_path_of, org_record, service_client
+from services.reporting.api.deps import Reader, Token, Writer, org_path_of, org_record, service_client
 from services.reporting.clients import ServiceClient
 from services.reporting.notices.storage import CONTENT_TYPES
 from services.reporting.rectification.service import today
@@ -24,7 +24,7 @@ Client = Annotated[ServiceClient, Depends(service_client)]
 
 @router.post("", response_model=SelfReportPublic, status_code=201,
              summary="Start the unit's report for a quarter, pre-filled with the system's figures")
-def create_report(session: SessionDep, principal: Reader, token: Token, client: Client,
+def create_report(session: SessionDep, principal: Writer, token: Token, client: Client,
                   body: SelfReportCreate) -> SelfReportPublic:
     org = org_record(principal, token, body.org_id)
     with client:
@@ -49,26 +49,26 @@ def get_report(session: SessionDep, principal: Reader, report_id: int) -> SelfRe
 
 
 @router.patch("/{report_id}", response_model=SelfReportPublic, summary="Edit a draft or returned report")
-def update_report(session: SessionDep, principal: Reader, report_id: int, body: SelfReportUpdate) -> SelfReportPublic:
+def update_report(session: SessionDep, principal: Writer, report_id: int, body: SelfReportUpdate) -> SelfReportPublic:
     return service.public(service.update(session, principal, report_id, body), today())
 
 
 @router.post("/{report_id}/refresh", response_model=SelfReportPublic,
              summary="Gather the figures again (and, with rewrite=true, the pre-filled text)")
-def refresh_report(session: SessionDep, principal: Reader, client: Client, report_id: int,
+def refresh_report(session: SessionDep, principal: Writer, client: Client, report_id: int,
                    rewrite: bool = False) -> SelfReportPublic:
     with client:
         return service.public(service.refresh_figures(session, principal, client, report_id, rewrite), today())
 
 
 @router.post("/{report_id}/submit", response_model=SelfReportPublic)
-def submit_report(session: SessionDep, principal: Reader, report_id: int) -> SelfReportPublic:
+def submit_report(session: SessionDep, principal: Writer, report_id: int) -> SelfReportPublic:
     day = today()
     return service.public(service.submit(session, principal, report_id, day), day)
 
 
 @router.post("/{report_id}/review", response_model=SelfReportPublic, summary="Accept, or return with a note")
-def review_report(session: SessionDep, principal: Reader, report_id: int, body: SelfReportReview) -> SelfReportPublic:
+def review_report(session: SessionDep, principal: Writer, report_id: int, body: SelfReportReview) -> SelfReportPublic:
     return service.public(service.review(session, principal, report_id, body), today())
 
 

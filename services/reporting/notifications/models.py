@@ -85,7 +85,7 @@ class Delivery(SQLModel, table=True):
     target: str = Field(max_length=500)
     state: DeliveryState = Field(default=DeliveryState.pending, sa_type=enum_type(DeliveryState), index=True)
     attempts: int = 0
-    error: str | None = Field(default=None, max_length=2000)
+    error: str | None = Field(default=None, max_length=2000, description="failure code (notifications.service.OUTCOMES)")
     next_attempt_at: datetime = ts_now()
     sent_at: datetime | None = ts()
 
@@ -130,12 +130,13 @@ class ChannelPublic(SQLModel):
 
 class DeliveryPublic(SQLModel):
     id: int
+    """Shown to those who may manage the channel; the target's own answer is never echoed."""
     notification_id: int
     channel: ChannelKind
     target: str
     state: DeliveryState
     attempts: int
-    error: str | None
+    outcome: str = Field(description="short zh-CN outcome, e.g. 已送达, 对方返回 HTTP 500")
     sent_at: datetime | None
 
 

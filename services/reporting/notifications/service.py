@@ -8,7 +8,8 @@ import httpx
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, func, select
 
-from services.common.auth import Principal
+from services.common import netguard
+from services.common.auth import Principal, Role
 from services.common.errors import ApiError, not_found
 from services.common.scope import ancestor_paths, scope_filter
 from services.reporting.models_base import utcnow
@@ -60,25 +61,95 @@ def channels_for(session: Session, n: Notification) -> list[tuple[ChannelKind, s
 # Delivery
 
 
+class DeliveryFailed(Exception):
+    """A delivery that did not go through, with a stable code (stored; shown to users as `OUTCOMES`)."""
+
+    def __init__(self, code: str, final: bool = False) -> None:
+        super().__init__(code)
+        self.code, self.final = code, final   # final: retrying cannot help (the target is refused)
+
+
+# What a user is told about a delivery: never the target's answer (a webhook could point anywhere).
+OUTCOMES = {
+    "forbidden_address": "目标地址不允许（不能推送到本机、内网或保留地址），已停止推送",
+    "invalid_target": "Webhook 地址无效，已停止推送",
+    "dns_error": "目标主机名无法解析",
+    "timeout": "连接超时",
+    "connect_error": "无法连接到目标",
+    "smtp_not_configured": "未配置邮件服务器",
+    "smtp_refused": "邮件服务器拒绝投递",
+    "error": "推送失败",
+}
+
+
+def outcome(state: DeliveryState, error: str | None) -> str:
+    """The short zh-CN outcome of a delivery; stored codes only (anything else reads as a failure)."""
+    if state == DeliveryState.sent:
+        return "已送达"
+    if error is None:
+        return "等待推送"
+    if error.startswith("http_") and error[5:].isdigit():
+        text = f"对方返回 HTTP {error[5:]}"
+    else:
+        text = OUTCOMES.get(error, OUTCOMES["error"])
+    return text if state == DeliveryState.failed else f"{text}，将重试"
+
+
+def check_webhook_target(url: str) -> None:
+    """A webhook target as entered: http(s), and every address it resolves to permitted by the guard."""
+    try:
+        netguard.check_url(url)
+    except netguard.BadUrl as exc:
+        raise ApiError(422, "invalid_webhook", "Webhook 地址须以 http:// 或 https:// 开头", field="target") from exc
+    except netguard.ResolveError as exc:
+        raise ApiError(422, "webhook_unresolvable", "Webhook 地址的主机名无法解析，请检查地址", field="target") from exc
+    except netguard.ForbiddenAddress as exc:
+        raise ApiError(422, "webhook_forbidden", "Webhook 地址不能指向本机、内网或保留地址", field="target") from exc
+
+
 def send_webhook(url: str, n: Notification) -> None:
-    response = httpx.post(url, json=payload(n), timeout=get_reporting_settings().notify_timeout_seconds)
+    """POST through the outbound guard, which vets the address connected to (so a name re-pointed at an
+    internal address after the channel was added is refused without anything being sent). The address
+    configured by the deployment (GOVWATCH_NOTIFY_WEBHOOK_URL) is trusted."""
+    rs = get_reporting_settings()
+    transport = netguard.SyncGuardedTransport(allow_private=True if url == rs.notify_webhook_url else None)
+    try:
+        with httpx.Client(transport=transport, timeout=rs.notify_timeout_seconds, follow_redirects=False) as client:
+            response = client.post(url, json=payload(n))
+    except netguard.ForbiddenAddress as exc:
+        raise DeliveryFailed("forbidden_address", final=True) from exc
+    except netguard.ResolveError as exc:
+        raise DeliveryFailed("dns_error") from exc
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+        raise DeliveryFailed("invalid_target", final=True) from exc
+    except httpx.TimeoutException as exc:
+        raise DeliveryFailed("timeout") from exc
+    except httpx.TransportError as exc:
+        raise DeliveryFailed("connect_error") from exc
     if response.status_code >= 300:
-        raise RuntimeError(f"webhook answered {response.status_code}: {response.text[:200]}")
+        raise DeliveryFailed(f"http_{response.status_code}")
 
 
 def send_email(address: str, n: Notification) -> None:
     rs = get_reporting_settings()
     if not rs.smtp_host:
-        raise RuntimeError("SMTP is not configured (GOVWATCH_SMTP_HOST)")
+        raise DeliveryFailed("smtp_not_configured")
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = rs.smtp_from, address, n.title
     message.set_content(f"{n.body}\n\n—— 政府网站与政务新媒体监管平台（自动发送，请勿回复）")
-    with smtplib.SMTP(rs.smtp_host, rs.smtp_port, timeout=rs.notify_timeout_seconds) as smtp:
-        if rs.smtp_starttls:
-            smtp.starttls()
-        if rs.smtp_user:
-            smtp.login(rs.smtp_user, rs.smtp_password or "")
-        smtp.send_message(message)
+    try:
+        with smtplib.SMTP(rs.smtp_host, rs.smtp_port, timeout=rs.notify_timeout_seconds) as smtp:
+            if rs.smtp_starttls:
+                smtp.starttls()
+            if rs.smtp_user:
+                smtp.login(rs.smtp_user, rs.smtp_password or "")
+            smtp.send_message(message)
+    except smtplib.SMTPException as exc:
+        raise DeliveryFailed("smtp_refused") from exc
+    except TimeoutError as exc:
+        raise DeliveryFailed("timeout") from exc
+    except OSError as exc:
+        raise DeliveryFailed("connect_error") from exc
 
 
 SENDERS = {ChannelKind.webhook: send_webhook, ChannelKind.email: send_email}
@@ -99,14 +170,17 @@ def deliver_pending(session: Session, now: datetime | None = None, limit: int = 
         try:
             SENDERS[delivery.channel](delivery.target, n)
         except Exception as exc:  # noqa: BLE001 - any failure of the channel is recorded and retried
-            delivery.error = f"{type(exc).__name__}: {exc}"[:2000]
-            if delivery.attempts >= rs.notify_max_attempts:
+            # Only a code is stored: the target's answer is never kept (nor shown).
+            failed = exc if isinstance(exc, DeliveryFailed) else DeliveryFailed("error")
+            delivery.error = failed.code
+            if failed.final or delivery.attempts >= rs.notify_max_attempts:
                 delivery.state = DeliveryState.failed
                 counts["failed"] += 1
             else:
                 delivery.next_attempt_at = now + timedelta(minutes=2 ** (delivery.attempts - 1))
                 counts["retry"] += 1
-            log.warning("notification %s via %s to %s: %s", n.id, delivery.channel, delivery.target, delivery.error)
+            log.warning("notification %s via %s to %s: %s (%r)", n.id, delivery.channel, delivery.target,
+                        failed.code, exc)
         else:
             delivery.state, delivery.sent_at, delivery.error = DeliveryState.sent, utcnow(), None
             counts["sent"] += 1
@@ -158,8 +232,8 @@ def mark_read(session: Session, principal: Principal, notification_id: int | Non
 
 def add_channel(session: Session, principal: Principal, org_path: str, org_id: int, body: ChannelCreate) -> NotifyChannel:
     target = body.target.strip()
-    if body.kind == ChannelKind.webhook and not target.startswith(("http://", "https://")):
-        raise ApiError(422, "invalid_webhook", "Webhook 地址须以 http:// 或 https:// 开头", field="target")
+    if body.kind == ChannelKind.webhook:
+        check_webhook_target(target)
     if body.kind == ChannelKind.email and ("@" not in target or " " in target):
         raise ApiError(422, "invalid_email", "邮箱地址格式不正确", field="target")
     channel = NotifyChannel(org_id=org_id, org_path=org_path, kind=body.kind, target=target,
@@ -185,9 +259,25 @@ def remove_channel(session: Session, principal: Principal, channel_id: int) -> N
     session.commit()
 
 
-def deliveries(session: Session, principal: Principal, notification_id: int) -> list[Delivery]:
-    if session.exec(select(Notification.id).where(Notification.id == notification_id, visible(principal))).first() is None:
-        raise not_found("提醒")
-    return list(session.exec(select(Delivery).where(Delivery.notification_id == notification_id)
-                             .order_by(Delivery.id)).all())
+MANAGERS = (Role.admin, Role.supervisor)
 
+
+def deliveries(session: Session, principal: Principal, notification_id: int) -> list[Delivery]:
+    """How a notification went out, through the channels the caller may manage only: those of its own
+    organisation and below (a unit never sees its office's targets). The deployment-wide targets
+    (settings) are shown to the administrators of a top-level organisation."""
+    n = session.exec(select(Notification).where(Notification.id == notification_id, visible(principal))).first()
+    if n is None:
+        raise not_found("提醒")
+    if principal.role not in MANAGERS:
+        raise ApiError(403, "forbidden", "只有管理提醒渠道的监管单位可以查看推送情况")
+    managed = {(ch.kind, ch.target) for ch in session.exec(select(NotifyChannel).where(
+        NotifyChannel.org_path.in_(ancestor_paths(n.org_path)),  # type: ignore[attr-defined]
+        scope_filter(NotifyChannel.org_path, principal))).all()}
+    if principal.role == Role.admin and len(ancestor_paths(principal.org_path)) == 1:
+        rs = get_reporting_settings()
+        if rs.notify_webhook_url:
+            managed.add((ChannelKind.webhook, rs.notify_webhook_url))
+        managed.update((ChannelKind.email, a.strip()) for a in (rs.notify_email_to or "").split(",") if a.strip())
+    rows = session.exec(select(Delivery).where(Delivery.notification_id == notification_id).order_by(Delivery.id)).all()
+    return [d for d in rows if (d.channel, d.target) in managed]
