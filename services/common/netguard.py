@@ -206,6 +206,18 @@ async def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+def is_http_url(text: str) -> bool:
+    """An absolute http(s) URL with a host, and nothing a browser would strip or reinterpret (control
+    characters, whitespace): what may be stored and rendered as a link (never `javascript:`, `data:` …)."""
+    if not text or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in text):
+        return False
+    try:
+        parts = urlsplit(text)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and text[len(parts.scheme):].startswith("://")
+    except ValueError:
+        return False
+
+
 def check_url(url: str, *, rules: Policy | None = None, resolver: Resolver = resolve_sync) -> list[str]:
     """Vet a URL as entered: absolute http(s) with a host whose every address is permitted.
     Returns the addresses; raises BadUrl, ResolveError or ForbiddenAddress."""

@@ -84,6 +84,14 @@ def test_only_http_urls_with_a_host(url: str):
         check_url(url, rules=STRICT, resolver=resolver)
 
 
+@pytest.mark.parametrize("text", ["javascript:alert(1)", "JavaScript:alert(1)", "java\tscript:alert(1)",
+                                  "java\nscript:alert(1)", "\x01javascript:alert(1)", "data:text/html,x",
+                                  "vbscript:x", "http:javascript:alert(1)", "http:/x", "//x.gov.cn/", "http://a b/", ""])
+def test_only_http_urls_are_links(text: str):
+    assert not netguard.is_http_url(text)
+    assert netguard.is_http_url("https://www.example.gov.cn/a?b=1#c") and netguard.is_http_url("HTTP://[2400:da00::6666]/")
+
+
 def test_an_unknown_name_does_not_resolve():
     with pytest.raises(netguard.ResolveError):
         check_url("http://nowhere.example/", rules=STRICT, resolver=resolver)

@@ -17,6 +17,7 @@ from services.checker.inspections.models import (
 )
 from services.common.auth import Principal
 from services.common.errors import ApiError, conflict, not_found
+from services.common.netguard import is_http_url
 from services.common.scope import scope_filter
 
 SORTS = {"id", "name", "created_at", "state", "now"}
@@ -436,13 +437,22 @@ def check_indicator(session: Session, inspection: Inspection, code: str) -> None
                        field="indicator")
 
 
+def check_evidence_urls(body: FindingCreate) -> None:
+    """Evidence links are shown as links: http(s) only (a `javascript:` or `data:` URL would run in the SPA)."""
+    for i, e in enumerate(body.evidence):
+        if not is_http_url(e.url.strip()):
+            raise ApiError(422, "invalid_evidence_url", "证据链接须为以 http:// 或 https:// 开头的网址",
+                           field=f"evidence.{i}.url")
+
+
 def add_finding(session: Session, principal: Principal, inspection: Inspection, row: InspectionResult,
                 body: FindingCreate) -> Finding:
+    check_evidence_urls(body)
     check_indicator(session, inspection, body.indicator)
     if row.status != ResultStatus.ok:
         raise conflict("result_not_checked", "该对象检查未完成，不能人工添加问题，请先重新检查")
     before = {"verdict": row.verdict, "score": row.score}
-    evidence = [{"url": e.url, "excerpt": e.excerpt,
+    evidence = [{"url": e.url.strip(), "excerpt": e.excerpt,
                  "observed_at": (e.observed_at or utcnow()).isoformat(), "snapshot": e.snapshot}
                 for e in body.evidence]
     finding = Finding(result_id=row.id, inspection_id=inspection.id, kind=row.kind, target_id=row.target_id,
