@@ -107,6 +107,9 @@ class ServiceClient:
     def period_summary(self, org_id: int, start: str, end: str) -> dict[str, Any] | None:
         return self.get(f"{self.checker_url}/api/v1/period-summary", {"org_id": org_id, "start": start, "end": end})
 
+    def monitor_alerts(self, after_id: int, limit: int) -> dict[str, Any] | None:
+        return self.get(f"{self.checker_url}/api/v1/monitor/alerts", {"after_id": after_id, "limit": limit})
+
     def targets(self, inspection_id: int, **params: Any) -> Iterator[dict[str, Any]]:
         return self.pages(f"{self.checker_url}/api/v1/inspections/{inspection_id}/targets", params)
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from services.common.db import get_engine
 from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.models_base import utcnow
+from services.reporting.monitoring import flows as monitoring
 from services.reporting.notifications import service as notifications
 from services.reporting.rectification import flows
 from services.reporting.rectification import service as rectification
@@ -30,6 +31,7 @@ def run_sweep(now: datetime | None = None, client: ServiceClient | None = None) 
             ("rechecks", lambda: flows.sweep_rechecks(session, upstream)),
             ("deadlines", lambda: rectification.sweep_deadlines(session, day)),
             ("self_reports", lambda: selfreports.sweep_due(session, day)),
+            ("monitor_alerts", lambda: monitoring.pull_alerts(session, upstream)),
             ("deliveries", lambda: notifications.deliver_pending(session, now)),
         ]
         for name, step in steps:

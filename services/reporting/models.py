@@ -1,6 +1,7 @@
 """All reporting tables (imported by the migrations environment)."""
 from services.reporting.assessment.models import AssessmentWeights
 from services.reporting.models_base import SCHEMA
+from services.reporting.monitoring.models import UpstreamCursor
 from services.reporting.notices.models import Notice, NoticeFile, NoticeVersion
 from services.reporting.notifications.models import Delivery, Notification, NotifyChannel
 from services.reporting.rectification.models import Audit, EvidenceFile, RectificationTask, TaskEvent
@@ -9,4 +10,4 @@ from services.reporting.statistics.models import TargetFact
 
 __all__ = ["SCHEMA", "AssessmentWeights", "Audit", "Delivery", "EvidenceFile", "Notice", "NoticeFile",
            "NoticeVersion", "Notification", "NotifyChannel", "RectificationTask", "SelfReport", "TargetFact",
-           "TaskEvent"]
+           "TaskEvent", "UpstreamCursor"]

@@ -20,6 +20,7 @@ class NotificationKind(StrEnum):
     recheck_failed = "recheck_failed"
     verified = "verified"
     report_due = "report_due"        # a quarterly self-inspection report is due soon / late
+    monitor_alert = "monitor_alert"  # whole-site monitoring found a veto-level problem (错敏词, 暗链, 无法访问)
 
 
 class ChannelKind(StrEnum):
@@ -129,8 +130,8 @@ class ChannelPublic(SQLModel):
 
 
 class DeliveryPublic(SQLModel):
-    id: int
     """Shown to those who may manage the channel; the target's own answer is never echoed."""
+    id: int
     notification_id: int
     channel: ChannelKind
     target: str
