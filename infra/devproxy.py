@@ -31,7 +31,9 @@ def build(dist: Path) -> Starlette:
         if service not in UPSTREAMS:
             return JSONResponse({"detail": {"code": "not_found", "message": f"unknown service {service}"}}, 404)
         url = httpx.URL(f"{UPSTREAMS[service]}/{rest}", query=request.url.query.encode())
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | {"x-forwarded-for"}]
+        # The browser's address (what nginx sends in a deployment): login throttling counts per address.
+        headers.append(("x-forwarded-for", request.client.host if request.client else "unknown"))
         upstream = client.build_request(request.method, url, headers=headers, content=request.stream())
         try:
             response = await client.send(upstream, stream=True)

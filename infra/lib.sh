@@ -24,6 +24,28 @@ ensure_venv() {
   fi
 }
 
+# ensure_secrets: the service clients' secrets of this machine, generated once into var/secrets.env
+# (mode 600) and reused by every later ./infra/up and ./infra/test; exported to every process started
+# after it. Values already in the environment win. Services refuse to start without them.
+ensure_secrets() {
+  local file="$VAR/secrets.env" tmp
+  if [ ! -s "$file" ]; then
+    tmp="$(mktemp "$VAR/.secrets.XXXXXX")"   # mktemp creates it 0600
+    {
+      echo "GOVWATCH_SERVICE_CLIENT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+      echo "GOVWATCH_REPORTING_CLIENT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    } >"$tmp"
+    # ln is atomic and refuses an existing target: concurrent first runs all end up with one file.
+    ln "$tmp" "$file" 2>/dev/null || true
+    rm -f "$tmp"
+  fi
+  chmod 600 "$file"
+  local name value
+  while IFS='=' read -r name value; do
+    case "$name" in GOVWATCH_*) [ -n "${!name:-}" ] || export "$name=$value" ;; esac
+  done <"$file"
+}
+
 ensure_postgres() {
   if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
   log "starting PostgreSQL"

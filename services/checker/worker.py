@@ -9,7 +9,9 @@ from arq.worker import func
 from services.checker.inspections import jobs
 from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.flows import redis_settings
+from services.common.settings import require_client_secrets
 
+require_client_secrets("service_client_secret")  # a worker with an empty or well-known secret does not start
 _settings = get_checker_settings()
 
 

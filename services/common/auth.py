@@ -1,7 +1,9 @@
 """Bearer-token verification shared by every service.
 
 The registry signs RS256 tokens and publishes its keys as JWKS; every service verifies against those
-keys with the algorithm pinned (so `alg: none` and HS256-with-the-public-key tricks fail).
+keys with the algorithm pinned (so `alg: none` and HS256-with-the-public-key tricks fail), then checks
+revocation (services/common/revocation.py) so a password change, role change or deactivation ends the
+old tokens on every service, not only the registry.
 """
 import time
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from fastapi.security import OAuth2PasswordBearer
 from jose import JWTError, jwt
 from pydantic import BaseModel
 
+from services.common import revocation
 from services.common.errors import ApiError
 from services.common.settings import get_settings
 
@@ -39,6 +42,7 @@ class Principal(BaseModel):
     iat: int
     exp: int
     name: str | None = None
+    ver: int = 0  # the holder's token version at issue; revoked when the registry has bumped it since
 
     @property
     def user_id(self) -> int | None:
@@ -55,10 +59,13 @@ def unauthorized(message: str) -> ApiError:
 
 
 class JwksVerifier:
-    """Verifies tokens against a JWKS document obtained from `fetch_jwks`, cached for `ttl` seconds."""
+    """Verifies tokens against a JWKS document obtained from `fetch_jwks`, cached for `ttl` seconds, and
+    (with `check_revocation`) against the shared revocation markers."""
 
-    def __init__(self, fetch_jwks: Callable[[], dict[str, Any]], ttl: int | None = None):
+    def __init__(self, fetch_jwks: Callable[[], dict[str, Any]], ttl: int | None = None,
+                 check_revocation: bool = False):
         self._fetch = fetch_jwks
+        self._check_revocation = check_revocation
         self._ttl = ttl if ttl is not None else get_settings().jwks_cache_seconds
         self._jwks: dict[str, Any] | None = None
         self._fetched_at = 0.0
@@ -93,9 +100,17 @@ class JwksVerifier:
         except JWTError as exc:
             raise unauthorized(f"令牌无效 (invalid token: {exc})") from exc
         try:
-            return Principal.model_validate(claims)
+            principal = Principal.model_validate(claims)
         except ValueError as exc:
             raise unauthorized("令牌声明不完整 (token claims incomplete)") from exc
+        if self._check_revocation:
+            revocation.check(principal.sub, principal.ver)
+        return principal
+
+
+def service_verifier() -> JwksVerifier:
+    """The verifier of every service but the registry: the registry's JWKS plus the revocation markers."""
+    return JwksVerifier(remote_jwks, check_revocation=True)
 
 
 def remote_jwks() -> dict[str, Any]:
@@ -111,7 +126,8 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 def current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
     if not token:
         raise unauthorized("需要登录 (bearer token required)")
-    # Each service puts its verifier on app.state at start-up (the registry adds revocation checks).
+    # Each service puts its verifier on app.state at start-up (`service_verifier()`; the registry checks
+    # revocation against its own tables).
     return request.app.state.verifier.verify(token)
 
 

@@ -38,15 +38,17 @@ class Settings(BaseSettings):
 
     # Service-to-service client credentials (client-credentials grant): the checker's, and the reporting
     # service's own, so the registry's and the checker's audit trails name which service acted.
+    # No default: a service refuses to start without its secret (`require_client_secrets`); ./infra/up and
+    # ./infra/test generate them (var/secrets.env).
     service_client_id: str = "govwatch-checker"
-    service_client_secret: str = "change-me-checker-secret"
+    service_client_secret: str = ""
     reporting_client_id: str = "govwatch-reporting"
-    reporting_client_secret: str = "change-me-reporting-secret"
+    reporting_client_secret: str = ""
 
     # National reporting systems (全国政府网站/政务新媒体信息报送系统): REST base URL and client credentials.
     national_url: str = "http://127.0.0.1:8096"
     national_client_id: str = "govwatch"
-    national_client_secret: str = "change-me-national-secret"
+    national_client_secret: str = ""
     national_timeout_seconds: float = 10.0
     national_max_attempts: int = 8          # then the push is marked failed
     national_backoff_seconds: float = 5.0   # first retry delay; doubles per attempt
@@ -58,3 +60,31 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+# Secrets once shipped as defaults (settings, docker-compose.yml): public, so never usable.
+WELL_KNOWN_SECRETS = frozenset({
+    "change-me-checker-secret", "change-me-reporting-secret", "change-me-national-secret", "change-me",
+})
+MIN_SECRET_LENGTH = 16
+
+
+class InsecureSecretError(RuntimeError):
+    """A service was started with an empty, too short or well-known client secret."""
+
+
+def is_usable_secret(secret: str | None) -> bool:
+    return bool(secret) and len(secret) >= MIN_SECRET_LENGTH and secret not in WELL_KNOWN_SECRETS
+
+
+def require_client_secrets(*fields: str, settings: Settings | None = None) -> None:
+    """Refuse to start (at start-up of a service or worker) unless each named secret is set and not a
+    well-known default. `fields` are Settings attribute names, e.g. "service_client_secret"."""
+    settings = settings or get_settings()
+    bad = [f for f in fields if not is_usable_secret(getattr(settings, f))]
+    if bad:
+        names = ", ".join(f"GOVWATCH_{f.upper()}" for f in bad)
+        raise InsecureSecretError(
+            f"refusing to start: {names} is empty, shorter than {MIN_SECRET_LENGTH} characters or a well-known "
+            "default; set a random secret (e.g. `openssl rand -hex 32`) and register the same one at the registry "
+            "(./infra/up and ./infra/test generate theirs in var/secrets.env)")

@@ -4,21 +4,24 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from sqlmodel import Session
 
 from services.common.app import create_app
 from services.common.auth import Principal, current_principal, oauth2_scheme
-from services.common.db import SessionDep
+from services.common.db import SessionDep, get_engine
 from services.common.s3 import ensure_buckets
 from services.common.settings import get_settings
 from services.registry.api import accounts, audit, auth, filings, imports, orgs, sites, sync, users
 from services.registry.auth.keys import get_signing_key
-from services.registry.auth.service import check_not_revoked, local_verifier
+from services.registry.auth.service import check_not_revoked, keep_published, local_verifier
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     get_signing_key()
     ensure_buckets(get_settings().bucket_evidence)
+    with Session(get_engine()) as session:  # the other services' revocation markers, in case Redis lost them
+        keep_published(session, force=True)
     yield
 
 
@@ -32,6 +35,7 @@ def registry_principal(request: Request, token: Annotated[str | None, Depends(oa
     """The shared verification plus the revocation check, on the request's own session (one connection)."""
     principal = current_principal(request, token)
     check_not_revoked(session, principal, token or "")
+    keep_published(session)  # every few seconds: republish the markers if Redis lost them
     return principal
 
 

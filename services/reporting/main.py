@@ -5,14 +5,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common.app import create_app
-from services.common.auth import JwksVerifier, remote_jwks
+from services.common.auth import service_verifier
 from services.common.s3 import ensure_buckets
-from services.common.settings import get_settings
+from services.common.settings import get_settings, require_client_secrets
 from services.reporting.api import assessment, audit, notices, notifications, rectification, selfreports, statistics
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    require_client_secrets("reporting_client_secret")  # no start with an empty or well-known secret
     ensure_buckets(get_settings().bucket_notices, get_settings().bucket_evidence)
     yield
 
@@ -21,7 +22,8 @@ app = create_app("govwatch reporting",
                  "Notices (通报) assembled from inspections, rendered to docx/xlsx/pdf and stored versioned; "
                  "rectification (整改) with evidence, review and re-checks; reminders; quarterly self-inspection "
                  "reports; the annual assessment; pass-rate statistics.", lifespan=lifespan)
-# Tokens are issued by the registry; verified here against its published JWKS (cached).
-app.state.verifier = JwksVerifier(remote_jwks)
+# Tokens are issued by the registry; verified here against its published JWKS (cached) and the shared
+# revocation markers (services/common/revocation.py).
+app.state.verifier = service_verifier()
 for module in (notices, statistics, rectification, notifications, selfreports, assessment, audit):
     app.include_router(module.router)

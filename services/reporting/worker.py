@@ -4,10 +4,11 @@ with several workers)."""
 from arq import cron
 from arq.connections import RedisSettings
 
-from services.common.settings import get_settings
+from services.common.settings import get_settings, require_client_secrets
 from services.reporting import jobs
 from services.reporting.settings import get_reporting_settings
 
+require_client_secrets("reporting_client_secret")  # a worker with an empty or well-known secret does not start
 _settings = get_reporting_settings()
 _every = max(1, min(_settings.sweep_every_seconds, 60))
 

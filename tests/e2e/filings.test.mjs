@@ -104,7 +104,8 @@ describe('备案', () => {
   })
 
   test('approving without evidence is refused with the missing materials', async () => {
-    const token = await apiToken(USERS.supervisor)
+    // Filed by the unit's operator: nobody decides their own filing.
+    const token = await apiToken(USERS.operator)
     const { body } = await api(token, `/api/v1/sites?q=${encodeURIComponent(`婚姻登记专题网站${RUN}`)}`)
     const site = body.items[0]
     const filed = await api(token, `/api/v1/sites/${site.id}/filings`, {

@@ -1,13 +1,13 @@
 """Tokens: OAuth2 password grant for people, client credentials for machines; JWKS; password change."""
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from sqlmodel import select
 
 from services.common.auth import CurrentPrincipal
 from services.common.db import SessionDep
 from services.common.errors import ApiError
-from services.registry.auth import service
+from services.registry.auth import service, throttle
 from services.registry.auth.keys import get_signing_key
 from services.registry.orgs.models import Organisation
 from services.registry.users import service as users
@@ -18,6 +18,7 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/api/v1/auth/token", response_model=Token, summary="Obtain an access token")
 def token(
+    request: Request,
     session: SessionDep,
     grant_type: Annotated[str, Form(description="password | client_credentials")] = "password",
     username: Annotated[str | None, Form()] = None,
@@ -28,7 +29,14 @@ def token(
     if grant_type == "password":
         if not username or not password:
             raise ApiError(400, "invalid_request", "需要用户名和密码 (username and password required)")
+        # Behind the front door the address is the proxy's X-Forwarded-For (uvicorn --forwarded-allow-ips).
+        address = request.client.host if request.client else "unknown"
+        throttle.check(username, address)  # locked: 429, the right password included
         holder = service.authenticate_user(session, username, password)
+        if holder is None:
+            throttle.failed(session, username, address)  # 429 when this failure locks
+        else:
+            throttle.succeeded(username)
     elif grant_type == "client_credentials":
         if not client_id or not client_secret:
             raise ApiError(400, "invalid_request", "需要 client_id 和 client_secret")

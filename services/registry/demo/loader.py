@@ -6,9 +6,10 @@ from sqlmodel import Session, select
 
 from services.common.auth import Principal, Role
 from services.common.s3 import ensure_buckets
-from services.common.settings import get_settings
+from services.common.settings import get_settings, require_client_secrets
 from services.registry.accounts.models import Account, AccountState, Platform
-from services.registry.auth.service import hash_secret
+from services.registry.audit import service as audit
+from services.registry.auth.service import hash_secret, revoke_tokens, verify_secret
 from services.registry.demo import data
 from services.registry.filings.models import SubjectKind
 from services.registry.imports.service import _create_all
@@ -51,13 +52,22 @@ def _farm_sites(manifest: dict | None, names: list[str]) -> dict[str, dict]:
 
 
 def ensure_service_clients(session: Session, root: Organisation) -> None:
-    """The checker's and the reporting service's clients at the registry, as the settings name them."""
+    """The checker's and the reporting service's clients at the registry, with the secrets the settings
+    hold (./infra/up and ./infra/test generate them). A client whose stored secret differs (an installation
+    loaded with an older, or the once well-known default, secret) is re-keyed and its tokens revoked."""
     settings = get_settings()
+    require_client_secrets("service_client_secret", "reporting_client_secret", settings=settings)
     for client_id, name, secret in ((settings.service_client_id, "检查服务", settings.service_client_secret),
                                     (settings.reporting_client_id, "通报整改服务", settings.reporting_client_secret)):
-        if session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first() is None:
+        client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
+        if client is None:
             session.add(ApiClient(client_id=client_id, name=name, org_id=root.id, role=Role.service,
                                   secret_hash=hash_secret(secret)))
+        elif not verify_secret(client.secret_hash, secret):
+            client.secret_hash = hash_secret(secret)
+            revoke_tokens(session, client)
+            audit.record(session, _system(root), "client.rekey", "api_client", client.id, root.path,
+                         note="演示环境加载：服务客户端密钥更换为本机生成的密钥")
     session.flush()
 
 

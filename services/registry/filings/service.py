@@ -206,6 +206,8 @@ def _decidable(session: Session, principal: Principal, filing_id: int) -> Filing
     filing = get_filing(session, principal, filing_id)
     if principal.role not in SUPERVISORS or not principal.sees(filing.supervising_path):
         raise forbidden("只有主管单位的监管员可以审批该备案 (only the supervising tier can decide)")
+    if filing.requested_by == principal.sub:  # separation of duties: another supervisor decides
+        raise ApiError(403, "self_decision", "不能审批自己提交的备案，请由主管单位的其他监管员审批")
     if filing.state != FilingState.pending:
         raise conflict("filing_decided", f"备案已是 {filing.state.value} 状态", state=filing.state)
     return filing

@@ -17,7 +17,7 @@ import httpx
 from sqlmodel import Session
 
 from services.common.db import get_engine
-from services.common.settings import Settings, get_settings
+from services.common.settings import Settings, get_settings, require_client_secrets
 from services.registry.models_base import utcnow
 from services.registry.sync.models import OutboxRow, OutboxState
 from services.registry.sync.service import claim_query
@@ -189,6 +189,7 @@ def run(stop: threading.Event | None = None, once: bool = False) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    require_client_secrets("national_client_secret")  # no start with an empty or well-known secret
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -7,7 +7,7 @@ from services.common.auth import Principal, Role
 from services.common.errors import ApiError, conflict, not_found
 from services.common.scope import scope_filter
 from services.registry.audit import service as audit
-from services.registry.auth.service import hash_secret, verify_secret
+from services.registry.auth.service import hash_secret, revoke_tokens, verify_secret
 from services.registry.orgs.models import Organisation
 from services.registry.orgs.service import get_visible
 from services.registry.users.models import (
@@ -70,9 +70,10 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
         raise ApiError(422, "role_not_for_people", "该角色只能用于接口客户端 (role is for API clients)", field="role")
     if user.id == principal.user_id and (changes.get("is_active") is False or "role" in changes):
         raise conflict("self_lockout", "不能停用自己或修改自己的角色 (cannot deactivate or re-role yourself)")
-    if changes.get("is_active") is False or ("role" in changes and changes["role"] != user.role):
-        user.token_version += 1  # outstanding tokens stop working at once
+    revoke = changes.get("is_active") is False or ("role" in changes and changes["role"] != user.role)
     user.sqlmodel_update(changes)
+    if revoke:
+        revoke_tokens(session, user)  # outstanding tokens stop working, on every service
     audit.record(session, principal, "user.update", "user", user.id, org.path, before=before, after=_public(user))
     session.commit()
     session.refresh(user)
@@ -82,7 +83,7 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
 def set_password(session: Session, principal: Principal, user: User, org: Organisation, new_password: str,
                  action: str) -> None:
     user.password_hash = hash_secret(new_password)
-    user.token_version += 1
+    revoke_tokens(session, user)
     audit.record(session, principal, action, "user", user.id, org.path)
     session.commit()
 
@@ -131,7 +132,7 @@ def deactivate_client(session: Session, principal: Principal, client_pk: int) ->
         raise not_found("接口客户端")
     client, org = row
     client.is_active = False
-    client.token_version += 1
+    revoke_tokens(session, client)
     audit.record(session, principal, "client.deactivate", "api_client", client.id, org.path)
     session.commit()
     session.refresh(client)

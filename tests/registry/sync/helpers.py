@@ -8,12 +8,13 @@ from tests.registry.sync.conftest import outbox_of
 
 CITY = "渭南市"
 SUP = "weinan_supervisor"
+DECIDER = "weinan_admin"  # nobody decides their own filing
 
 
 def approve(registry, login, filing: dict, kinds: list[str]) -> dict:
     for kind in kinds:
         assert upload(registry, login(SUP), filing["id"], kind).status_code == 201
-    response = registry.post(f"/api/v1/filings/{filing['id']}/approve", headers=login(SUP), json={"note": "同意"})
+    response = registry.post(f"/api/v1/filings/{filing['id']}/approve", headers=login(DECIDER), json={"note": "同意"})
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -9,7 +9,7 @@ from services.registry.sync.models import OutboxState
 from tests.registry.helpers import new_unit, org_id, site_payload
 from tests.registry.sync.conftest import outbox_of
 from tests.registry.sync.helpers import (
-    SUP, acknowledged_once, active_account, active_site, file_and_approve, settle,
+    DECIDER, SUP, acknowledged_once, active_account, active_site, file_and_approve, settle,
 )
 
 
@@ -78,10 +78,10 @@ def test_account_filings_and_imports_write_outbox_rows(registry, login, national
 def test_no_outbox_row_without_an_approval(registry, login, national):
     host, _ = new_unit("渭南市")
     filing = registry.post("/api/v1/sites", headers=login(SUP), json=site_payload(host, org_id("渭南市"))).json()
-    refused = registry.post(f"/api/v1/filings/{filing['id']}/approve", headers=login(SUP))
+    refused = registry.post(f"/api/v1/filings/{filing['id']}/approve", headers=login(DECIDER))
     assert refused.status_code == 409  # evidence missing: the transaction rolled back, no row either
     assert outbox_of([filing["id"]]) == []
-    rejected = registry.post(f"/api/v1/filings/{filing['id']}/reject", headers=login(SUP), json={"note": "材料不全"})
+    rejected = registry.post(f"/api/v1/filings/{filing['id']}/reject", headers=login(DECIDER), json={"note": "材料不全"})
     assert rejected.status_code == 200 and outbox_of([filing["id"]]) == []
 
 
