@@ -4,6 +4,7 @@ likewise: platform adapter → `AccountSnapshot` → every account check → ind
 The single code path of `python -m services.checker check-site` and of the inspection worker (which
 passes the probe series of the monitoring window, the resolved set and the organisation's word list).
 """
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from services.checker.crawl import CrawlSettings, crawl_site, store_snapshots
 from services.checker.indicators import IndicatorSet, evaluate, resolve
 from services.checker.metrics import account_metrics, site_metrics
 from services.checker.model import CheckResult, Probe, RegistryFacts
+from services.checker.monitor import ledger as ledgers
 from services.checker.platforms import AccountRef, FeedConfig, FeedError, adapter_for, collect, feed_config
 from services.checker.wordlists import Matcher
 
@@ -27,21 +29,38 @@ class TargetRefused(Exception):
 async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorSet = "gov-2019",
                      registry: RegistryFacts | None = None, probes: list[Probe] | None = None,
                      settings: CrawlSettings | None = None, store_snapshot: bool = True,
-                     matcher: Matcher | None = None) -> CheckResult:
+                     matcher: Matcher | None = None, ledger: ledgers.LedgerPlan | None = None) -> CheckResult:
     """`indicator_set` is an id of a built-in set or an already resolved set (the worker's stored one).
     `probes` is the availability series over the window; the crawl's own homepage probe is added to it.
+    `ledger`, for a monitored site, is the monitoring ledger's open problems: the crawl then fetches the hub
+    pages and the pages those problems cite instead of an article sample, what the cited pages show now is
+    left in `ledger.recheck` for the caller to write back, and problems on pages not re-fetched are carried.
     A failing site is a result; a target the SSRF guard refuses raises `TargetRefused` (nothing was
     checked, so there is no verdict), an unknown set id raises KeyError."""
     chosen = resolve(indicator_set) if isinstance(indicator_set, str) else indicator_set
     registry = registry or RegistryFacts()
-    snapshot = await crawl_site(url, now=now, registry=registry, settings=settings, store_snapshot=store_snapshot)
+    settings = settings or CrawlSettings()
+    cited_pages, cited_files, cited_targets = ledgers.split_cited(ledger) if ledger is not None else (None, [], [])
+    if cited_pages:
+        settings = replace(settings, page_budget=settings.page_budget + len(cited_pages))
+    snapshot = await crawl_site(url, now=now, registry=registry, settings=settings, store_snapshot=store_snapshot,
+                                pages=cited_pages)
     if snapshot.home is not None and snapshot.home.error == "forbidden_address":
         raise TargetRefused(snapshot.home.final_url or url)
+    if ledger is not None:
+        files, statuses = await ledgers.fetch_cited(cited_files, cited_targets, settings)
+        snapshot.pages.update({p.final_url: p for p in files})
+        ledgers.add_cited_links(snapshot, ledger, statuses)
     if probes:
         snapshot.probes = sorted([*probes, *snapshot.probes], key=lambda p: p.at)
     ctx = CheckContext.for_set(chosen, now, matcher)
     findings = run_site_checks(snapshot, ctx)
+    if ledger is not None:
+        findings += ledgers.recheck(snapshot, ledger, ctx, chosen)
     verdict, score, findings = evaluate(findings, chosen)
+    coverage = ledgers.result_coverage(snapshot, ledger)
+    if ledger is None:
+        coverage.update(open_findings=len(findings), open_veto_findings=sum(f.severity == "veto" for f in findings))
     evidence = [e for f in findings for e in f.evidence]
     missing = await store_snapshots(snapshot, (e.snapshot for e in evidence))
     for item in evidence:
@@ -49,7 +68,7 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
             item.snapshot = None
     return CheckResult(target={"kind": "site", "id": registry.site_id, "url": url}, indicator_set=chosen.id,
                        indicator_set_version=chosen.version, checked_at=now.isoformat(), verdict=verdict,
-                       score=score, findings=findings, metrics=site_metrics(snapshot, ctx))
+                       score=score, findings=findings, metrics=site_metrics(snapshot, ctx), coverage=coverage)
 
 
 class AccountUnavailable(Exception):

@@ -151,6 +151,12 @@ class CheckResult:
     findings: list[Finding]
     # Monthly figures for the reports (services.checker.metrics): what was published, asked, answered, posted.
     metrics: dict[str, Any] = field(default_factory=dict)
+    # Sites: what the check covered (services.checker.monitor.ledger: the monitor's coverage when the site is
+    # monitored, source "monitor", else the crawl's, source "crawl"). None for accounts, left out of the JSON.
+    coverage: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if out["coverage"] is None:
+            del out["coverage"]
+        return out

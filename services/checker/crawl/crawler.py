@@ -180,9 +180,11 @@ def _newest(items: list[Item], home_url: str) -> list[Item]:
 
 
 async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFacts,
-                     settings: CrawlSettings | None = None, store_snapshot: bool = True) -> SiteSnapshot:
+                     settings: CrawlSettings | None = None, store_snapshot: bool = True,
+                     pages: list[str] | None = None) -> SiteSnapshot:
     """Crawl one site into a snapshot. Never raises for a bad site: failures are in Page.error,
-    LinkStatus.error and Probe.error."""
+    LinkStatus.error and Probe.error. `pages`, when given, replaces the article sample: an inspection of a
+    monitored site re-fetches the pages its open problems cite (services/checker/monitor/ledger.py)."""
     settings = settings or CrawlSettings()
     async with Fetcher(settings) as fetcher:
         crawl = _Crawl(fetcher, settings, now, store_snapshot)
@@ -201,7 +203,7 @@ async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFact
             message_urls = [i.url for c in columns if c.category == "interaction" for i in c.items if i.url]
             service_pages = [home] + [c.page for c in columns if c.category == "service" and c.page]
             await asyncio.gather(
-                crawl.sample(crawl.article_urls(home, columns), "article"),
+                crawl.sample(crawl.article_urls(home, columns) if pages is None else pages, "article"),
                 crawl.sample(message_urls[:settings.max_message_pages], "message"),
                 crawl.sample(crawl.guide_urls(service_pages), "guide"))
         links = await crawl.check_links()

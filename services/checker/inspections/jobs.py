@@ -29,6 +29,8 @@ from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.models import (
     Inspection, InspectionResult, InspectionState, InspectionTarget, ResultStatus, TargetKind, utcnow,
 )
+from services.checker.monitor import ledger as ledgers
+from services.checker.monitor.models import MonitorSite
 from services.checker.registry_client import RegistryClient, RegistryError
 from services.checker.store import indicator_sets, wordlists
 from services.common.db import get_engine
@@ -185,7 +187,7 @@ async def _inputs(ctx: dict[str, Any], inspection: Inspection, target: Inspectio
                 session, None, inspection.indicator_set, inspection.indicator_set_version).definition)
             matcher = wordlists.matcher_for(session, target.org_path)
         facts: dict[str, Any] = target.facts
-        url, probes = target.url, []
+        url, probes, ledger, monitored = target.url, [], None, "never"
         if target.kind == TargetKind.site:
             try:
                 detail = await _registry(ctx).get_site(target.target_id)
@@ -194,18 +196,38 @@ async def _inputs(ctx: dict[str, Any], inspection: Inspection, target: Inspectio
             facts = {**target.facts, **(detail or {})}  # a site deleted since planning keeps its planned facts
             url = facts.get("homepage_url") or target.url
             probes = await _probe_series(inspection, target, url)
+            ledger, monitored = await asyncio.to_thread(_ledger_plan, target.target_id)
     except OperationalError as exc:
         raise Transient(f"database: {exc}") from exc
-    return {"indicator_set": indicator_set, "matcher": matcher, "probes": probes, "facts": facts, "url": url}
+    return {"indicator_set": indicator_set, "matcher": matcher, "probes": probes, "facts": facts, "url": url,
+            "ledger": ledger, "monitored": monitored}
+
+
+def _ledger_plan(site_id: int) -> tuple[ledgers.LedgerPlan | None, str]:
+    """The monitoring ledger of a monitored site (first full cycle ended), else None: the site gets the crawl.
+    With the site's monitoring status (never, first_cycle, monitoring) for the result's coverage."""
+    with _session() as session:
+        return (ledgers.plan_for_inspection(session, site_id),
+                ledgers.site_status(session.get(MonitorSite, site_id)))
+
+
+def _apply_recheck(plan: ledgers.LedgerPlan, indicator_set: Any) -> None:
+    with _session() as session:
+        ledgers.apply_recheck(session, plan, indicator_set)
 
 
 async def _run(inspection: Inspection, target: InspectionTarget, inputs: dict[str, Any]) -> dict[str, Any]:
     indicator_set = inputs["indicator_set"]
     if target.kind == TargetKind.site:
+        ledger = inputs.get("ledger")
         result = await runner.check_site(inputs["url"], now=inspection.now, indicator_set=indicator_set,
                                          facts=runner.registry_facts(inputs["facts"]),
                                          probes=inputs["probes"] or None, matcher=inputs["matcher"],
-                                         crawl_settings=crawl_settings())
+                                         crawl_settings=crawl_settings(), ledger=ledger)
+        if ledger is not None:  # fresh evidence back into the ledger: problems no longer shown are resolved
+            await asyncio.to_thread(_apply_recheck, ledger, indicator_set)
+        elif result.get("coverage"):
+            result["coverage"]["status"] = inputs.get("monitored", "never")
     else:
         result = await runner.check_account(inputs["facts"], now=inspection.now, indicator_set=indicator_set,
                                             matcher=inputs["matcher"])

@@ -11,6 +11,7 @@ from services.checker import engine
 from services.checker.crawl import CrawlSettings
 from services.checker.indicators import IndicatorSet
 from services.checker.model import Probe, RegistryFacts
+from services.checker.monitor.ledger import LedgerPlan
 from services.checker.wordlists import Matcher
 
 
@@ -28,9 +29,10 @@ def as_probes(rows: list[Any]) -> list[Probe]:
 
 async def check_site(url: str, *, now: datetime, indicator_set: IndicatorSet, facts: RegistryFacts,
                      probes: list[Probe] | None, matcher: Matcher | None = None,
-                     crawl_settings: CrawlSettings | None = None) -> dict[str, Any]:
+                     crawl_settings: CrawlSettings | None = None,
+                     ledger: LedgerPlan | None = None) -> dict[str, Any]:
     result = await engine.check_site(url, now=now, indicator_set=indicator_set, registry=facts, probes=probes,
-                                     matcher=matcher, settings=crawl_settings)
+                                     matcher=matcher, settings=crawl_settings, ledger=ledger)
     return result.to_json()
 
 

@@ -23,7 +23,7 @@ open problems (`plan_for_inspection`), the engine re-fetches the pages they cite
 """
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
@@ -311,10 +311,11 @@ class Cited:
 
 @dataclass
 class Recheck:
-    """What the engine saw on the cited pages, for `apply_recheck`: per page the findings it shows now."""
-    refreshed: list[tuple[Cited, datetime, list[Finding]]] = field(default_factory=list)
-    gone: list[tuple[Cited, datetime]] = field(default_factory=list)
-    unreached: list[tuple[Cited, str]] = field(default_factory=list)  # (page, error)
+    """What the engine saw on the cited pages, for `apply_recheck`. `refreshed`: (page, when, the findings it
+    shows now, whole) — whole: the page was read, so its problems not shown are resolved; not whole: only the
+    status is known (a transport error, an unreadable file), so problems are observed but none resolved."""
+    refreshed: list[tuple[Cited, datetime, list[Finding], bool]] = field(default_factory=list)
+    unreached: list[tuple[Cited, str]] = field(default_factory=list)  # (page, why)
 
 
 @dataclass
@@ -358,27 +359,19 @@ def plan_for_inspection(session: Session, site_id: int | None, *,
                       beyond_cap=max(len(cited) - max_pages, 0))
 
 
-def page_findings(page: Page, snapshot: SiteSnapshot, ctx: Any) -> list[Finding]:
-    """The page-level checks (word lists, dark and illegal links, broken links) over one page alone: a template
-    phrase the site-wide checks report once still counts on every page that shows it."""
-    from services.checker.checks import broken_link, dark_link, sensitive_content, serious_error, typo
-    own = page.final_url or page.url
-    links = {}
-    for link in page.links:
-        status = snapshot.links.get(link.url)
-        if status is not None:
-            links[link.url] = type(status)(url=status.url, status=status.status, error=status.error,
-                                           checked_at=status.checked_at, sources=[own])
-    alone = SiteSnapshot(homepage_url=snapshot.homepage_url, now=snapshot.now, home=snapshot.home,
-                         pages={own: page}, columns=[], links=links, probes=[], registry=snapshot.registry)
-    words_alone = SiteSnapshot(homepage_url=snapshot.homepage_url, now=snapshot.now, home=None,
-                               pages={own: page}, columns=[], links={}, probes=[], registry=snapshot.registry)
+def page_findings(page: Page, snapshot: SiteSnapshot, ctx: Any, *, attachment: bool = False) -> list[Finding]:
+    """The page-level checks (word lists, dark and illegal links) over one page alone, as the monitor's pipeline
+    runs them: a template phrase the site-wide checks report once still counts on every page that shows it.
+    Broken links belong to their target's page (the monitor attaches them there), not to the linking page."""
+    from services.checker.checks import dark_link, sensitive_content, serious_error, typo
+    alone = SiteSnapshot(homepage_url=snapshot.homepage_url, now=page.fetched_at, home=None,
+                         pages={page.final_url or page.url: page}, columns=[], links={}, probes=[],
+                         registry=snapshot.registry)
     found: list[Finding] = []
-    for module in (serious_error, sensitive_content, typo, dark_link):
+    for module in (serious_error, sensitive_content, typo) if attachment else (
+            serious_error, sensitive_content, typo, dark_link):
         if module.CODE in ctx.enabled:
-            found += module.check(words_alone, ctx)
-    if broken_link.CODE in ctx.enabled:
-        found += broken_link.check(alone, ctx)
+            found += module.check(alone, ctx)
     return found
 
 
@@ -395,14 +388,16 @@ def carried(problem: dict[str, Any]) -> Finding:
 
 
 def apply_recheck(session: Session, plan: LedgerPlan, indicator_set: IndicatorSet | None = None) -> tuple[int, int]:
-    """Write an inspection's fresh evidence back: the cited pages it re-fetched are scanned whole (problems
-    they no longer show are resolved), removed pages resolve all theirs. Commits. Returns (seen, resolved)."""
+    """Write an inspection's fresh evidence back: a cited page read whole is scanned whole (problems it no longer
+    shows are resolved, a removed page resolves its text problems), a page only status-checked is observed.
+    Commits. Returns (problems seen, problems resolved)."""
     seen = resolved = 0
-    for cited, at, findings in plan.recheck.refreshed:
-        s, r = refresh_page(session, plan.site_id, cited.page_id, cited.url, findings, at, indicator_set)
+    for cited, at, findings, whole in plan.recheck.refreshed:
+        if whole:
+            s, r = refresh_page(session, plan.site_id, cited.page_id, cited.url, findings, at, indicator_set)
+        else:
+            s, r = len(observe(session, plan.site_id, cited.page_id, cited.url, findings, at, indicator_set)), 0
         seen, resolved = seen + s, resolved + r
-    for cited, at in plan.recheck.gone:
-        resolved += resolve_page(session, plan.site_id, cited.page_id, [], at, url=cited.url)
     session.commit()
     return seen, resolved
 
@@ -413,21 +408,41 @@ def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
 
 def is_attachment(cited: Cited) -> bool:
     from services.checker.crawl.attachments import looks_like_attachment
-    return cited.kind == "attachment" or looks_like_attachment(cited.url)
+    return cited.kind == "attachment" or (cited.kind not in _CHECKED_ONLY and looks_like_attachment(cited.url))
 
 
-async def fetch_attachments(cited: Sequence[Cited], settings: Any) -> list[Page]:
+_CHECKED_ONLY = ("resource", "external")   # models.CHECKED_ONLY: status-checked, never read
+BROKEN = "broken_link"
+
+
+def split_cited(plan: LedgerPlan) -> tuple[list[str], list[Cited], list[Cited]]:
+    """(HTML pages the crawl fetches, attachments read with their text, link targets only status-checked)."""
+    pages, files, targets = [], [], []
+    for cited in plan.cited:
+        if cited.kind in _CHECKED_ONLY:
+            targets.append(cited)
+        elif is_attachment(cited):
+            files.append(cited)
+        else:
+            pages.append(cited.url)
+    return pages, files, targets
+
+
+async def fetch_cited(files: Sequence[Cited], targets: Sequence[Cited], settings: Any,
+                      ) -> tuple[list[Page], dict[str, Any]]:
     """Cited attachments, fetched and their text extracted (crawl/attachments.py) into pages the word-list
-    checks read like any other. A file whose text cannot be read comes back with `error` = the reason."""
+    checks read like any other (a file whose text cannot be read comes back with `error` = the reason), and
+    cited link targets, status-checked. Returns (pages, {url: LinkStatus})."""
     import asyncio
 
     from services.checker.crawl.attachments import extract_text
     from services.checker.crawl.fetch import Fetcher
     pages: list[Page] = []
-    if not cited:
-        return pages
+    statuses: dict[str, Any] = {}
+    if not files and not targets:
+        return pages, statuses
     async with Fetcher(settings) as fetcher:
-        for item in cited:
+        for item in files:
             at = datetime.now(UTC)
             out = await fetcher.request("GET", item.url, deadline=settings.page_deadline, body="any")
             page = Page(url=item.url, final_url=out.final_url or item.url, status=out.status, error=out.error,
@@ -441,41 +456,110 @@ async def fetch_attachments(cited: Sequence[Cited], settings: Any) -> list[Page]
                 else:
                     page.error = extracted.reason or "not_scannable"
             pages.append(page)
-    return pages
+        for item in targets:
+            statuses[item.url] = await fetcher.check_link(item.url)
+    return pages, statuses
 
 
-def recheck(snapshot: SiteSnapshot, plan: LedgerPlan, ctx: Any, indicator_set: IndicatorSet | None = None,
-            ) -> list[Finding]:
-    """After the crawl of a monitored site (hub pages + cited pages): fill `plan.recheck` with what each cited
-    page shows now, and return the open problems to carry into the result unchanged (their page could not be
-    re-fetched, or lies beyond the re-fetch cap). Availability is the probe series' to judge, never carried."""
-    from services.checker.checks.base import is_ok
+def _sources(problems: Sequence[dict[str, Any]]) -> list[str]:
+    """The pages a broken target was linked from, as its evidence names them ("HTTP 404；所在页面：URL")."""
+    out: list[str] = []
+    for problem in problems:
+        for item in problem.get("evidence") or []:
+            _, _, source = (item.get("excerpt") or "").partition("所在页面：")
+            if source.strip() and source.strip() not in out:
+                out.append(source.strip())
+    return out
+
+
+def _by_page(plan: LedgerPlan) -> dict[tuple[int | None, str], list[dict[str, Any]]]:
+    grouped: dict[tuple[int | None, str], list[dict[str, Any]]] = {}
+    for problem in plan.open:
+        grouped.setdefault((problem["page_id"], problem["url"]), []).append(problem)
+    return grouped
+
+
+def _seen(snapshot: SiteSnapshot) -> dict[str, Page]:
     seen: dict[str, Page] = {}
     for page in [snapshot.home, *snapshot.pages.values()]:
         if page is not None:
             seen.setdefault(page.url, page)
             seen.setdefault(page.final_url, page)
-    settled: set[tuple[int | None, str]] = set()
-    still_open = 0
+    return seen
+
+
+def add_cited_links(snapshot: SiteSnapshot, plan: LedgerPlan, statuses: dict[str, Any]) -> None:
+    """Before the checks: the broken targets the ledger cites, with what they answer now, join the snapshot's
+    links (with the pages that link to them), so the result judges them like any broken link it finds."""
+    from services.checker.model import LinkStatus
+    pages = _seen(snapshot)
+    grouped = _by_page(plan)
     for cited in plan.cited:
-        page = seen.get(cited.url)
-        if page is None:
+        problems = [p for p in grouped.get((cited.page_id, cited.url), []) if p["indicator"] == BROKEN]
+        if not problems or cited.url in snapshot.links:
+            continue
+        status, page = statuses.get(cited.url), pages.get(cited.url)
+        if status is None and page is not None:
+            error = None if page.error == "not_html" else page.error
+            status = LinkStatus(url=cited.url, status=page.status, error=error, checked_at=page.fetched_at)
+        if status is not None:
+            snapshot.links[cited.url] = LinkStatus(url=cited.url, status=status.status, error=status.error,
+                                                   checked_at=status.checked_at, sources=_sources(problems))
+
+
+def recheck(snapshot: SiteSnapshot, plan: LedgerPlan, ctx: Any, indicator_set: IndicatorSet | None = None,
+            ) -> list[Finding]:
+    """After the checks of a monitored site's crawl (hub pages + cited pages): fill `plan.recheck` with what
+    each cited page shows now, and return the open problems to carry into the result unchanged (their page
+    could not be read, or lies beyond the re-fetch cap). Availability is the probe series' to judge: an open
+    `unreachable` is never carried, and resolved once the homepage is read."""
+    from services.checker.checks import broken_link
+    from services.checker.checks.base import is_ok
+    pages, grouped = _seen(snapshot), _by_page(plan)
+    settled: set[tuple[int | None, str]] = set()   # pages whose every problem the recheck decided
+    decided: set[int] = set()                      # problems decided on pages read only in part
+    for cited in plan.cited:
+        problems = grouped.get((cited.page_id, cited.url), [])
+        page, link = pages.get(cited.url), snapshot.links.get(cited.url)
+        current: list[Finding] = []
+        if link is not None and link.broken and any(p["indicator"] == BROKEN for p in problems):
+            alone = SiteSnapshot(homepage_url=snapshot.homepage_url, now=link.checked_at, home=snapshot.home,
+                                 pages={}, columns=[], links={cited.url: link}, probes=[], registry=snapshot.registry)
+            current = [replace(f, data={**f.data, "target": cited.url}) for f in broken_link.check(alone, ctx)]
+        if cited.kind in _CHECKED_ONLY:
+            if link is None:
+                plan.recheck.unreached.append((cited, "budget"))
+                continue
+            if link.broken:  # still failing: confirmed when judged (not while the homepage is down)
+                plan.recheck.refreshed.append((cited, link.checked_at, current, False))
+                decided |= {p["id"] for p in problems if p["indicator"] == BROKEN and current}
+            else:            # answers again: its problems are resolved
+                plan.recheck.refreshed.append((cited, link.checked_at, current, True))
+                settled.add((cited.page_id, cited.url))
+        elif page is None:
             plan.recheck.unreached.append((cited, "budget"))
-        elif page.status in (404, 410):
-            plan.recheck.gone.append((cited, page.fetched_at))
-            settled.add((cited.page_id, cited.url))
         elif is_ok(page) and page.html is not None:
-            found = page_findings(page, snapshot, ctx)
-            plan.recheck.refreshed.append((cited, page.fetched_at, found))
+            current += page_findings(page, snapshot, ctx, attachment=page.role == "attachment")
+            plan.recheck.refreshed.append((cited, page.fetched_at, current, True))
             settled.add((cited.page_id, cited.url))
-            still_open += len(entries(cited.url, found, indicator_set))
+        elif page.status is not None and (page.status >= 400 or page.error == "not_html"):
+            # Removed (404/410 …) or no longer a document: its text problems are gone with it.
+            plan.recheck.refreshed.append((cited, page.fetched_at, current, True))
+            settled.add((cited.page_id, cited.url))
         else:
-            plan.recheck.unreached.append((cited, page.error or f"HTTP {page.status}"))
-    kept = [p for p in plan.open if (p["page_id"], p["url"]) not in settled and p["indicator"] != "unreachable"]
-    plan.coverage = {**plan.coverage, "open_findings": still_open + len(kept),
+            # A transport error or an unreadable file: the broken-link problem is confirmed, the rest carried.
+            plan.recheck.refreshed.append((cited, page.fetched_at, current, False))
+            plan.recheck.unreached.append((cited, page.error or "error"))
+            decided |= {p["id"] for p in problems if p["indicator"] == BROKEN and current}
+    # With the homepage down, failures are unreachable's, not the links' (checks/broken_link.py): open broken
+    # links stay in the ledger but are not judged.
+    not_carried = {"unreachable"} if is_ok(snapshot.home) else {"unreachable", BROKEN}
+    kept = [p for p in plan.open if (p["page_id"], p["url"]) not in settled and p["id"] not in decided
+            and p["indicator"] not in not_carried]
+    now_open = [e for c, _, f, _ in plan.recheck.refreshed for e in entries(c.url, f, indicator_set)]
+    plan.coverage = {**plan.coverage, "open_findings": len(now_open) + len(kept),
                      "open_veto_findings": sum(p["severity"] == "veto" for p in kept)
-                     + sum(e.severity == "veto" for c, _, f in plan.recheck.refreshed
-                           for e in entries(c.url, f, indicator_set))}
+                     + sum(e.severity == "veto" for e in now_open)}
     return [carried(p) for p in kept]
 
 
@@ -483,9 +567,9 @@ def result_coverage(snapshot: SiteSnapshot, plan: LedgerPlan | None, status: str
     """The `coverage` of a site result: the monitor's (source "monitor") when the ledger was read, else what this
     crawl covered (source "crawl"; the pages it sampled, and the same-site pages it did not reach)."""
     if plan is not None:
-        return _jsonable({**plan.coverage, "source": "monitor", "refetched_pages": len(plan.recheck.refreshed),
-                          "resolved_pages": len(plan.recheck.gone), "unreached_pages": len(plan.recheck.unreached)
-                          + plan.beyond_cap})
+        return _jsonable({**plan.coverage, "source": "monitor",
+                          "refetched_pages": sum(1 for *_, whole in plan.recheck.refreshed if whole),
+                          "unreached_pages": len(plan.recheck.unreached) + plan.beyond_cap})
     from urllib.parse import urlsplit
     fetched = [p for p in [snapshot.home, *snapshot.pages.values()] if p is not None]
     urls = {u for p in fetched for u in (p.url, p.final_url)}
