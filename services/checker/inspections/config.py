@@ -29,6 +29,8 @@ class CheckerSettings(BaseSettings):
     orphan_grace_seconds: int = 120
     # How often the sweeper runs (seconds of each minute it starts at).
     sweep_every_seconds: int = 15
+    # Alerts are served once their feed position is this old (longer than any monitoring transaction).
+    monitor_alert_settle_seconds: float = 120.0
 
 
 @lru_cache

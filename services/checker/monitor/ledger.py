@@ -173,6 +173,17 @@ def entries(url: str, findings: Iterable[Finding], indicator_set: IndicatorSet |
     return list(out.values())
 
 
+def finding_keys(finding: Finding, url: str, indicator_set: IndicatorSet | None = None) -> list[str]:
+    """The ledger keys a finding of the page at `url` makes (one per word or target)."""
+    return [e.key for e in entries(url, [finding], indicator_set)]
+
+
+def finding_key(finding: Finding, url: str) -> str:
+    """The key of a single-problem finding (one word, one target); the first key of a multi-word one."""
+    keys = finding_keys(finding, url)
+    return keys[0] if keys else ledger_key(finding.indicator, url)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Writing the ledger (join the caller's transaction; the caller commits)
 
