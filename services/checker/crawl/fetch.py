@@ -39,6 +39,8 @@ class Outcome:
     content_type: str = ""
     body: bytes | None = None
     elapsed_ms: int = 0
+    etag: str | None = None           # validators of the final answer, for conditional re-fetches
+    last_modified: str | None = None
 
 
 @dataclass
@@ -155,9 +157,11 @@ class Fetcher:
         ok = out.error is None and out.status is not None and out.status < 400
         return Probe(at=at, ok=ok, status=out.status, elapsed_ms=out.elapsed_ms, error=out.error)
 
-    async def request(self, method: str, url: str, *, deadline: float, body: BodyMode) -> Outcome:
+    async def request(self, method: str, url: str, *, deadline: float, body: BodyMode,
+                      headers: dict[str, str] | None = None, max_bytes: int | None = None) -> Outcome:
         """Follow redirects ourselves (limit, loop detection); `deadline` bounds the time spent on the
-        wire across all hops, not the wait for a per-host slot."""
+        wire across all hops, not the wait for a per-host slot. `headers` are added to every hop (e.g.
+        If-None-Match: a 304 is then a final answer without body); `max_bytes` overrides the body limit."""
         out = Outcome(final_url=url)
         seen: set[str] = set()
         current, remaining = url, deadline
@@ -173,7 +177,7 @@ class Fetcher:
                     started = time.monotonic()
                     try:
                         async with asyncio.timeout(remaining):
-                            location = await self._hop(method, current, body, out)
+                            location = await self._hop(method, current, body, out, headers, max_bytes)
                     finally:
                         spent = time.monotonic() - started
                         remaining -= spent
@@ -207,25 +211,30 @@ class Fetcher:
                 await asyncio.sleep(wait)
             yield
 
-    async def _hop(self, method: str, url: str, mode: BodyMode, out: Outcome) -> str | None:
+    async def _hop(self, method: str, url: str, mode: BodyMode, out: Outcome,
+                   headers: dict[str, str] | None = None, max_bytes: int | None = None) -> str | None:
         """One request; returns the redirect target, or None when `out` holds the final answer."""
-        response = await self._client.send(self._client.build_request(method, url), stream=True)
+        response = await self._client.send(self._client.build_request(method, url, headers=headers), stream=True)
         try:
             out.status = response.status_code
             out.content_type = response.headers.get("content-type", "")
+            out.etag = response.headers.get("etag")
+            out.last_modified = response.headers.get("last-modified")
             location = response.headers.get("location")
             if response.status_code in REDIRECTS and location:
                 return location.strip()
+            if response.status_code == 304:
+                return None  # not modified: the caller's copy stands
             if mode == "html" and not is_html_type(out.content_type):
                 out.error = "not_html"
             elif mode != "none":
-                out.body = await self._read(response)
+                out.body = await self._read(response, max_bytes)
             return None
         finally:
             await response.aclose()
 
-    async def _read(self, response: httpx.Response) -> bytes:
-        limit = self.settings.max_bytes
+    async def _read(self, response: httpx.Response, max_bytes: int | None = None) -> bytes:
+        limit = max_bytes or self.settings.max_bytes
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             raise TooLarge()

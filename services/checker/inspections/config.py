@@ -31,6 +31,23 @@ class CheckerSettings(BaseSettings):
     sweep_every_seconds: int = 15
     # Alerts are served once their feed position is this old (longer than any monitoring transaction).
     monitor_alert_settle_seconds: float = 120.0
+    # Whole-site monitoring (services/checker/monitor): every page of every active site, in leased slices.
+    monitor_enabled: bool = True
+    monitor_slice_size: int = 50              # fetches per slice job (one site)
+    monitor_lease_seconds: int = 120          # a slice's pages are claimable again after this (killed worker)
+    monitor_hub_hours: int = 24               # homepage and column lists re-fetched this often
+    monitor_revalidate_days: int = 30         # other known pages re-validated (conditional request) this often
+    monitor_per_host: int = 2                 # concurrent requests per host, across all workers
+    monitor_delay_seconds: float = 0.5        # minimum spacing of request starts per host, across all workers
+    monitor_max_pages: int = 100_000          # known URLs per site; beyond it new URLs are "not reached: budget"
+    monitor_attachment_max_bytes: int = 20 * 1024 * 1024
+    monitor_sync_minutes: int = 10            # the site list is re-read from the registry this often
+    monitor_indicator_set: str = "gov-2019"   # severities of monitoring findings (veto or deduct)
+    monitor_hub_list_pages: int = 3           # pagination pages of a column list kept on the short cycle
+    monitor_max_depth: int = 30               # link depth from the homepage (pagination chains are deep)
+    monitor_prune_days: int = 30              # removed pages (404/410) are deleted this long after
+    monitor_retry_minutes: int = 60           # a page that failed with a transport error is retried after
+    monitor_max_attempts: int = 3             # transport failures before a page waits for its next cycle
 
 
 @lru_cache

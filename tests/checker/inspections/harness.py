@@ -263,7 +263,9 @@ def worker_env(registry_url: str, **extra: str) -> dict[str, str]:
                GOVWATCH_S3_SECRET_KEY=settings.s3_secret_key,
                GOVWATCH_CHECKER_QUEUE=get_checker_settings().checker_queue,
                GOVWATCH_CHECKER_MAX_TRIES="5", GOVWATCH_CHECKER_CRAWL_PROFILE="fast",
-               GOVWATCH_ORPHAN_GRACE_SECONDS="5", GOVWATCH_SWEEP_EVERY_SECONDS="5", PYTHONUNBUFFERED="1")
+               GOVWATCH_ORPHAN_GRACE_SECONDS="5", GOVWATCH_SWEEP_EVERY_SECONDS="5", PYTHONUNBUFFERED="1",
+               # Whole-site monitoring would crawl these sites too and skew the farm's hit counters.
+               GOVWATCH_MONITOR_ENABLED="0")
     env.update(extra)
     return env
 

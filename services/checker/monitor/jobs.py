@@ -1,0 +1,350 @@
+"""arq jobs of whole-site monitoring.
+
+- `monitor_schedule` (cron, every minute): re-reads the running sites from the registry every
+  `monitor_sync_minutes` (one worker does it: a Redis key elects it), then enqueues one `monitor_slice` per
+  site with due pages. A per-site Redis marker (set NX, with expiry) keeps one slice queued or running per
+  site; a killed worker's marker expires and the site is picked up again.
+- `monitor_slice(site_id)`: claims at most `monitor_slice_size` due pages of the site (row locks, SKIP LOCKED,
+  leased), fetches them under the per-host politeness kept in Redis, records each, and enqueues the next
+  slice when more is due. A worker killed mid-slice loses only that slice: its rows fall due again when the
+  lease passes, and its politeness slots expire.
+"""
+import asyncio
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from services.checker.checks.base import CheckContext
+from services.checker.crawl.config import CrawlSettings
+from services.checker.crawl.crawler import _put
+from services.checker.indicators import IndicatorSet, resolve
+from services.checker.inspections.config import CheckerSettings, get_checker_settings
+from services.checker.inspections.models import utcnow
+from services.checker.monitor import pipeline, service
+from services.checker.monitor.models import MonitorPage, MonitorSite, PageKind
+from services.checker.monitor.politeness import HostGate, PoliteFetcher, Politeness
+from services.checker.registry_client import RegistryClient, RegistryError
+from services.checker.store import wordlists
+from services.checker.wordlists import builtin_entries, builtin_whitelist, default_matcher
+from services.common.db import get_engine
+from services.common.s3 import ensure_buckets
+from services.common.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+def _session() -> Session:
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def _queue() -> str:
+    return get_checker_settings().checker_queue
+
+
+def marker_key(site_id: int) -> str:
+    return f"{_queue()}:monitor:site:{site_id}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# What a site is judged with
+
+
+@cache
+def _builtin_version() -> str:
+    digest = hashlib.sha1()
+    for entry in builtin_entries():
+        digest.update(f"{entry.word}\t{entry.category}\t{entry.suggestion}\t{entry.obsolete_since}\n".encode())
+    for word in builtin_whitelist():
+        digest.update(f"w\t{word}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def wordlist_version(session: Session, org_path: str) -> str:
+    """Changes when the built-in lists or the organisation's additions / whitelist change (entries are only
+    added or deleted, so their ids say which are in force)."""
+    additions, whitelist = wordlists.entries_for(session, org_path)
+    ids = ",".join(str(e.id) for e in sorted(additions + whitelist, key=lambda e: e.id or 0))
+    return f"{_builtin_version()}-{hashlib.sha1(ids.encode()).hexdigest()[:12]}"
+
+
+@cache
+def _indicator_set(code: str) -> IndicatorSet:
+    return resolve(code)
+
+
+def site_context(session: Session, site: MonitorSite, settings: CheckerSettings, crawl: CrawlSettings,
+                 now: datetime) -> pipeline.SiteContext:
+    indicator_set = _indicator_set(settings.monitor_indicator_set)
+    matcher = wordlists.matcher_for(session, site.org_path) or default_matcher()
+    home = session.exec(select(MonitorPage.http_status, MonitorPage.error).where(
+        MonitorPage.site_id == site.site_id, MonitorPage.kind == PageKind.home)).first()
+    home_ok = home is None or (home[1] is None and (home[0] is None or home[0] < 400))
+    return pipeline.SiteContext(
+        site_id=site.site_id, homepage_url=site.homepage_url, host=site.host,
+        check=CheckContext.for_set(indicator_set, now, matcher), indicator_set=indicator_set,
+        wordlist_version=wordlist_version(session, site.org_path), crawl=crawl,
+        attachment_max_bytes=settings.monitor_attachment_max_bytes, max_depth=settings.monitor_max_depth,
+        hub_list_pages=settings.monitor_hub_list_pages, home_ok=home_ok)
+
+
+def monitor_crawl_settings() -> CrawlSettings:
+    from services.checker.inspections.jobs import crawl_settings
+    return crawl_settings()
+
+
+def politeness(settings: CheckerSettings, crawl: CrawlSettings) -> Politeness:
+    # A slot outlives the longest request it can cover (page deadline), then frees itself.
+    return Politeness(per_host=settings.monitor_per_host, delay=settings.monitor_delay_seconds,
+                      slot_lease=crawl.page_deadline + 15)
+
+
+# ---------------------------------------------------------------------------------------------------
+# One slice
+
+
+@dataclass
+class SliceReport:
+    site_id: int
+    claimed: int = 0
+    fetched: int = 0
+    released: int = 0
+    unchanged: int = 0
+    findings: int = 0
+    dropped: int = 0
+    more: bool = False
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+_snapshots_ready = False
+
+
+async def _store_snapshot(result: pipeline.PageResult) -> None:
+    """Upload the page body when a finding's evidence cites it (otherwise nothing is stored)."""
+    global _snapshots_ready
+    if not result.findings or result.snapshot is None:
+        return
+    cited = {e.snapshot for f in result.findings for e in f.evidence if e.snapshot}
+    if not cited:
+        return
+    if not _snapshots_ready:
+        try:
+            await asyncio.to_thread(ensure_buckets, get_settings().bucket_snapshots)
+            _snapshots_ready = True
+        except Exception:  # noqa: BLE001 - evidence without a snapshot is still evidence
+            _drop_snapshots(result)
+            return
+    body, content_type = result.snapshot
+    for key in cited:
+        if not await _put(key, body, content_type):
+            _drop_snapshots(result)
+
+
+def _drop_snapshots(result: pipeline.PageResult) -> None:
+    for finding in result.findings or []:
+        for evidence in finding.evidence:
+            evidence.snapshot = None
+
+
+async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | None = None,
+                    crawl: CrawlSettings | None = None, store_snapshots: bool = True) -> SliceReport:
+    """Claim, fetch, record one slice of a site. Safe to run on any number of workers at once."""
+    settings = settings or get_checker_settings()
+    crawl = crawl or monitor_crawl_settings()
+    report = SliceReport(site_id)
+    now = utcnow()
+
+    def begin() -> tuple[MonitorSite, pipeline.SiteContext, list[service.Claimed]] | None:
+        with _session() as session:
+            site = session.get(MonitorSite, site_id)
+            if site is None or not site.active:
+                return None
+            service.start_cycle_if_needed(session, site, now)
+            ctx = site_context(session, site, settings, crawl, now)
+            claimed = service.claim_slice(session, site_id, settings.monitor_slice_size,
+                                          settings.monitor_lease_seconds, now)
+            return site, ctx, claimed
+
+    begun = await asyncio.to_thread(begin)
+    if begun is None:
+        return report
+    site, ctx, claimed = begun
+    report.claimed = len(claimed)
+    gate = HostGate(redis, politeness(settings, crawl))
+    deadline = time.monotonic() + settings.monitor_lease_seconds * 0.8
+    lock = asyncio.Lock()  # records are written one at a time (one session, in a thread)
+    session = _session()
+    site_row = await asyncio.to_thread(session.get, MonitorSite, site_id)
+    # Detached: upsert_urls counts known pages on it for the budget without writing the site row per page.
+    session.expunge(site_row)
+
+    def write(result: pipeline.PageResult) -> int:
+        dropped = pipeline.store(session, site_row, ctx, result,
+                                 hub_hours=service.hub_hours(site_row, settings.monitor_hub_hours),
+                                 revalidate_days=service.revalidate_days(site_row, settings.monitor_revalidate_days),
+                                 retry_minutes=settings.monitor_retry_minutes,
+                                 max_attempts=settings.monitor_max_attempts, max_pages=settings.monitor_max_pages)
+        session.commit()
+        return dropped
+
+    try:
+        async with PoliteFetcher(gate, crawl) as fetcher:
+            if site.sitemap_at is None or site.sitemap_at < now - timedelta(days=site.revalidate_days
+                                                                            or settings.monitor_revalidate_days):
+                report.dropped += await _sitemaps(fetcher, ctx, site_row, session, settings, now)
+            semaphore = asyncio.Semaphore(max(4, settings.monitor_per_host * 4))
+
+            async def one(item: service.Claimed) -> None:
+                async with semaphore:
+                    result = await pipeline.process(fetcher, ctx, item, now)
+                if store_snapshots:
+                    await _store_snapshot(result)
+                async with lock:
+                    report.dropped += await asyncio.to_thread(write, result)
+                report.fetched += 1
+                report.unchanged += int(result.rec.unchanged)
+                report.findings += len(result.findings or [])
+                key = str(result.rec.status or result.rec.error)
+                report.statuses[key] = report.statuses.get(key, 0) + 1
+
+            # Home first: whether it answers decides how failing links are judged.
+            homes = [c for c in claimed if c.kind == PageKind.home]
+            for item in homes:
+                await one(item)
+            tasks = {asyncio.create_task(one(c)): c for c in claimed if c.kind != PageKind.home}
+            if tasks:
+                done, left = await asyncio.wait(tasks, timeout=max(1.0, deadline - time.monotonic()))
+                for task in left:
+                    task.cancel()
+                if left:
+                    await asyncio.wait(left)
+                for task in done:
+                    if task.exception() is not None:
+                        log.warning("monitor page %s failed", tasks[task].url, exc_info=task.exception())
+                unfinished = [tasks[t].id for t in left] + [tasks[t].id for t in done if t.exception()]
+                if unfinished:
+                    await asyncio.to_thread(service.release, session, unfinished)
+                    report.released = len(unfinished)
+        report.more = await asyncio.to_thread(_finish, site_id, report.dropped, settings)
+    finally:
+        await asyncio.to_thread(session.close)
+    return report
+
+
+def _finish(site_id: int, dropped: int, settings: CheckerSettings) -> bool:
+    with _session() as session:
+        now = utcnow()
+        more = service.finish_slice(session, site_id, now, budget_dropped=dropped)
+        site = session.get(MonitorSite, site_id)
+        if site is not None and site.last_full_cycle_at == now:
+            service.prune(session, site_id, now, settings.monitor_prune_days)
+        return more
+
+
+async def _sitemaps(fetcher: PoliteFetcher, ctx: pipeline.SiteContext, site: MonitorSite, session: Session,
+                    settings: CheckerSettings, now: datetime) -> int:
+    """Queue the URLs the site's sitemaps list; returns how many the budget left out."""
+    try:
+        urls = await pipeline.sitemap_urls(fetcher, ctx, settings.monitor_max_pages)
+    except Exception:  # noqa: BLE001 - sitemaps are a help, never a reason to fail a slice
+        log.warning("sitemap of site %s failed", site.site_id, exc_info=True)
+        urls = []
+    found = []
+    for url in urls:
+        normal = service.normalise(url)
+        if normal and service.same_site(normal, ctx.host):
+            kind = PageKind.attachment if pipeline.looks_like_attachment(normal) else PageKind.other
+            found.append(service.Found(normal, kind, 1))
+
+    def write() -> int:
+        session.exec(text("UPDATE checker.monitor_site SET sitemap_at = :at WHERE site_id = :s")
+                     .bindparams(at=now, s=site.site_id))
+        _, dropped = service.upsert_urls(session, site, found, now, settings.monitor_max_pages)
+        session.commit()
+        return dropped
+
+    return await asyncio.to_thread(write)
+
+
+# ---------------------------------------------------------------------------------------------------
+# arq jobs
+
+
+async def enqueue_slice(redis: Any, site_id: int, *, ttl: int) -> bool:
+    """Enqueue a slice unless one is queued or running for the site (the marker expires with a lost job)."""
+    if not await redis.set(marker_key(site_id), "1", nx=True, ex=ttl):
+        return False
+    await redis.enqueue_job("monitor_slice", site_id, _queue_name=_queue())
+    return True
+
+
+def _marker_ttl(settings: CheckerSettings) -> int:
+    return settings.monitor_lease_seconds + 60
+
+
+async def monitor_slice(ctx: dict[str, Any], site_id: int) -> str:
+    settings = get_checker_settings()
+    redis = ctx["redis"]
+    try:
+        report = await run_slice(redis, site_id, settings=settings)
+    finally:
+        await redis.delete(marker_key(site_id))
+    if report.more:
+        await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings))
+    return (f"site {site_id}: {report.fetched}/{report.claimed} fetched, {report.unchanged} unchanged, "
+            f"{report.findings} findings, more={report.more}")
+
+
+async def sync_from_registry(registry: RegistryClient) -> tuple[int, int]:
+    """The registry's running (active) sites become the monitored ones."""
+    records = [site async for site in registry.sites(None, state="active")]
+
+    def write() -> tuple[int, int]:
+        with _session() as session:
+            return service.sync_sites(session, records)
+
+    return await asyncio.to_thread(write)
+
+
+async def monitor_schedule(ctx: dict[str, Any]) -> str:
+    settings = get_checker_settings()
+    if not settings.monitor_enabled:
+        return "monitoring disabled"
+    redis = ctx["redis"]
+    note = ""
+    if await redis.set(f"{_queue()}:monitor:sync", "1", nx=True, ex=max(60, settings.monitor_sync_minutes * 60)):
+        if "registry" not in ctx:
+            ctx["registry"] = RegistryClient()
+        try:
+            added, stopped = await sync_from_registry(ctx["registry"])
+            note = f"sync: {added} new, {stopped} stopped; "
+        except RegistryError as exc:
+            await redis.delete(f"{_queue()}:monitor:sync")  # try again next minute
+            log.warning("monitor sync failed: %s", exc)
+            note = "sync failed; "
+
+    def due() -> list[int]:
+        with _session() as session:
+            return service.sites_with_due(session, utcnow())
+
+    sites = await asyncio.to_thread(due)
+    enqueued = 0
+    for site_id in sites:
+        enqueued += await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings))
+    return f"{note}{len(sites)} sites due, {enqueued} slices enqueued"
+
+
+def table_sizes(session: Session) -> dict[str, int]:
+    """Bytes on disk of the monitoring tables with their indexes (for the coverage report and the bench)."""
+    rows = session.exec(text("""
+        SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'checker' AND c.relname IN ('monitor_site', 'monitor_page', 'monitor_link')
+    """)).all()
+    return {name: int(size) for name, size in rows}

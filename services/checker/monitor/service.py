@@ -1,0 +1,479 @@
+"""Crawl state operations: plain functions taking the session (no network).
+
+The frontier lives on `monitor_page`: `due_at` is when the row should be fetched next (NULL: never again,
+e.g. over the budget), `priority` orders due rows (hub < new < retry < revalidate). Claiming a slice sets
+`due_at = lease_until = now + lease`: a worker that dies mid-slice simply lets its rows fall due again
+when the lease passes, and the next slice (of any worker) redoes them. Recording a page sets its next
+due time (hub pages: hub interval; others: re-validation interval; failures: retry after a while).
+"""
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, select
+
+from services.checker.inspections.models import utcnow
+from services.checker.monitor.models import CHECKED_ONLY, MonitorLink, MonitorPage, MonitorSite, PageKind, Priority
+
+PRIORITIES = [Priority.hub, Priority.new, Priority.retry, Priority.revalidate]
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_SESSION_PARAM = re.compile(r";jsessionid=[^/?#]*", re.I)
+_TRACKING = {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "spm"}
+# Labels of the reasons a page was not reached, as the coverage view prints them.
+NOT_REACHED_LABELS = {
+    "budget": "超出单站页面上限，未纳入监测",
+    "error": "访问出错（超时、连接失败或服务器错误）",
+    "too_large": "文件超过大小上限，未下载",
+    "not_scannable": "附件无法提取文字（如纯图片PDF、加密文件）",
+    "pending": "已发现，尚未抓取",
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# URLs
+
+
+def normalise(url: str) -> str | None:
+    """One spelling per resource: lowercase scheme and host, default port and fragment dropped, session
+    ids and tracking parameters dropped, query parameters sorted, empty path as "/". None if not http(s)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    path = _SESSION_PARAM.sub("", parts.path) or "/"
+    path = quote(unquote(path), safe="/%:@!$&'()*+,;=-._~")
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                             if k.lower() not in _TRACKING))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def url_hash(url: str) -> int:
+    """64 bits of sha1 as a signed bigint: the per-site uniqueness key (the URL text is not indexed)."""
+    return int.from_bytes(hashlib.sha1(url.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def content_hash(body: bytes) -> int:
+    return int.from_bytes(hashlib.sha1(body).digest()[:8], "big", signed=True)
+
+
+def site_host(url: str) -> str:
+    """The site's host as the same-site rule compares it: netloc without "www." (ports kept)."""
+    normal = normalise(url) or url
+    return urlsplit(normal).netloc.removeprefix("www.")
+
+
+def same_site(url: str, host: str) -> bool:
+    """Same host as the homepage (with or without www.); other subdomains are other sites."""
+    return urlsplit(url).netloc.removeprefix("www.") == host
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sites
+
+
+def _site_values(record: dict[str, Any], at: datetime) -> dict[str, Any]:
+    home = normalise(record.get("homepage_url") or "") or ""
+    return dict(name=(record.get("name") or "")[:200], homepage_url=home, host=site_host(home),
+                supervising_org_id=record.get("supervising_org_id"), host_org_id=record.get("host_org_id"),
+                org_path=record.get("org_path") or "", active=True, synced_at=at)
+
+
+def sync_sites(session: Session, records: Iterable[dict[str, Any]], at: datetime | None = None) -> tuple[int, int]:
+    """Make the monitored sites the registry's running ones: new sites get their homepage due now, sites no
+    longer listed stop being monitored (their state is kept for when they return). Returns (new, stopped)."""
+    at = at or utcnow()
+    listed: dict[int, dict[str, Any]] = {int(r["id"]): r for r in records if r.get("homepage_url")}
+    existing = {s.site_id: s for s in session.exec(select(MonitorSite)).all()}
+    added = 0
+    for site_id, record in listed.items():
+        values = _site_values(record, at)
+        if not values["homepage_url"]:
+            continue
+        site = existing.get(site_id)
+        if site is None:
+            site = MonitorSite(site_id=site_id, **values)
+            session.add(site)
+            added += 1
+        else:
+            for key, value in values.items():
+                setattr(site, key, value)
+        session.flush()
+        ensure_home(session, site, at)
+    stopped = 0
+    for site_id, site in existing.items():
+        if site_id not in listed and site.active:
+            site.active = False
+            stopped += 1
+    session.commit()
+    return added, stopped
+
+
+def ensure_home(session: Session, site: MonitorSite, at: datetime) -> None:
+    """The homepage row (kind home, hub), due now when it is new."""
+    stmt = insert(MonitorPage).values(site_id=site.site_id, url_hash=url_hash(site.homepage_url),
+                                      url=site.homepage_url, kind=PageKind.home, hub=True, depth=0,
+                                      first_seen_at=at, priority=Priority.hub, due_at=at)
+    session.exec(stmt.on_conflict_do_update(
+        index_elements=["site_id", "url_hash"],
+        set_={"kind": PageKind.home, "hub": True},
+        where=MonitorPage.kind != PageKind.home))
+
+
+def hub_hours(site: MonitorSite, default: int) -> int:
+    return site.hub_interval_hours or default
+
+
+def revalidate_days(site: MonitorSite, default: int) -> int:
+    return site.revalidate_days or default
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cycles and claims
+
+
+def start_cycle_if_needed(session: Session, site: MonitorSite, now: datetime) -> bool:
+    """A new cycle starts with the first slice after the previous one was full (or at the very start)."""
+    if site.cycle_started_at is not None and (site.last_full_cycle_at is None
+                                              or site.last_full_cycle_at < site.cycle_started_at):
+        return False
+    site.cycle += 1
+    site.cycle_started_at = now
+    site.pages_fetched_cycle = 0
+    site.not_reached = {k: v for k, v in (site.not_reached or {}).items() if k != "budget"}
+    session.add(site)
+    session.commit()
+    return True
+
+
+@dataclass
+class Claimed:
+    """What a slice needs of a claimed row (detached from the session)."""
+    id: int
+    site_id: int
+    url: str
+    kind: str
+    hub: bool
+    depth: int
+    etag: str | None
+    last_modified: str | None
+    content_hash: int | None
+    wordlist_version: str | None
+    attempts: int
+    http_status: int | None
+    last_fetched_at: datetime | None
+
+
+_CLAIM = text("""
+SELECT id FROM checker.monitor_page
+WHERE site_id = :site_id AND priority = :priority AND due_at IS NOT NULL AND due_at <= :now
+ORDER BY due_at
+LIMIT :limit
+FOR UPDATE SKIP LOCKED
+""")
+
+
+def claim_slice(session: Session, site_id: int, limit: int, lease_seconds: float,
+                now: datetime | None = None) -> list[Claimed]:
+    """Claim up to `limit` due pages of a site (row locks, SKIP LOCKED: concurrent claimers never get the
+    same row) and lease them: they are due again at `now + lease` unless recorded before."""
+    now = now or utcnow()
+    ids: list[int] = []
+    for priority in PRIORITIES:  # one bounded index range per priority class (the frontier index)
+        if len(ids) >= limit:
+            break
+        rows = session.exec(_CLAIM.bindparams(site_id=site_id, priority=priority, now=now,
+                                              limit=limit - len(ids))).all()
+        ids.extend(r[0] for r in rows)
+    if not ids:
+        session.commit()
+        return []
+    until = now + timedelta(seconds=lease_seconds)
+    rows = session.exec(text("""
+        UPDATE checker.monitor_page SET due_at = :until, lease_until = :until
+        WHERE id IN :ids
+        RETURNING id, site_id, url, kind, hub, depth, etag, last_modified, content_hash, wordlist_version,
+                  attempts, http_status, last_fetched_at
+    """).bindparams(bindparam("ids", value=ids, expanding=True), until=until)).all()
+    session.commit()
+    order = {i: n for n, i in enumerate(ids)}
+    return sorted((Claimed(*r) for r in rows), key=lambda c: order[c.id])
+
+
+def release(session: Session, page_ids: Sequence[int], now: datetime | None = None) -> None:
+    """Give back claimed pages a slice did not get to (due again at once)."""
+    if page_ids:
+        session.exec(text("UPDATE checker.monitor_page SET due_at = :now, lease_until = NULL WHERE id IN :ids")
+                     .bindparams(bindparam("ids", value=list(page_ids), expanding=True), now=now or utcnow()))
+        session.commit()
+
+
+def pending(session: Session, site_id: int, now: datetime) -> tuple[bool, bool]:
+    """(any page due now, any page leased now)."""
+    due = session.exec(text("""
+        SELECT EXISTS (SELECT 1 FROM checker.monitor_page WHERE site_id = :s AND priority = ANY(:p)
+                       AND due_at IS NOT NULL AND due_at <= :now)
+    """).bindparams(s=site_id, p=PRIORITIES, now=now)).one()[0]
+    leased = session.exec(text("""
+        SELECT EXISTS (SELECT 1 FROM checker.monitor_page WHERE site_id = :s AND priority = ANY(:p)
+                       AND due_at IS NOT NULL AND due_at > :now AND lease_until > :now)
+    """).bindparams(s=site_id, p=PRIORITIES, now=now)).one()[0]
+    return bool(due), bool(leased)
+
+
+def sites_with_due(session: Session, now: datetime) -> list[int]:
+    """Active sites with at least one page due (one short index probe per site and priority class)."""
+    rows = session.exec(text("""
+        SELECT s.site_id FROM checker.monitor_site s
+        WHERE s.active AND EXISTS (SELECT 1 FROM checker.monitor_page p WHERE p.site_id = s.site_id
+                                   AND p.priority = ANY(:p) AND p.due_at IS NOT NULL AND p.due_at <= :now)
+        ORDER BY s.site_id
+    """).bindparams(p=PRIORITIES, now=now)).all()
+    return [r[0] for r in rows]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Discovered URLs and the link graph
+
+
+@dataclass(frozen=True)
+class Found:
+    url: str            # normalised
+    kind: str
+    depth: int
+    hub: bool = False
+
+
+def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at: datetime,
+                max_pages: int) -> tuple[dict[str, int], int]:
+    """Insert URLs not known yet, due now (hub pages first); a known row whose kind was a guess ("other")
+    takes the better kind. Returns ({url: page id} for every URL that has a row, URLs dropped by the
+    per-site budget)."""
+    if not found:
+        return {}, 0
+    unique: dict[str, Found] = {}
+    for f in found:
+        if f.url not in unique or (unique[f.url].kind == PageKind.other and f.kind != PageKind.other):
+            unique[f.url] = f
+    hashes = {url_hash(u): u for u in unique}
+    known = dict(session.exec(text("SELECT url_hash, id FROM checker.monitor_page WHERE site_id = :s AND "
+                                   "url_hash IN :h").bindparams(bindparam("h", value=list(hashes), expanding=True),
+                                                                s=site.site_id)).all())
+    fresh = [unique[u] for h, u in hashes.items() if h not in known]
+    room = max(0, max_pages - site.pages_known)
+    dropped = max(0, len([f for f in fresh if f.kind not in CHECKED_ONLY]) - room)
+    keep, crawled = [], 0
+    for f in fresh:
+        if f.kind not in CHECKED_ONLY:
+            crawled += 1
+            if crawled > room:
+                continue
+        keep.append(f)
+    if keep:
+        rows = [dict(site_id=site.site_id, url_hash=url_hash(f.url), url=f.url, kind=f.kind, hub=f.hub,
+                     depth=min(f.depth, 32767), first_seen_at=at,
+                     priority=Priority.hub if f.hub else Priority.new, due_at=at) for f in keep]
+        stmt = insert(MonitorPage).values(rows).on_conflict_do_nothing(index_elements=["site_id", "url_hash"])
+        session.exec(stmt.returning(MonitorPage.url_hash, MonitorPage.id))
+        site.pages_known += len([f for f in keep if f.kind not in CHECKED_ONLY])
+        known = dict(session.exec(text("SELECT url_hash, id FROM checker.monitor_page WHERE site_id = :s AND "
+                                       "url_hash IN :h").bindparams(bindparam("h", value=list(hashes), expanding=True),
+                                                                    s=site.site_id)).all())
+    # Better kinds for rows first seen as a plain link (e.g. a column list reached from an article).
+    better = [(known[url_hash(f.url)], f) for f in unique.values()
+              if f.kind not in (PageKind.other,) and url_hash(f.url) in known]
+    for page_id, f in better:
+        session.exec(text("""
+            UPDATE checker.monitor_page SET kind = :k, hub = hub OR :hub,
+                   priority = CASE WHEN :hub AND NOT hub THEN 0 ELSE priority END,
+                   due_at = CASE WHEN :hub AND NOT hub AND last_fetched_at IS NOT NULL THEN :at ELSE due_at END
+            WHERE id = :id AND kind = 'other'
+        """).bindparams(k=f.kind, hub=f.hub, id=page_id, at=at))
+    return {hashes[h]: i for h, i in known.items()}, dropped
+
+
+def replace_links(session: Session, source_id: int, target_ids: Iterable[int]) -> None:
+    """The page's outgoing edges become exactly `target_ids` (old edges pruned)."""
+    targets = sorted(set(t for t in target_ids if t != source_id))
+    if targets:
+        session.exec(text("DELETE FROM checker.monitor_link WHERE source_id = :s AND NOT (target_id = ANY(:t))")
+                     .bindparams(s=source_id, t=targets))
+        session.exec(insert(MonitorLink).values([dict(source_id=source_id, target_id=t) for t in targets])
+                     .on_conflict_do_nothing())
+    else:
+        session.exec(text("DELETE FROM checker.monitor_link WHERE source_id = :s").bindparams(s=source_id))
+
+
+def sources_of(session: Session, target_id: int, limit: int = 20) -> list[str]:
+    rows = session.exec(text("""
+        SELECT p.url FROM checker.monitor_link l JOIN checker.monitor_page p ON p.id = l.source_id
+        WHERE l.target_id = :t ORDER BY p.depth, p.id LIMIT :n
+    """).bindparams(t=target_id, n=limit)).all()
+    return [r[0] for r in rows]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Recording a fetch
+
+
+@dataclass
+class Recorded:
+    """What one fetch established about a page."""
+    status: int | None
+    error: str | None
+    kind: str
+    fetched_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: int | None = None
+    size: int | None = None
+    published: date | None = None
+    wordlist_version: str | None = None
+    scannable: bool | None = None
+    reason: str | None = None
+    changed: bool = False          # content differs from the last fetch (or first fetch)
+    unchanged: bool = False        # 304, or the same content hash: nothing re-scanned
+    hub: bool | None = None        # set when the fetch showed the page is (or is not) a hub
+    due_at: datetime | None = None  # next time due (computed by next_due)
+    priority: int = Priority.revalidate
+    attempts: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def transport_error(self) -> bool:
+        return self.error is not None and self.error not in ("not_html", "too_large")
+
+    @property
+    def gone(self) -> bool:
+        return self.status in (404, 410)
+
+
+def next_due(rec: Recorded, claimed: Claimed, *, hub_hours: int, revalidate_days: int, retry_minutes: int,
+             max_attempts: int) -> None:
+    """Set rec.due_at / priority / attempts: failures are retried a few times, then wait their cycle."""
+    at = rec.fetched_at
+    hub = claimed.hub if rec.hub is None else rec.hub
+    regular = at + (timedelta(hours=hub_hours) if hub else timedelta(days=revalidate_days))
+    if (rec.transport_error or (rec.status is not None and rec.status >= 500)) and claimed.attempts + 1 < max_attempts:
+        rec.due_at, rec.priority, rec.attempts = at + timedelta(minutes=retry_minutes), Priority.retry, \
+            claimed.attempts + 1
+        if hub:
+            rec.due_at = min(rec.due_at, regular)
+    else:
+        rec.due_at, rec.priority, rec.attempts = regular, Priority.hub if hub else Priority.revalidate, 0
+
+
+def record(session: Session, claimed: Claimed, rec: Recorded) -> None:
+    """Store a fetch's outcome and the page's next due time; validators and hash are kept from the last
+    full answer when the server said 304."""
+    session.exec(text("""
+        UPDATE checker.monitor_page SET
+            last_fetched_at = :at, http_status = :status, error = :error, kind = :kind,
+            hub = COALESCE(:hub, hub),
+            etag = CASE WHEN :unchanged THEN COALESCE(:etag, etag) ELSE :etag END,
+            last_modified = CASE WHEN :unchanged THEN COALESCE(:lm, last_modified) ELSE :lm END,
+            content_hash = COALESCE(:hash, content_hash),
+            size = COALESCE(:size, size),
+            published = COALESCE(:published, published),
+            wordlist_version = COALESCE(:wl, wordlist_version),
+            scannable = CASE WHEN :unchanged THEN scannable ELSE :scannable END,
+            reason = CASE WHEN :unchanged THEN reason ELSE :reason END,
+            last_changed_at = CASE WHEN :changed THEN :at ELSE last_changed_at END,
+            gone_at = CASE WHEN :gone THEN COALESCE(gone_at, :at) ELSE NULL END,
+            due_at = :due, priority = :priority, attempts = :attempts, lease_until = NULL
+        WHERE id = :id
+    """).bindparams(at=rec.fetched_at, status=rec.status, error=(rec.error or None) and rec.error[:32],
+                    kind=rec.kind, hub=rec.hub, unchanged=rec.unchanged, etag=(rec.etag or None) and rec.etag[:200],
+                    lm=(rec.last_modified or None) and rec.last_modified[:64], hash=rec.content_hash,
+                    size=rec.size, published=rec.published, wl=rec.wordlist_version, scannable=rec.scannable,
+                    reason=rec.reason and rec.reason[:20], changed=rec.changed, gone=rec.gone, due=rec.due_at,
+                    priority=rec.priority, attempts=rec.attempts, id=claimed.id))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Coverage, cycle end, pruning
+
+
+_COVERAGE = text("""
+SELECT
+  count(*) FILTER (WHERE kind NOT IN ('resource', 'external') AND gone_at IS NULL),
+  count(*) FILTER (WHERE kind NOT IN ('resource', 'external') AND last_fetched_at >= :start),
+  count(*) FILTER (WHERE kind = 'attachment' AND gone_at IS NULL),
+  count(*) FILTER (WHERE kind = 'attachment' AND scannable),
+  count(*) FILTER (WHERE kind = 'attachment' AND scannable = false),
+  count(*) FILTER (WHERE kind <> 'home' AND last_fetched_at IS NOT NULL),
+  count(*) FILTER (WHERE kind <> 'home' AND last_fetched_at IS NOT NULL
+                   AND (http_status >= 400 OR (error IS NOT NULL AND error NOT IN ('not_html', 'too_large')))),
+  count(*) FILTER (WHERE kind NOT IN ('resource', 'external') AND last_fetched_at IS NOT NULL
+                   AND (http_status >= 500 OR (error IS NOT NULL AND error NOT IN ('not_html', 'too_large')))),
+  count(*) FILTER (WHERE reason = 'too_large' OR error = 'too_large'),
+  count(*) FILTER (WHERE kind = 'attachment' AND scannable = false AND reason IS DISTINCT FROM 'too_large'),
+  count(*) FILTER (WHERE kind NOT IN ('resource', 'external') AND last_fetched_at IS NULL AND due_at IS NOT NULL),
+  max(last_fetched_at)
+FROM checker.monitor_page WHERE site_id = :s
+""")
+
+
+def refresh_coverage(session: Session, site: MonitorSite, now: datetime) -> MonitorSite:
+    """Recount the site's coverage from its rows (one pass over the site's pages)."""
+    row = session.exec(_COVERAGE.bindparams(s=site.site_id, start=site.cycle_started_at or now)).one()
+    (site.pages_known, site.pages_fetched_cycle, site.attachments_known, site.attachments_scanned,
+     site.attachments_unscannable, site.links_checked, site.links_broken, errors, too_large, unscannable,
+     waiting, last_fetch) = row
+    reasons = {"budget": int((site.not_reached or {}).get("budget", 0)), "error": errors, "too_large": too_large,
+               "not_scannable": unscannable, "pending": waiting}
+    site.not_reached = {k: v for k, v in reasons.items() if v}
+    site.last_fetch_at = last_fetch
+    site.coverage_at = now
+    session.add(site)
+    return site
+
+
+def finish_slice(session: Session, site_id: int, now: datetime, *, budget_dropped: int = 0,
+                 coverage_every: float = 30.0) -> bool:
+    """After a slice: count URLs the budget dropped, close the cycle when nothing is due or leased, and
+    refresh coverage (at most every `coverage_every` seconds, and always at a cycle's end). True when the
+    site still has due pages."""
+    site = session.exec(select(MonitorSite).where(MonitorSite.site_id == site_id).with_for_update()).one()
+    if budget_dropped:
+        reasons = dict(site.not_reached or {})
+        reasons["budget"] = int(reasons.get("budget", 0)) + budget_dropped
+        site.not_reached = reasons
+    due, leased = pending(session, site_id, now)
+    full = not due and not leased and site.cycle_started_at is not None and (
+        site.last_full_cycle_at is None or site.last_full_cycle_at < site.cycle_started_at)
+    if full:
+        site.last_full_cycle_at = now
+    if full or site.coverage_at is None or (now - site.coverage_at).total_seconds() >= coverage_every:
+        refresh_coverage(session, site, now)
+    session.add(site)
+    session.commit()
+    return due
+
+
+def prune(session: Session, site_id: int, now: datetime, prune_days: int) -> int:
+    """Delete a site's pages gone (404/410) for `prune_days` (their links go with them, ON DELETE CASCADE),
+    and its external / resource targets no page links to any more. Run at the end of a site's full cycle
+    (one pass over the site's rows). Returns rows deleted."""
+    cutoff = now - timedelta(days=prune_days)
+    gone = session.exec(text("DELETE FROM checker.monitor_page WHERE site_id = :s AND gone_at IS NOT NULL "
+                             "AND gone_at < :c").bindparams(s=site_id, c=cutoff)).rowcount
+    orphans = session.exec(text("""
+        DELETE FROM checker.monitor_page p WHERE p.site_id = :s AND p.kind IN ('external', 'resource')
+        AND p.first_seen_at < :c AND NOT EXISTS (SELECT 1 FROM checker.monitor_link l WHERE l.target_id = p.id)
+    """).bindparams(s=site_id, c=cutoff)).rowcount
+    session.commit()
+    return (gone or 0) + (orphans or 0)
