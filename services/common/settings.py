@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     jwks_cache_seconds: int = 300
 
     upload_max_bytes: int = 20 * 1024 * 1024
+    import_max_rows: int = 10_000  # bulk and bootstrap imports: more data rows are refused before parsing on
     allow_private_targets: bool = False
     # Non-public addresses user-entered URLs may still reach (services/common/netguard.py): comma-separated
     # `address[/prefix][:port]`, e.g. an intranet webhook receiver "10.0.3.7:8080". Empty: none.

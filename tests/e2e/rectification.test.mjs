@@ -88,13 +88,24 @@ async function task(token, id) {
   return (await call(token, 'reporting', `/api/v1/rectification/tasks/${id}`)).data
 }
 
-/** A tiny but valid PDF (typed by content: it starts with %PDF-), padded to `size` bytes. */
+/** A small but valid one-page PDF (uploads are validated by structure: it must parse), padded to about
+ * `size` bytes with a comment line before the cross-reference table. */
 function pdfBytes(size = 0) {
-  const body = '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n'
-  const head = Buffer.from(body, 'latin1')
-  const tail = Buffer.from('%%EOF\n', 'latin1')
-  const padding = Math.max(0, size - head.length - tail.length)
-  return Buffer.concat([head, Buffer.alloc(padding, 0x25), tail])
+  const objects = ['<</Type/Catalog/Pages 2 0 R>>', '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+    '<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>']
+  let body = '%PDF-1.4\n'
+  const offsets = objects.map((object, i) => {
+    const at = body.length
+    body += `${i + 1} 0 obj${object}endobj\n`
+    return at
+  })
+  const padding = Math.max(0, size - body.length - 200)
+  if (padding) body += `%${'x'.repeat(padding)}\n`
+  const xref = body.length
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
+  body += offsets.map((at) => `${String(at).padStart(10, '0')} 00000 n \n`).join('')
+  body += `trailer<</Size ${objects.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(body, 'latin1')
 }
 
 /** A Windows executable renamed to .pdf: the API must refuse it by content (415). */

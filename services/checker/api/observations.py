@@ -18,6 +18,7 @@ from services.checker.observations.models import (
 from services.common.auth import Principal
 from services.common.db import SessionDep
 from services.common.errors import ApiError, not_found
+from services.common.files import SCREENSHOT_TYPES, check_upload, sniff
 from services.common.pagination import Page, PageDep
 from services.common.s3 import put_bytes, read_limited
 from services.common.settings import get_settings
@@ -25,8 +26,6 @@ from services.common.settings import get_settings
 router = APIRouter(prefix="/api/v1/observations", tags=["observations"])
 MAX_EXPORT = 20 * 1024 * 1024
 MAX_SCREENSHOT = 10 * 1024 * 1024
-IMAGE_TYPES = {b"\x89PNG": ("image/png", "png"), b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-               b"RIFF": ("image/webp", "webp"), b"GIF8": ("image/gif", "gif")}
 
 
 async def visible_account(principal: Principal, token: str | None, account_id: int) -> dict[str, Any]:
@@ -114,10 +113,10 @@ def add_screenshot(session: SessionDep, principal: Runner, observation_id: int,
     data = read_limited(file.file, MAX_SCREENSHOT)
     if data is None:
         raise ApiError(413, "too_large", f"截图超过 {MAX_SCREENSHOT // 1024 // 1024} MB")
-    kind = next((v for magic, v in IMAGE_TYPES.items() if data.startswith(magic)), None)
-    if kind is None:
+    if sniff(data) not in SCREENSHOT_TYPES:
         raise ApiError(422, "not_an_image", "截图须为 PNG、JPEG、WebP 或 GIF 图片", field="file")
-    content_type, ext = kind
+    kind, _ = check_upload(data, file.filename, SCREENSHOT_TYPES, MAX_SCREENSHOT)  # must decode: 422 otherwise
+    content_type, ext = kind.mime, kind.extension
     key = f"observations/{row.id}/{uuid.uuid4().hex}.{ext}"
     stored = put_bytes(get_settings().bucket_evidence, data, content_type, key=key)
     row.evidence = [*row.evidence, {"key": stored.key, "sha256": stored.sha256, "size": stored.size,

@@ -6,7 +6,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
-from services.common.files import content_disposition
+from services.common.files import download_headers
 
 from services.registry.filings.models import SubjectKind
 from services.registry.imports.service import EXPORTS
@@ -31,4 +31,4 @@ def export_response(session: Session, kind: SubjectKind, query: SelectOfScalar, 
     body = write_xlsx(title, headers, rows) if fmt == ExportFormat.xlsx else write_csv(headers, rows)
     filename = f"{title}-{datetime.now():%Y%m%d%H%M}.{fmt.value}"
     return Response(body, media_type=MEDIA[fmt],
-                    headers={"Content-Disposition": content_disposition(filename)})
+                    headers=download_headers(filename))

@@ -9,7 +9,7 @@ from services.common import s3
 from services.common.auth import Supervisor, Writer
 from services.common.db import SessionDep
 from services.common.errors import not_found
-from services.common.files import content_disposition
+from services.common.files import download_headers
 from services.common.pagination import Page, PageDep
 from services.common.settings import get_settings
 from services.registry.api.deps import Reader
@@ -64,7 +64,7 @@ def download_evidence(session: SessionDep, principal: Reader, filing_id: int, ev
         raise not_found("证明材料")
     body = s3.get_bytes(get_settings().bucket_evidence, evidence.object_key)
     return Response(body, media_type=evidence.content_type, headers={
-        "Content-Disposition": content_disposition(evidence.filename), "X-Content-SHA256": evidence.sha256})
+        **download_headers(evidence.filename), "X-Content-SHA256": evidence.sha256})
 
 
 @router.post("/{filing_id}/approve", response_model=FilingDetail)

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 from services.common.auth import Supervisor
 from services.common.db import SessionDep
-from services.common.files import content_disposition
+from services.common.files import download_headers
 from services.common.pagination import Page, PageDep
 from services.registry.api.deps import Reader
 from services.registry.api.exporting import MEDIA, ExportFormat
@@ -113,8 +113,8 @@ def list_differences(session: SessionDep, principal: Reader, page: PageDep, repo
 @router.get("/reconciliations/{report_id}/export", summary="The differences as .xlsx")
 def export_reconciliation(session: SessionDep, principal: Reader, report_id: int) -> Response:
     body = recon.export_xlsx(session, principal, report_id)
-    return Response(body, media_type=MEDIA[ExportFormat.xlsx], headers={
-        "Content-Disposition": content_disposition(f"对账差异-{report_id}-{datetime.now():%Y%m%d%H%M}.xlsx")})
+    return Response(body, media_type=MEDIA[ExportFormat.xlsx],
+                    headers=download_headers(f"对账差异-{report_id}-{datetime.now():%Y%m%d%H%M}.xlsx"))
 
 
 @router.post("/reconciliations/{report_id}/differences/{diff_id}/file", response_model=FilingDetail,

@@ -79,15 +79,8 @@ def _validate(model: type[BaseModel], data: dict[str, Any], fields: dict[str, st
         return None
 
 
-def _require_headers(rows: list[dict[str, str]], required: list[str]) -> None:
-    missing = [h for h in required if h not in rows[0]]
-    if missing:
-        raise ApiError(422, "import_headers", f"缺少表头: {', '.join(missing)}", field="file", missing=missing)
-
-
 def import_sites(session: Session, principal: Principal, data: bytes, filename: str, dry_run: bool) -> ImportReport:
-    rows = read_table(data, filename)
-    _require_headers(rows, ["网站名称", "首页网址", "主办单位"])
+    rows = read_table(data, filename, ["网站名称", "首页网址", "主办单位"])
     orgs, errors = _orgs_by_name(session, principal), RowErrors()
     planned: list[tuple[SiteCreate, Organisation]] = []
     codes_in_file: set[str] = set()
@@ -137,8 +130,7 @@ def import_sites(session: Session, principal: Principal, data: bytes, filename: 
 
 def import_accounts(session: Session, principal: Principal, data: bytes, filename: str,
                     dry_run: bool) -> ImportReport:
-    rows = read_table(data, filename)
-    _require_headers(rows, ["账号名称", "账号类型", "账号ID", "主办单位"])
+    rows = read_table(data, filename, ["账号名称", "账号类型", "账号ID", "主办单位"])
     orgs, errors = _orgs_by_name(session, principal), RowErrors()
     planned: list[tuple[AccountCreate, Organisation]] = []
     seen: set[tuple[str, str]] = set()

@@ -207,11 +207,8 @@ def _filing(session: Session, principal: Principal, kind: SubjectKind, subject: 
 
 def bootstrap(session: Session, principal: Principal, kind: SubjectKind, data: bytes, filename: str,
               dry_run: bool) -> BootstrapReport:
-    rows = read_table(data, filename)
     required = ["网站名称", "网站标识码"] if kind == SubjectKind.site else ["账号名称", "账号ID"]
-    missing = [h for h in required if h not in rows[0]]
-    if missing:
-        raise ApiError(422, "import_headers", f"缺少表头: {', '.join(missing)}", field="file", missing=missing)
+    rows = read_table(data, filename, required)  # header checked first, row limit, no data rows → 422
     planned = _plan_sites(session, principal, rows) if kind == SubjectKind.site else \
         _plan_accounts(session, principal, rows)
     items = [r for r, _ in planned]

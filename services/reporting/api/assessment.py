@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from services.common.db import SessionDep
-from services.common.files import content_disposition
+from services.common.files import download_headers
 from services.reporting.api.deps import Reader, Token, Writer, org_path_of, org_record, service_client
 from services.reporting.assessment import service
 from services.reporting.assessment.models import Assessment, WeightsPublic, WeightsPut
@@ -34,7 +34,7 @@ def export_assessment(session: SessionDep, principal: Reader, token: Token, clie
         result = service.assess(session, client, org["id"], org["path"], year, today())
     title = f"{org['name']}{year}年度政府网站与政务新媒体监管考核排名"
     return Response(service.to_xlsx(result, title), media_type=CONTENT_TYPES["xlsx"],
-                    headers={"Content-Disposition": content_disposition(f"{title}.xlsx")})
+                    headers=download_headers(f"{title}.xlsx"))
 
 
 @router.get("/weights", response_model=WeightsPublic, summary="The weights that apply to an organisation's year")

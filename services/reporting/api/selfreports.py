@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from services.common.db import SessionDep
-from services.common.files import content_disposition
+from services.common.files import download_headers
 from services.common.pagination import Page, PageDep
 from services.reporting.api.deps import Reader, Token, Writer, org_path_of, org_record, service_client
 from services.reporting.clients import ServiceClient
@@ -76,4 +76,4 @@ def review_report(session: SessionDep, principal: Writer, report_id: int, body: 
 def export_report(session: SessionDep, principal: Reader, report_id: int) -> Response:
     report = service.get_visible(session, principal, report_id)
     return Response(render_report(report), media_type=CONTENT_TYPES["docx"],
-                    headers={"Content-Disposition": content_disposition(f"{report.title[:80]}.docx")})
+                    headers=download_headers(f"{report.title[:80]}.docx"))

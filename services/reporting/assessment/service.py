@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 
 from services.common.auth import Principal
 from services.common.errors import ApiError
+from services.common.exports import xlsx_row
 from services.common.scope import ancestor_paths
 from services.reporting.assessment.models import (
     Assessment, AssessmentRow, AssessmentWeights, Weights, WeightsPublic, WeightsPut,
@@ -114,7 +115,7 @@ def to_xlsx(a: Assessment, title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{a.year}年度考核"
-    ws.append([title])
+    ws.append(xlsx_row(ws, [title]))  # unit names are user text: never a formula
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=14), Alignment(horizontal="center")
     w = a.weights
@@ -126,8 +127,8 @@ def to_xlsx(a: Assessment, title: str) -> bytes:
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for r in a.rows:
-        ws.append([r.rank, r.unit_name, r.site_failures, r.account_failures, r.overdue_tasks, r.unrectified_tasks,
-                   r.late_reports, r.missing_reports, r.deduction, r.score])
+        ws.append(xlsx_row(ws, [r.rank, r.unit_name, r.site_failures, r.account_failures, r.overdue_tasks,
+                                r.unrectified_tasks, r.late_reports, r.missing_reports, r.deduction, r.score]))
     for column, width in zip("ABCDEFGHIJ", (6, 30, 14, 16, 14, 14, 16, 16, 8, 8)):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A4"

@@ -2,9 +2,9 @@
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from services.common.exports import xlsx_cell
 from services.reporting.notices.models import NoticeContent
 from services.reporting.notices.render_docx import COLUMNS_ACCOUNT, COLUMNS_SITE
 
@@ -24,7 +24,7 @@ def render_xlsx(c: NoticeContent) -> bytes:
             ws.column_dimensions[letter].width = width
 
         def cell(value, bold: bool = False, border: bool = True, size: int = 11):  # noqa: ANN001, ANN202
-            x = WriteOnlyCell(ws, value=value)
+            x = xlsx_cell(ws, value)  # names and remarks are user text: never a formula
             x.font = Font(name="仿宋_GB2312" if not bold else "黑体", bold=bold, size=size)
             x.alignment = CENTER
             if border:

@@ -14,7 +14,7 @@ from minio.error import S3Error
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from services.common.files import content_disposition
+from services.common.files import download_headers
 from services.common.s3 import get_s3
 from services.common.settings import get_settings
 from services.reporting.settings import get_reporting_settings
@@ -83,7 +83,7 @@ def remove(objects: list[Stored]) -> None:
 def download(bucket: str, key: str, content_type: str, size: int, sha256: str, filename: str) -> StreamingResponse:
     """A stored object streamed to the client, with its name, length and digest."""
     return StreamingResponse(stream(bucket, key), media_type=content_type, headers={
-        "Content-Disposition": content_disposition(filename), "Content-Length": str(size),
+        **download_headers(filename), "Content-Length": str(size),
         "ETag": f'"{sha256}"', "X-Content-SHA256": sha256})
 
 

@@ -10,7 +10,17 @@ from services.checker.platforms import FeedConfig
 from tests.checker.accounts.conftest import SIM
 
 NOW = SIM.now
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()  # screenshots must decode: a PNG signature followed by anything else is refused
 
 
 def account_dict(account) -> dict:
@@ -39,6 +49,11 @@ def test_hand_recorded_observation_with_screenshot_is_checked(checker, tokens, w
     refused = checker.post(f"/api/v1/observations/{observation['id']}/screenshots", headers=headers,
                            files={"file": ("x.png", b"not an image", "image/png")})
     assert refused.status_code == 422
+    for hostile in (b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>", PNG + b"<html></html>"):
+        refused = checker.post(f"/api/v1/observations/{observation['id']}/screenshots", headers=headers,
+                               files={"file": ("x.png", hostile, "image/png")})
+        assert refused.status_code == 422 and refused.json()["detail"]["code"] in ("file_invalid", "file_polyglot")
+    assert len(checker.get(f"/api/v1/observations/{observation['id']}", headers=headers).json()["evidence"]) == 1
 
     import asyncio
     result = asyncio.run(check_account(account_dict(account), now=NOW, indicator_set="weinan-2024",

@@ -110,3 +110,17 @@ def test_bootstrap_is_for_supervisors_and_in_scope(registry, login):
     county = registry.post("/api/v1/sync/bootstrap/sites", headers=login("linwei_supervisor"),
                            files={"file": ("a.csv", io.BytesIO(data), "text/csv")}).json()
     assert county["errors"] == 1 and county["items"][0]["errors"][0]["column"] == "主办单位"
+
+
+def test_a_header_only_or_oversized_file_is_a_clear_422(registry, login, monkeypatch):
+    for kind, headers in (("sites", HEADERS), ("accounts", ["账号名称", "账号类型", "账号ID", "主办单位"])):
+        response = post(registry, login, kind, csv_bytes([], headers), "只有表头.csv", dry_run=True)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"]["code"] == "import_no_rows"
+        assert response.json()["detail"]["message"].startswith("文件中没有数据行")
+    from services.common.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "import_max_rows", 3)
+    rows = [[f"超限网站{i}", f"LIM{i:07d}", f"https://lim{i}.weinan.gov.cn/", "", "", "", "运行"] for i in range(4)]
+    response = post(registry, login, "sites", write_xlsx("网站", HEADERS, rows), "超限.xlsx", dry_run=True)
+    assert response.status_code == 422 and response.json()["detail"]["code"] == "import_too_many_rows"

@@ -101,8 +101,15 @@ def png(seed: int = 0) -> bytes:
 
 
 def pdf(text: str = "整改说明") -> bytes:
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-            b"% " + text.encode() + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    """A real one-page PDF (distinct bytes per text: it is the document's title)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_metadata({"/Title": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def upload(reporting, headers: dict[str, str], task_id: int, data: bytes, name: str, kind: str = "screenshot"):

@@ -2,6 +2,7 @@
 duplicates, someone else's task, wrong role. Refusals store nothing and are audited."""
 import io
 import zipfile
+from functools import cache
 
 import pytest
 from docx import Document
@@ -10,7 +11,13 @@ from openpyxl import Workbook
 from services.common.s3 import get_s3
 from services.common.settings import get_settings
 from services.reporting.settings import get_reporting_settings
+from tests.common import builders
 from tests.reporting.rectification.conftest import OPERATOR, SUPERVISOR, pdf, png, upload
+
+
+@cache
+def hostile_files() -> dict[str, tuple[str, bytes]]:
+    return builders.hostile_files()
 
 
 def stored(task_id: int) -> list[str]:
@@ -32,6 +39,14 @@ def xlsx_bytes() -> bytes:
     return out.getvalue()
 
 
+def jpeg_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), (30, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
 def zip_bytes() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
@@ -50,9 +65,9 @@ def small_limit():
 
 def test_every_allowed_type_by_content_is_stored_with_its_digest(reporting, auth, task):
     op, tid = auth(OPERATOR), task["id"]
-    files = [(png(10), "a.png", "png"), (b"\xff\xd8\xff\xe0" + b"\x00" * 64, "b.jpg", "jpg"),
+    files = [(png(10), "a.png", "png"), (jpeg_bytes(), "b.jpg", "jpg"),
              (pdf(), "c.pdf", "pdf"), (docx_bytes(), "d.docx", "docx"), (xlsx_bytes(), "e.xlsx", "xlsx"),
-             (pdf("wrong name"), "scan.jpg", "pdf")]  # the content decides, not the name
+             (pdf("no extension"), "扫描件", "pdf")]  # the content decides the type; a name may lack an extension
     for data, name, ext in files:
         response = upload(reporting, op, tid, data, name)
         assert response.status_code == 201, response.text
@@ -65,6 +80,21 @@ def test_every_allowed_type_by_content_is_stored_with_its_digest(reporting, auth
     download = reporting.get(first["url"], headers=auth(SUPERVISOR))
     assert download.status_code == 200 and download.content == png(10)
     assert download.headers["x-content-sha256"] == first["sha256"]
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["content-disposition"] == "attachment; filename=\"a.png\"; filename*=UTF-8''a.png"
+
+
+def test_hostile_files_are_refused_by_structure_and_nothing_is_stored(reporting, auth, task):
+    cases = hostile_files()
+    for case, (name, data) in cases.items():
+        response = upload(reporting, auth(OPERATOR), task["id"], data, name)
+        assert response.status_code == 422, (case, response.text)
+        assert response.json()["detail"]["code"].startswith("file_"), case
+    assert stored(task["id"]) == []
+    trail = reporting.get(f"/api/v1/rectification/tasks/{task['id']}/audit", headers=auth(SUPERVISOR),
+                          params={"limit": 100}).json()["items"]
+    refused = [a for a in trail if a["action"] == "evidence_refused"]
+    assert len(refused) == len(cases) and {a["after"]["status"] for a in refused} == {422}
 
 
 @pytest.mark.parametrize("data, name", [
