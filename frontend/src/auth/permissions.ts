@@ -23,6 +23,7 @@ export type Permission =
   | 'assessment.read'
   | 'assessment.manage' // weights of the annual assessment
   | 'notifications'
+  | 'notifications.mark' // mark read (shared by the organisation: not viewers)
   | 'notifications.channels' // webhook / e-mail channels
   | 'admin'
 
@@ -30,7 +31,7 @@ const ALL: Permission[] = [
   'dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'filings.decide', 'imports', 'audit',
   'inspections.manage', 'inspections.read', 'notices.manage', 'rules.manage', 'rectification.work', 'rectification.review', 'admin',
   'rectification.read', 'selfreports.read', 'selfreports.write', 'selfreports.review', 'assessment.read',
-  'assessment.manage', 'notifications', 'notifications.channels',
+  'assessment.manage', 'notifications', 'notifications.mark', 'notifications.channels',
 ]
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -39,10 +40,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'filings.decide', 'imports', 'audit',
     'inspections.manage', 'inspections.read', 'notices.manage', 'rules.manage', 'rectification.review',
     'rectification.read', 'selfreports.read', 'selfreports.review', 'assessment.read', 'assessment.manage',
-    'notifications', 'notifications.channels',
+    'notifications', 'notifications.mark', 'notifications.channels',
   ],
   operator: ['dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'inspections.read', 'rectification.work',
-    'rectification.read', 'selfreports.read', 'selfreports.write', 'notifications'],
+    'rectification.read', 'selfreports.read', 'selfreports.write', 'notifications', 'notifications.mark'],
   viewer: ['dashboard', 'inventory.read', 'filings.read', 'inspections.read',
     'rectification.read', 'selfreports.read', 'assessment.read', 'notifications'],
   integration: [],

@@ -30,3 +30,15 @@ export function buildFindingBody(form: ManualFindingForm): FindingCreate {
       .map((e) => ({ url: e.url.trim(), excerpt: e.excerpt.trim(), observed_at: e.observed_at || null })),
   }
 }
+
+/** The URL when it may be rendered as a link: absolute http(s) only. Evidence may come from a crawled page or
+ * from older data, and a `javascript:` or `data:` href would run in the app; anything else is shown as text. */
+export function webLink(url: string | null | undefined): string | null {
+  if (!url || /[\u0000-\u0020\u007f]/.test(url) || !/^https?:\/\//i.test(url)) return null
+  try {
+    const parsed = new URL(url)
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname ? url : null
+  } catch {
+    return null
+  }
+}

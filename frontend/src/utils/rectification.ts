@@ -85,7 +85,8 @@ export function taskControls(
     close: reviewer && allowed.has('close'),
     // Asking again only makes sense when the first request did not reach the checker or it gave no answer.
     recheck: reviewer && allowed.has('recheck') && (!task.recheck_inspection_id || !!task.recheck_error),
-    poll: task.state === 'accepted',
+    // Reading the outcome in writes it to the task: the people who work on or review it (not viewers).
+    poll: (viewer.canWork || viewer.canReview) && task.state === 'accepted',
   }
 }
 

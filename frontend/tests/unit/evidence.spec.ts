@@ -1,0 +1,79 @@
+// Evidence URLs are links only when they are http(s); viewers neither mark notifications read nor poll
+// re-check outcomes into a task (both write shared state, refused by the API).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import ElementPlus from 'element-plus'
+import { createPinia, setActivePinia } from 'pinia'
+import { routerKey } from 'vue-router'
+import { roleCan } from '@/auth/permissions'
+import { webLink } from '@/utils/findings'
+import { taskControls } from '@/utils/rectification'
+
+describe('webLink', () => {
+  it('keeps absolute http(s) URLs', () => {
+    expect(webLink('https://www.example.gov.cn/ldzc/')).toBe('https://www.example.gov.cn/ldzc/')
+    expect(webLink('HTTP://www.example.gov.cn')).toBe('HTTP://www.example.gov.cn')
+  })
+
+  it('refuses every other scheme and anything a browser would rewrite', () => {
+    for (const url of ['javascript:alert(1)', 'JavaScript:alert(1)', ' javascript:alert(1)', 'java\tscript:alert(1)',
+      'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', 'file:///etc/passwd', '//evil.example/',
+      'http:javascript:alert(1)', 'http://', '', null, undefined]) {
+      expect(webLink(url), String(url)).toBeNull()
+    }
+  })
+})
+
+describe('writes viewers may not make', () => {
+  it('only people who work on notifications mark them read', () => {
+    expect(roleCan('viewer', 'notifications.mark')).toBe(false)
+    expect(['admin', 'supervisor', 'operator'].every((r) => roleCan(r as never, 'notifications.mark'))).toBe(true)
+  })
+
+  it('viewers do not poll the re-check outcome', () => {
+    const task = { state: 'accepted' as const, allowed_actions: ['recheck', 'close'], org_path: '/1/2/40/43/' }
+    expect(taskControls(task, { role: 'viewer', orgPath: '/1/', canWork: false, canReview: false }).poll).toBe(false)
+    expect(taskControls(task, { role: 'supervisor', orgPath: '/1/2/', canWork: false, canReview: true }).poll).toBe(true)
+  })
+})
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+describe('TaskDetailView evidence', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+  afterEach(() => vi.restoreAllMocks())
+
+  it('renders a javascript: evidence URL as text, an http one as a link', async () => {
+    const { useAuthStore } = await import('@/stores/auth')
+    const TaskDetailView = (await import('@/views/rectification/TaskDetailView.vue')).default
+    useAuthStore().session = { token: 't', expiresAt: Date.now() + 3_600_000, role: 'operator', orgId: 43, orgPath: '/1/2/40/43/', name: '临渭区水务局', username: 'op', sub: 'user:9' }
+    const task = {
+      id: 6, notice_id: 2, notice_title: '通报', inspection_id: 3, kind: 'site', target_id: 28, target_name: '临渭水务网',
+      target_url: null, platform: null, org_id: 43, org_path: '/1/2/40/43/', unit_name: '临渭区水务局',
+      problems: '首页错误', deadline: '2026-12-16', round: 1, overdue: false, was_overdue: false, days_left: 14,
+      submitted_at: null, reviewed_at: null, closed_at: null, updated_at: '2026-12-02T00:00:00Z', explanation: null,
+      submitted_by: null, reviewed_by: null, review_reason: null, recheck_inspection_id: null, recheck_requested_at: null,
+      recheck_error: null, recheck_findings: [], closed_by: null, close_reason: null, overdue_at: null, evidence: [], events: [],
+      state: 'open', allowed_actions: ['upload', 'submit'], recheck_verdict: null,
+      findings: [{ indicator: 'serious_error', severity: 'veto', message: '首页领导人姓名错误', evidence: [
+        { url: 'javascript:alert(document.cookie)', excerpt: '恶意' }, { url: 'https://www.example.gov.cn/a', excerpt: '正常' },
+      ] }],
+    }
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async () => json(task))
+    const wrapper = mount(TaskDetailView, {
+      props: { id: 6 },
+      global: {
+        plugins: [ElementPlus], provide: { [routerKey as symbol]: { back: () => undefined, push: async () => undefined } },
+        stubs: { RouterLink: { props: ['to'], template: '<a :href="to"><slot /></a>' } },
+      },
+    })
+    await flushPromises()
+    const links = wrapper.findAll('[data-test="finding-evidence-link"]')
+    expect(links.map((a) => a.attributes('href'))).toEqual(['https://www.example.gov.cn/a'])
+    expect(wrapper.findAll('a').some((a) => (a.attributes('href') ?? '').toLowerCase().startsWith('javascript'))).toBe(false)
+    expect(wrapper.text()).toContain('javascript:alert(document.cookie)')   // shown, as text
+    wrapper.unmount()
+  })
+})
