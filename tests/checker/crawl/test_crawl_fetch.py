@@ -148,9 +148,18 @@ async def test_ssrf_refused_without_the_setting(hostile: RawServer):
     assert len(hostile.hits) == hits  # refused before connecting
 
 
+@pytest.mark.usefixtures("private_targets_refused")
+async def test_ssrf_ipv6_and_numeric_forms_of_loopback_refused(hostile: RawServer):
+    port = hostile.url("/").split(":")[2].split("/")[0]
+    async with Fetcher(FAST) as f:
+        for host in ("[::7f00:1]", "[64:ff9b::7f00:2]", "[::ffff:127.0.0.2]", "2130706434", "0x7f.2"):
+            link = await f.check_link(f"http://{host}:{port}/ok")
+            assert link.error == "forbidden_address", host
+
+
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
                                      "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd00::1",
-                                     "::ffff:127.0.0.1"])
+                                     "::ffff:127.0.0.1", "::7f00:1", "64:ff9b::7f00:1", "2002:7f00:1::1"])
 def test_non_public_addresses(address: str):
     assert not is_public(ipaddress.ip_address(address))
 
