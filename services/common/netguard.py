@@ -190,7 +190,7 @@ def resolve_sync(host: str, port: int) -> list[str]:
         return [str(literal)]
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:  # ValueError: a NUL byte in the name
         raise ResolveError(host) from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
@@ -201,7 +201,7 @@ async def resolve(host: str, port: int) -> list[str]:
         return [str(literal)]
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:  # ValueError: a NUL byte in the name
         raise ResolveError(host) from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
