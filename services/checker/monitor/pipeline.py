@@ -25,10 +25,13 @@ from sqlmodel import Session
 
 from services.checker.checks import broken_link, dark_link, sensitive_content, serious_error, typo, unreachable
 from services.checker.checks.base import CheckContext, is_ok
+from services.checker.crawl.attachments import extract_text, looks_like_attachment
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.decode import decode_html, is_html_type, looks_binary
 from services.checker.crawl.fetch import Fetcher
+from services.checker.crawl.pagination import pagination_urls, record_links
 from services.checker.crawl.parse import parse_page
+from services.checker.crawl.sitemap import parse_sitemap, sitemaps_from_robots
 from services.checker.indicators import IndicatorSet
 from services.checker.indicators.aggregate import evaluate
 from services.checker.model import Finding, LinkStatus, Page, Probe, RegistryFacts, SiteSnapshot
@@ -47,40 +50,6 @@ LIST_ITEMS = 8          # dated items that make a page a column list
 # Content types of files scanned as attachments when a URL's name did not say so.
 _ATTACHMENT_TYPES = ("application/pdf", "application/msword", "application/vnd.", "application/wps",
                      "application/kswps", "text/plain", "application/x-", "application/octet-stream")
-
-
-# --- library modules of the EXTRACTION engineer, with minimal stand-ins until they land -------------------
-
-try:  # pragma: no cover - replaced by the real module once committed
-    from services.checker.crawl.attachments import extract_text, looks_like_attachment
-except ImportError:  # pragma: no cover
-    _EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|txt)$", re.I)
-
-    @dataclass
-    class _Extracted:
-        kind: str
-        text: str
-        scannable: bool
-        reason: str | None
-
-    def looks_like_attachment(url: str) -> bool:
-        return bool(_EXT.search(url.split("?", 1)[0]))
-
-    def extract_text(body: bytes, *, url: str = "", content_type: str | None = None,
-                     max_chars: int = 2_000_000) -> Any:
-        if url.lower().split("?", 1)[0].endswith(".txt"):
-            for encoding in ("utf-8", "gb18030"):
-                try:
-                    return _Extracted("txt", body.decode(encoding)[:max_chars], True, None)
-                except UnicodeDecodeError:
-                    continue
-        return _Extracted("unknown", "", False, "unsupported")
-
-try:  # pragma: no cover
-    from services.checker.crawl.pagination import pagination_urls
-except ImportError:  # pragma: no cover
-    def pagination_urls(tree: LexborHTMLParser, page_url: str) -> list[str]:
-        return []
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -313,6 +282,12 @@ def discover(site: SiteContext, claimed: Claimed, page: Page, tree: LexborHTMLPa
             found.append(Found(url, PageKind.list, claimed.depth,
                                hub=rec.kind == PageKind.column and n < site.hub_list_pages))
     articles = {service.normalise(i.url) for i in page.items if i.url}
+    if tree is not None:
+        # Hanweb jpage lists carry their records in script data, not as anchors.
+        for url in filter(None, map(service.normalise, record_links(tree, page.final_url))):
+            if service.same_site(url, site.host) and depth <= site.max_depth:
+                found.append(Found(url, PageKind.attachment if looks_like_attachment(url) else PageKind.article,
+                                   depth))
     for link in page.links:
         url = service.normalise(link.url)
         if url is None:
@@ -333,20 +308,12 @@ def discover(site: SiteContext, claimed: Claimed, page: Page, tree: LexborHTMLPa
 # Sitemaps
 
 
-try:  # pragma: no cover
-    from services.checker.crawl.sitemap import parse_sitemap, sitemaps_from_robots
-except ImportError:  # pragma: no cover
-    parse_sitemap = None  # type: ignore[assignment]
-    sitemaps_from_robots = None  # type: ignore[assignment]
-
 MAX_SITEMAPS = 20
 
 
 async def sitemap_urls(fetcher: Fetcher, site: SiteContext, limit: int) -> list[str]:
     """Page URLs a site lists in its sitemaps (robots.txt's Sitemap: lines, else /sitemap.xml); robots.txt
     rules themselves are not applied: supervision must see every public page (documented choice)."""
-    if parse_sitemap is None:
-        return []
     parts = urlsplit(site.homepage_url)
     root = f"{parts.scheme}://{parts.netloc}/"
     maps: list[str] = []

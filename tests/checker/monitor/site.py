@@ -31,6 +31,7 @@ class Site:
     external: str | None = None    # an off-site link target
     port: int = 0
     edits: dict[str, str] = field(default_factory=dict)   # path → replaced body (a site that changes)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path → (type, body), linked from home
     ok: Counter = field(default_factory=Counter)          # path → 200 answers
     not_modified: Counter = field(default_factory=Counter)
     heads: Counter = field(default_factory=Counter)       # path → HEAD requests (status checks)
@@ -74,6 +75,7 @@ class Site:
             return 200, "text/html; charset=utf-8", self.edits[path].encode()
         if path == "/":
             ext = f'<a href="{self.external}">友情链接</a>' if self.external else ""
+            ext += "".join(f'<a href="{path}">附件{n}</a>' for n, path in enumerate(self.files))
             return 200, "text/html; charset=utf-8", self._html("测试县人民政府", (
                 '<a href="/about.html">概况</a><a href="/missing.html">旧栏目</a>'
                 f'<a href="/files/report.txt">年度报告</a>{ext}<img src="/logo.png">')).encode()
@@ -81,6 +83,8 @@ class Site:
             return 200, "text/html; charset=utf-8", self._html("概况", "<p>本县概况。</p>").encode()
         if path == "/logo.png":
             return 200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+        if path in self.files:
+            return 200, *self.files[path]
         if path == "/files/report.txt":
             return 200, "text/plain; charset=utf-8", "年度报告：坚持依法行政。本报告中出现澳门百家乐字样。".encode()
         if path == "/news/index.html":

@@ -264,3 +264,37 @@ def test_slot_of_a_killed_worker_frees_itself() -> None:
 
     waited, again = asyncio.run(scenario())
     assert 0.8 <= waited <= 2.0 and again < 0.2
+
+
+def test_attachments_of_every_format_are_scanned_and_image_only_is_not_clean() -> None:
+    from tests.fixtures.farm.attachments import make_attachment
+
+    words = {"pdf": "中华人名共和国", "doc": "中国人民共和国", "docx": "中华人名共和国", "xls": "中国人民共和国",
+             "xlsx": "中华人名共和国", "wps": "中国人民共和国", "txt": "中华人名共和国"}
+    site = Site("127.0.7.11", lists=1, per_list=2)
+    for kind, word in words.items():
+        site.files[f"/files/a.{kind}"] = ("application/octet-stream",
+                                          make_attachment(kind, f"关于做好有关工作的通知。{word}成立以来。",
+                                                          encoding="gbk" if kind == "txt" else "utf-8"))
+    site.files["/files/scan.pdf"] = ("application/pdf", make_attachment("pdf_image", f"扫描件{words['pdf']}"))
+    site.files["/files/huge.txt"] = ("text/plain; charset=utf-8", ("大文件。" * 20000).encode())   # 240 kB
+    site.start()
+    try:
+        site_id = 880006
+        register(site_id, site)
+        asyncio.run(cycle(site_id, settings(monitor_attachment_max_bytes=100_000)))
+        known = {rel(site, p.url): p for p in rows(site_id).values()}
+        for kind in words:
+            assert known[f"/files/a.{kind}"].scannable, kind
+        assert known["/files/scan.pdf"].scannable is False and known["/files/scan.pdf"].reason == "image_only"
+        assert known["/files/huge.txt"].reason == "too_large"
+        with Session(get_engine()) as session:
+            found = {rel(site, p.url) for p in ledger.open_problems(session, site_id) if p.indicator == "serious_error"}
+            monitored = session.get(MonitorSite, site_id)
+        assert {f"/files/a.{kind}" for kind in words} <= found
+        assert "/files/scan.pdf" not in found
+        assert monitored.attachments_scanned == len(words) + 1          # + report.txt
+        assert monitored.attachments_unscannable == 2
+        assert monitored.not_reached.get("not_scannable") == 1 and monitored.not_reached.get("too_large") == 1
+    finally:
+        site.stop()
