@@ -430,10 +430,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/monitor/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monitored sites with their coverage */
+        get: operations["list_sites_api_v1_monitor_sites_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitor/sites/{site_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One monitored site's coverage */
+        get: operations["get_site_api_v1_monitor_sites__site_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitor/sites/{site_id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's problems from the ledger (open: veto-level first, newest first) */
+        get: operations["site_findings_api_v1_monitor_sites__site_id__findings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/monitor/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** New veto-level problems after a feed position (for the reporting worker) */
+        get: operations["list_alerts_api_v1_monitor_alerts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Alert */
+        Alert: {
+            /** Id */
+            id: number;
+            /** Finding Id */
+            finding_id: number;
+            /** Site Id */
+            site_id: number;
+            /** Site Name */
+            site_name: string;
+            /** Homepage Url */
+            homepage_url: string;
+            /** Host Org Id */
+            host_org_id: number | null;
+            /** Org Id */
+            org_id: number | null;
+            /** Supervising Org Id */
+            supervising_org_id: number | null;
+            /** Indicator */
+            indicator: string;
+            /** Indicator Name */
+            indicator_name: string;
+            /** Severity */
+            severity: string;
+            /** Message */
+            message: string;
+            /** Url */
+            url: string;
+            /** Excerpt */
+            excerpt: string;
+            /**
+             * First Seen At
+             * Format: date-time
+             */
+            first_seen_at: string;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+        };
+        /** AlertPage */
+        AlertPage: {
+            /** Items */
+            items: components["schemas"]["Alert"][];
+            /** Last Id */
+            last_id: number;
+        };
         /** AuditPublic */
         AuditPublic: {
             /** Id */
@@ -482,6 +598,57 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /** Coverage */
+        Coverage: {
+            /** Site Id */
+            site_id: number;
+            /** Site Name */
+            site_name: string;
+            /** Homepage Url */
+            homepage_url: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "never" | "first_cycle" | "monitoring";
+            /** Pages Known */
+            pages_known: number;
+            /** Pages Fetched Cycle */
+            pages_fetched_cycle: number;
+            /** Attachments Known */
+            attachments_known: number;
+            /** Attachments Scanned */
+            attachments_scanned: number;
+            /** Attachments Unscannable */
+            attachments_unscannable: number;
+            /** Links Checked */
+            links_checked: number;
+            /** Links Broken */
+            links_broken: number;
+            /** Not Reached */
+            not_reached: components["schemas"]["NotReached"][];
+            /** Cycle Started At */
+            cycle_started_at: string | null;
+            /** Last Full Cycle At */
+            last_full_cycle_at: string | null;
+            /** Last Fetch At */
+            last_fetch_at: string | null;
+            /** Open Findings */
+            open_findings: number;
+            /** Open Veto Findings */
+            open_veto_findings: number;
+        };
+        /** CoveragePage */
+        CoveragePage: {
+            /** Items */
+            items: components["schemas"]["Coverage"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** EntryIn */
         EntryIn: {
             /** Name */
@@ -512,6 +679,17 @@ export interface components {
              * Snapshot
              * @description S3 key of a stored snapshot
              */
+            snapshot?: string | null;
+        };
+        /** EvidenceOut */
+        EvidenceOut: {
+            /** Url */
+            url: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Observed At */
+            observed_at: string;
+            /** Snapshot */
             snapshot?: string | null;
         };
         /**
@@ -577,10 +755,18 @@ export interface components {
          * @enum {string}
          */
         FindingSource: "auto" | "manual";
-        /** HTTPValidationError */
+        /** ErrorResponse */
         HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+            detail: {
+                code: string;
+                message: string;
+                field?: string | null;
+                errors?: {
+                    field?: string | null;
+                    message?: string;
+                    type?: string;
+                }[];
+            };
         };
         /**
          * IndicatorSetCreate
@@ -778,6 +964,62 @@ export interface components {
         InspectionUpdate: {
             /** Name */
             name?: string | null;
+        };
+        /** LedgerFinding */
+        LedgerFinding: {
+            /** Id */
+            id: number;
+            /** Indicator */
+            indicator: string;
+            /** Indicator Name */
+            indicator_name: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "veto" | "deduct";
+            /** Message */
+            message: string;
+            /** Url */
+            url: string;
+            /** Page Kind */
+            page_kind: string | null;
+            /** Excerpt */
+            excerpt: string;
+            /** Evidence */
+            evidence: components["schemas"]["EvidenceOut"][];
+            /**
+             * First Seen At
+             * Format: date-time
+             */
+            first_seen_at: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Resolved At */
+            resolved_at: string | null;
+        };
+        /** LedgerPage */
+        LedgerPage: {
+            /** Items */
+            items: components["schemas"]["LedgerFinding"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** NotReached */
+        NotReached: {
+            /** Reason */
+            reason: string;
+            /** Label */
+            label: string;
+            /** Count */
+            count: number;
         };
         /** ObservationCreate */
         ObservationCreate: {
@@ -2299,6 +2541,146 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PeriodSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_sites_api_v1_monitor_sites_get: {
+        parameters: {
+            query?: {
+                /** @description this organisation's subtree */
+                org_id?: number | null;
+                /** @description site name or URL contains */
+                q?: string | null;
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoveragePage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_site_api_v1_monitor_sites__site_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coverage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    site_findings_api_v1_monitor_sites__site_id__findings_get: {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved" | "all";
+                indicator?: string | null;
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                site_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_alerts_api_v1_monitor_alerts_get: {
+        parameters: {
+            query?: {
+                /** @description last_id of the previous page */
+                after_id?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertPage"];
                 };
             };
             /** @description Validation Error */

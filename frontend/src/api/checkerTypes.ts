@@ -48,3 +48,7 @@ export interface IndicatorDefinition {
   parameters: Record<string, number>
   indicators: Record<string, IndicatorRule>
 }
+
+// Whole-site monitoring (全站监测)
+export type MonitorCoverage = S['Coverage']
+export type MonitorFinding = S['LedgerFinding']

@@ -1173,10 +1173,18 @@ export interface components {
          * @enum {string}
          */
         FilingState: "pending" | "approved" | "rejected" | "withdrawn";
-        /** HTTPValidationError */
+        /** ErrorResponse */
         HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+            detail: {
+                code: string;
+                message: string;
+                field?: string | null;
+                errors?: {
+                    field?: string | null;
+                    message?: string;
+                    type?: string;
+                }[];
+            };
         };
         /** ImportReport */
         ImportReport: {
@@ -1206,28 +1214,43 @@ export interface components {
          * @enum {string}
          */
         OrgKind: "province" | "city" | "county" | "township" | "department";
-        /** OrgPublic */
+        /**
+         * OrgPublic
+         * @description What reads answer. It does not re-apply the input rules: a row stored before a rule existed (or written
+         *     around it) must not turn every list that contains it into a 500. A stored region code that is not six
+         *     digits is answered as null with `region_code_valid: false`, so clients that rely on the format stay safe
+         *     and an admin sees what to correct (PATCH validates).
+         */
         OrgPublic: {
-            /** Name */
-            name: string;
-            kind: components["schemas"]["OrgKind"];
-            /**
-             * Region Code
-             * @description GB/T 2260 行政区划代码 (6 digits); departments inherit
-             */
-            region_code?: string | null;
             /** Id */
             id: number;
             /** Parent Id */
             parent_id: number | null;
             /** Path */
             path: string;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["OrgKind"];
+            /**
+             * Region Code
+             * @description GB/T 2260 行政区划代码; null when missing or invalid
+             */
+            region_code?: string | null;
+            /**
+             * Region Code Valid
+             * @description false: the stored code is not six digits
+             * @default true
+             */
+            region_code_valid: boolean;
         };
         /** OrgUpdate */
         OrgUpdate: {
             /** Name */
             name?: string | null;
-            /** Region Code */
+            /**
+             * Region Code
+             * @description null: a department inherits its parent's code
+             */
             region_code?: string | null;
         };
         /** OutboxPublic */

@@ -434,7 +434,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How the notification went out through each channel */
+        /** How the notification went out through the channels the caller manages */
         get: operations["list_deliveries_api_v1_notifications__notification_id__deliveries_get"];
         put?: never;
         post?: never;
@@ -818,7 +818,10 @@ export interface components {
              */
             created_at: string;
         };
-        /** DeliveryPublic */
+        /**
+         * DeliveryPublic
+         * @description Shown to those who may manage the channel; the target's own answer is never echoed.
+         */
         DeliveryPublic: {
             /** Id */
             id: number;
@@ -830,8 +833,11 @@ export interface components {
             state: components["schemas"]["DeliveryState"];
             /** Attempts */
             attempts: number;
-            /** Error */
-            error: string | null;
+            /**
+             * Outcome
+             * @description short zh-CN outcome, e.g. 已送达, 对方返回 HTTP 500
+             */
+            outcome: string;
             /** Sent At */
             sent_at: string | null;
         };
@@ -945,10 +951,18 @@ export interface components {
          * @enum {string}
          */
         FileFormat: "docx" | "xlsx" | "pdf";
-        /** HTTPValidationError */
+        /** ErrorResponse */
         HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+            detail: {
+                code: string;
+                message: string;
+                field?: string | null;
+                errors?: {
+                    field?: string | null;
+                    message?: string;
+                    type?: string;
+                }[];
+            };
         };
         /**
          * KindFigures
@@ -1284,7 +1298,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "assigned" | "due_soon" | "overdue" | "rejected" | "recheck_failed" | "verified" | "report_due";
+        NotificationKind: "assigned" | "due_soon" | "overdue" | "rejected" | "recheck_failed" | "verified" | "report_due" | "monitor_alert";
         /** NotificationPage */
         NotificationPage: {
             /** Items */

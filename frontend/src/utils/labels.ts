@@ -52,12 +52,19 @@ export function options<K extends string>(labels: Record<K, string>): { value: K
   return (Object.keys(labels) as K[]).map((value) => ({ value, label: labels[value] }))
 }
 
+// Every date a user sees is Beijing time, whatever the browser's own time zone (a laptop set to UTC, a
+// supervisor travelling): the offices' working days and deadlines are Asia/Shanghai's.
+const BEIJING = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  hourCycle: 'h23',
+})
+
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return '—'
   const d = new Date(value)
   if (Number.isNaN(d.getTime())) return value
-  const p = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
+  const part = Object.fromEntries(BEIJING.formatToParts(d).map((p) => [p.type, p.value]))
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`
 }
 
 export function formatSize(bytes: number): string {

@@ -113,11 +113,11 @@ export const RECHECK_VERDICT: Record<string, string> = { pass: '合格', fail: '
 
 export const NOTIFICATION_KIND: Record<NotificationKind, string> = {
   assigned: '新整改任务', due_soon: '即将到期', overdue: '已逾期', rejected: '整改退回', recheck_failed: '复查未通过',
-  verified: '复查通过', report_due: '自查报告',
+  verified: '复查通过', report_due: '自查报告', monitor_alert: '全站监测告警',
 }
 export const NOTIFICATION_KIND_TAG: Record<NotificationKind, TagType> = {
   assigned: 'primary', due_soon: 'warning', overdue: 'danger', rejected: 'warning', recheck_failed: 'danger',
-  verified: 'success', report_due: 'info',
+  verified: 'success', report_due: 'info', monitor_alert: 'danger',
 }
 
 /** Where a notification leads: its task, or its self-inspection report (null when neither). */
@@ -125,6 +125,7 @@ export function notificationLink(n: Pick<NotificationPublic, 'task_id' | 'report
   if (n.task_id) return `/rectification/${n.task_id}`
   if (n.report_id) return `/self-reports/${n.report_id}`
   if (n.kind === 'report_due') return '/self-reports'
+  if (n.kind === 'monitor_alert') return '/monitor'
   return null
 }
 
