@@ -95,14 +95,22 @@ def outcome(state: DeliveryState, error: str | None) -> str:
     return text if state == DeliveryState.failed else f"{text}，将重试"
 
 
+def webhook_rules() -> netguard.Policy:
+    """Webhooks reach public addresses only, whatever GOVWATCH_ALLOW_PRIVATE_TARGETS says (the demo and test
+    stacks allow private targets for their loopback sites, not for webhooks); an intranet receiver is let
+    through by naming its address and port in GOVWATCH_OUTBOUND_ALLOW."""
+    return netguard.policy(allow_private=False)
+
+
 def check_webhook_target(url: str) -> None:
-    """A webhook target as entered: http(s), and every address it resolves to permitted by the guard."""
+    """A webhook target as entered: http(s), and every address it resolves to now permitted. A name that
+    does not resolve yet is accepted: every delivery is vetted again on the address it connects to."""
     try:
-        netguard.check_url(url)
+        netguard.check_url(url, rules=webhook_rules())
     except netguard.BadUrl as exc:
         raise ApiError(422, "invalid_webhook", "Webhook 地址须以 http:// 或 https:// 开头", field="target") from exc
-    except netguard.ResolveError as exc:
-        raise ApiError(422, "webhook_unresolvable", "Webhook 地址的主机名无法解析，请检查地址", field="target") from exc
+    except netguard.ResolveError:
+        pass
     except netguard.ForbiddenAddress as exc:
         raise ApiError(422, "webhook_forbidden", "Webhook 地址不能指向本机、内网或保留地址", field="target") from exc
 
@@ -112,9 +120,10 @@ def send_webhook(url: str, n: Notification) -> None:
     internal address after the channel was added is refused without anything being sent). The address
     configured by the deployment (GOVWATCH_NOTIFY_WEBHOOK_URL) is trusted."""
     rs = get_reporting_settings()
-    transport = netguard.SyncGuardedTransport(allow_private=True if url == rs.notify_webhook_url else None)
+    rules = netguard.Policy(allow_private=True) if url == rs.notify_webhook_url else webhook_rules()
     try:
-        with httpx.Client(transport=transport, timeout=rs.notify_timeout_seconds, follow_redirects=False) as client:
+        with httpx.Client(transport=netguard.SyncGuardedTransport(rules=rules), timeout=rs.notify_timeout_seconds,
+                          follow_redirects=False) as client:
             response = client.post(url, json=payload(n))
     except netguard.ForbiddenAddress as exc:
         raise DeliveryFailed("forbidden_address", final=True) from exc

@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from services.common.db import get_engine
+from services.common.settings import get_settings
 from services.reporting.notifications import service as notifications
 from services.reporting.notifications.models import Delivery, DeliveryState, Notification
 from services.reporting.rectification import service
@@ -63,8 +64,10 @@ class Mailbox:
 
 
 @pytest.fixture
-def channels(reporting, auth):
+def channels(reporting, auth, monkeypatch):
     hook, mailbox = Webhook(), Mailbox()
+    # Webhooks reach public addresses only; this loopback receiver is allowed by name and port.
+    monkeypatch.setattr(get_settings(), "outbound_allow", f"127.0.0.1:{hook.server.server_port}")
     smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     rs = get_reporting_settings()
