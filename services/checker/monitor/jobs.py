@@ -292,6 +292,9 @@ def _marker_ttl(settings: CheckerSettings) -> int:
 async def monitor_slice(ctx: dict[str, Any], site_id: int) -> str:
     settings = get_checker_settings()
     redis = ctx["redis"]
+    if not settings.monitor_enabled:
+        await redis.delete(marker_key(site_id))
+        return "monitoring disabled"
     try:
         report = await run_slice(redis, site_id, settings=settings)
     finally:
