@@ -3,6 +3,7 @@ profile and entries). Column headers in Chinese or English; unknown columns are 
 import csv
 import io
 import json
+from itertools import islice
 from typing import Any
 
 from services.checker.platforms.dates import parse_moment
@@ -83,7 +84,7 @@ def parse_export(name: str, data: bytes) -> dict[str, Any]:
                 continue
         else:
             raise ExportError("CSV 文件编码无法识别")
-        return {"posts": _rows_to_posts(list(csv.reader(io.StringIO(text))))}
+        return {"posts": _rows_to_posts(list(islice(csv.reader(io.StringIO(text)), MAX_ROWS + 1)))}
     if lower.endswith(".xlsx"):
         # Vetted and streamed (zip directory, row count) before openpyxl parses anything: 422 otherwise.
         rows = [list(r) for _, r in zip(range(MAX_ROWS + 1), xlsx_rows(data, MAX_SCANNED_ROWS))]

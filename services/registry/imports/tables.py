@@ -40,7 +40,8 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         raise ApiError(422, "file_invalid", "CSV 文件格式有误，无法读取", field="file") from exc
 
 
-def read_table(data: bytes, filename: str, required: list[str], max_rows: int | None = None) -> list[dict[str, str]]:
+def read_table(data: bytes, filename: str, required: list[str],
+               max_rows: int | None = None) -> list[dict[str, str]]:
     """Rows as {header: text}; .xlsx decided by content, anything else must be UTF-8 (BOM ok) or GB18030 CSV.
     The header (first non-empty row) must hold `required`; 422 when it does not, when there is no data
     row, or when more than `max_rows` rows follow the header (blank ones count: they cost parsing too)."""
