@@ -52,6 +52,9 @@ class RevocationSettings(BaseSettings):
 
     revocation_cache_seconds: float = 2.0
     revocation_redis_timeout_seconds: float = 1.0
+    # Set the same value on every service when they do not share GOVWATCH_DATABASE_URL (the default
+    # namespace is derived from it, and services that disagree would not see each other's revocations).
+    revocation_namespace: str = ""
 
 
 @lru_cache
@@ -81,6 +84,8 @@ def client() -> redis.Redis:
 
 def namespace() -> str:
     """`govwatch:auth:<hash of the database's identity>`; looked up once per process and database URL."""
+    if explicit := get_revocation_settings().revocation_namespace:
+        return f"govwatch:auth:{explicit}"
     url = get_settings().database_url
     with _lock:
         if url in _namespaces:

@@ -53,18 +53,21 @@ def _without_secrets(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_a_real_api_process_and_a_worker_exit_with_a_clear_message():
+def test_a_real_api_process_and_workers_exit_with_a_clear_message():
     uvicorn = Path(sys.executable).with_name("uvicorn")
-    api = subprocess.run([str(uvicorn), "services.reporting.main:app", "--port", "0"], cwd=ROOT, timeout=60,
-                         env=_without_secrets(GOVWATCH_REPORTING_CLIENT_SECRET="change-me-reporting-secret"),
-                         capture_output=True, text=True)
-    assert api.returncode != 0 and "GOVWATCH_REPORTING_CLIENT_SECRET" in api.stderr
-    worker = subprocess.run([sys.executable, "-c", "import services.checker.worker"], cwd=ROOT, timeout=60,
-                            env=_without_secrets(), capture_output=True, text=True)
-    assert worker.returncode != 0 and "refusing to start: GOVWATCH_SERVICE_CLIENT_SECRET" in worker.stderr
-    sync = subprocess.run([sys.executable, "-m", "services.registry.sync"], cwd=ROOT, timeout=60,
-                          env=_without_secrets(GOVWATCH_NATIONAL_CLIENT_SECRET=""), capture_output=True, text=True)
-    assert sync.returncode != 0 and "GOVWATCH_NATIONAL_CLIENT_SECRET" in sync.stderr
+    runs = {  # started together: each only imports and refuses
+        "GOVWATCH_REPORTING_CLIENT_SECRET": ([str(uvicorn), "services.reporting.main:app", "--port", "0"],
+                                             {"GOVWATCH_REPORTING_CLIENT_SECRET": "change-me-reporting-secret"}),
+        "GOVWATCH_SERVICE_CLIENT_SECRET": ([sys.executable, "-c", "import services.checker.worker"], {}),
+        "GOVWATCH_NATIONAL_CLIENT_SECRET": ([sys.executable, "-m", "services.registry.sync"],
+                                            {"GOVWATCH_NATIONAL_CLIENT_SECRET": ""}),
+    }
+    procs = {name: subprocess.Popen(argv, cwd=ROOT, env=_without_secrets(**extra), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True)
+             for name, (argv, extra) in runs.items()}
+    for name, proc in procs.items():
+        _, stderr = proc.communicate(timeout=90)
+        assert proc.returncode != 0 and f"refusing to start: {name}" in stderr, (name, stderr[-500:])
 
 
 def test_infra_generates_the_secrets_once_private_and_reuses_them():
