@@ -21,6 +21,8 @@ UNANSWERED = re.compile(r"未回复|待回复|未答复|待答复|未办结|办�
 ANSWERED = re.compile(r"已回复|已答复|已办结|已处理|已反馈|办结")
 ASKED_LABEL = re.compile(r"(?:留言|提问|来信|咨询|写信|提交)(?:时间|日期)\s*[:：]?\s*" + DATE.pattern)
 REPLIED_LABEL = re.compile(r"(?:回复|答复|办结|处理|反馈)(?:时间|日期)\s*[:：]?\s*" + DATE.pattern)
+# A reply date written after the status word: "已回复 2026-11-18", "已办结（2024年1月5日）".
+STATUS_DATE = re.compile(r"(?:已回复|已答复|已办结|已处理|已反馈)\s*[（(\[【]?\s*(?:于\s*)?" + DATE.pattern)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ def _from_table(table: LexborNode, page: Page) -> list[Message]:
         asked = _date(DATE.search(cells[asked_i]))
         replied = _date(DATE.search(cells[replied_i])) if replied_i is not None else None
         status = cells[status_i] if status_i is not None else ""
+        if replied is None and ANSWERED.search(status) and not UNANSWERED.search(status):
+            replied = _date(DATE.search(status))   # "已回复 2026-11-18" in the status cell
         title = cells[title_i] if title_i is not None else next(
             (c for c in cells if len(c) > 4 and not DATE.search(c)), "")
         answered = _answered(status, replied, replied_i is not None)
@@ -85,7 +89,7 @@ def _from_entry(text: str, page: Page) -> Message | None:
     asked = _date(ASKED_LABEL.search(text))
     if asked is None:
         return None
-    replied = _date(REPLIED_LABEL.search(text))
+    replied = _date(REPLIED_LABEL.search(text)) or _date(STATUS_DATE.search(text))
     status = text if (UNANSWERED.search(text) or ANSWERED.search(text)) else ""
     if not status and replied is None:
         return None

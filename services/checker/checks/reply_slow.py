@@ -1,8 +1,10 @@
 """Replies later than the set limit (unanswered messages past it included), and boards with no reply
-published in the recent period although messages wait."""
+published in the recent period although messages wait. A message still unanswered past the
+message_unanswered limit (3 months) counts there, once, as unanswered: not here as well."""
 from datetime import timedelta
 
 from services.checker.checks.base import CheckContext, page_evidence, span_zh
+from services.checker.checks.message_unanswered import overdue
 from services.checker.checks.messages import Message, site_messages
 from services.checker.model import Finding, SiteSnapshot
 
@@ -16,7 +18,7 @@ def _late(message: Message, ctx: CheckContext) -> bool:
         return False
     if message.replied is not None:
         return message.replied - message.asked > limit
-    return message.answered is False and ctx.today - message.asked > limit
+    return message.answered is False and ctx.today - message.asked > limit and not overdue(message, ctx)
 
 
 def check(snapshot: SiteSnapshot, ctx: CheckContext) -> list[Finding]:
@@ -33,7 +35,8 @@ def check(snapshot: SiteSnapshot, ctx: CheckContext) -> list[Finding]:
         ))
     recent = ctx.today - timedelta(days=ctx.params.reply_recent_days)
     replies = [m.replied for m in messages if m.replied is not None]
-    waiting = [m for m in messages if m.answered is False and m.asked is not None and m.asked < recent]
+    waiting = [m for m in messages
+               if m.answered is False and m.asked is not None and m.asked < recent and not overdue(m, ctx)]
     if messages and (max(replies) < recent if replies else waiting):
         last = max(replies).isoformat() if replies else "无"
         findings.append(Finding(
