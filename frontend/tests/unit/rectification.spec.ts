@@ -235,6 +235,25 @@ describe('upload progress', () => {
     expect(alert.text()).toContain('类型按内容判断')
     expect(wrapper.emitted('uploaded')).toBeUndefined()
   })
+
+  it('explains a file refused by its structure (422) in words', async () => {
+    setActivePinia(createPinia())
+    const wrapper = mount(TaskEvidenceUpload, { props: { taskId: 5 }, global: { plugins: [ElementPlus] } })
+    const file = new File([new Uint8Array([0x25, 0x50, 0x44, 0x46])], '批复.pdf', { type: 'application/pdf' })
+    const setup = (wrapper.vm as unknown as { $: { setupState: { onChange: (f: unknown) => void; upload: () => Promise<void> } } })
+      .$.setupState
+    setup.onChange({ raw: file })
+    const pending = setup.upload()
+    await flushPromises()
+    FakeXHR.last!.respond(422, { detail: { code: 'file_polyglot', field: 'file',
+      message: 'PDF 文档中夹带了压缩包（多格式伪装文件），已拒绝' } })
+    await pending
+    await flushPromises()
+    const alert = wrapper.find('[data-test="task-upload-error"]')
+    expect(alert.text()).toContain('文件未通过检查')
+    expect(alert.text()).toContain('夹带了压缩包')
+    expect(alert.text()).not.toContain('HTTP')
+  })
 })
 
 // ---------------------------------------------------------------------------------------------------
