@@ -27,6 +27,8 @@ ensure_venv() {
 # ensure_secrets: the service clients' secrets of this machine, generated once into var/secrets.env
 # (mode 600) and reused by every later ./infra/up and ./infra/test; exported to every process started
 # after it. Values already in the environment win. Services refuse to start without them.
+# Sets SECRETS_CREATED=1 when this call created the file.
+SECRETS_CREATED=0
 ensure_secrets() {
   local file="$VAR/secrets.env" tmp
   if [ ! -s "$file" ]; then
@@ -36,7 +38,7 @@ ensure_secrets() {
       echo "GOVWATCH_REPORTING_CLIENT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
     } >"$tmp"
     # ln is atomic and refuses an existing target: concurrent first runs all end up with one file.
-    ln "$tmp" "$file" 2>/dev/null || true
+    ln "$tmp" "$file" 2>/dev/null && SECRETS_CREATED=1
     rm -f "$tmp"
   fi
   chmod 600 "$file"
