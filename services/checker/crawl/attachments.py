@@ -150,9 +150,10 @@ def _texty(head: bytes) -> bool:
 # --------------------------------------------------------------------------------------------- PDF
 
 _PDFIUM_LOCK = threading.Lock()
-# Chinese has no spaces: a line break between two CJK characters is layout wrapping, and a word wrapped
-# across lines must still be found.
-_CJK_WRAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff，、；：（）《》“”])[ \t]*\r?\n[ \t]*(?=[\u3400-\u9fff\uf900-\ufaff])")
+# Chinese has no spaces: a line break beside a CJK character is layout wrapping, and a word wrapped
+# across lines ("北京赛车" / "pk10", "计划" / "生育") must still be found.
+_CJK = "\u3400-\u9fff\uf900-\ufaff，、；：（）《》“”"
+_CJK_WRAP = re.compile(f"(?<=[{_CJK}])[ \\t]*\\r?\\n[ \\t]*(?=\\S)|(?<=\\S)[ \\t]*\\r?\\n[ \\t]*(?=[{_CJK}])")
 
 
 def _pdf(body: bytes, max_chars: int) -> tuple[str, bool]:

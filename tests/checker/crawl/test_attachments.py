@@ -26,10 +26,10 @@ def test_every_kind_yields_its_planted_word(kind: str) -> None:
 
 
 def test_a_word_wrapped_across_pdf_lines_is_found() -> None:
-    # The generator wraps at 38 characters: "生育" lands on a line break.
-    text = "关" * 37 + "计划生育政策"
+    # The generator wraps lines 38 CJK characters wide: "计划|生育" and "北京赛车|pk10" straddle a break.
+    text = "关" * 37 + "计划生育政策\n" + "关" * 34 + "北京赛车pk10开奖"
     result = extract_text(make_attachment("pdf", text))
-    assert "计划生育政策" in result.text
+    assert "计划生育政策" in result.text and "北京赛车pk10开奖" in result.text
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk", "gb18030", "utf-16"])
