@@ -100,7 +100,9 @@ _KEPT_DATA = ("words", "target", "illegal", "scope", "reason", "word", "suggesti
 
 @cache
 def _default_set() -> IndicatorSet:
-    return resolve(DEFAULT_SET)
+    """The set monitoring rates findings with when the caller passes none (GOVWATCH_MONITOR_INDICATOR_SET)."""
+    from services.checker.inspections.config import get_checker_settings
+    return resolve(getattr(get_checker_settings(), "monitor_indicator_set", DEFAULT_SET))
 
 
 def ledger_key(indicator: str, url: str, what: str = "") -> str:

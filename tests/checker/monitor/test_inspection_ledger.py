@@ -210,3 +210,30 @@ async def test_a_never_monitored_site_gets_the_crawl(site: Site) -> None:
     assert coverage["pages_fetched_cycle"] == len(site.gets())
     sample = next(r for r in coverage["not_reached"] if r["reason"] == "sample")
     assert sample["count"] >= 5 and sample["label"]
+
+
+async def test_the_worker_job_takes_the_ledger_and_writes_it_back(session: Session, site: Site, monitored,
+                                                                  monkeypatch) -> None:
+    """The inspection job's own path (jobs._run): the ledger in, fresh evidence back, coverage in the stored JSON."""
+    import json
+
+    from services.checker.indicators import resolve
+    from services.checker.inspections.config import get_checker_settings
+    from services.checker.inspections.models import Inspection, InspectionTarget, TargetKind
+    monkeypatch.setattr(get_checker_settings(), "checker_crawl_profile", "fast")
+    inspection = Inspection(id=1, name="台账复核", scope_org_id=1, scope_org_path="/1/", indicator_set="gov-2019",
+                            now=datetime.now(UTC), created_by="user:1")
+    ledger_plan, status = jobs._ledger_plan(SITE)
+    inputs = {"indicator_set": resolve("gov-2019"), "matcher": None, "probes": [], "url": site.url(),
+              "facts": {"id": SITE, "name": "台账复核测试县"}, "ledger": ledger_plan, "monitored": status}
+    for kind, target_id, expect in ((TargetKind.site, SITE, "monitor"), (TargetKind.site, SITE + 1, "crawl")):
+        if expect == "crawl":
+            inputs.update(ledger=None, monitored="never")
+        target = InspectionTarget(inspection_id=1, kind=kind, target_id=target_id, name="x", org_path="/1/",
+                                  job_id="j")
+        result = await jobs._run(inspection, target, inputs)
+        json.dumps(result)  # stored as JSONB: nothing but JSON in it
+        assert result["coverage"]["source"] == expect
+    assert result["coverage"]["status"] == "never"
+    session.expire_all()
+    assert {p.url for p in ledger.open_problems(session, SITE)} == {site.url("/art/3.html"), site.url("/old.html")}
