@@ -241,7 +241,8 @@ def cycle(name: str, workers: list[subprocess.Popen], sites: int, delay: float, 
     out: dict[str, Any] = {
         "cycle": name, "sites": sites, "unfinished_sites": left, "wall_s": round(wall, 1), "pages": pages,
         "pages_by_kind": kinds, "pages_per_s": round(pages / wall, 1) if wall else None,
-        "politeness_ceiling_pages_per_s": ceiling, "share_of_ceiling": round(pages / wall / ceiling, 4) if wall else None,
+        "politeness_ceiling_pages_per_s": ceiling,
+        "share_of_ceiling": round(pages / wall / ceiling, 4) if wall else None,
         "worker_cpu_s": round(cpu, 1), "cpu_ms_per_page": round(cpu * 1000 / pages, 2) if pages else None,
         "peak_rss_mb_per_worker": [round(peak_rss_mb(p.pid), 1) for p in workers],
     }

@@ -35,7 +35,8 @@ def alerts(session: Session, principal: Principal, *, after_id: int = 0, limit: 
         .order_by(MonitorFinding.alert_seq).limit(limit)).all()
     items = [{"id": f.alert_seq, "finding_id": f.id, "site_id": site.site_id, "site_name": site.name,
               "homepage_url": site.homepage_url, "host_org_id": site.host_org_id,
-              "org_id": site.supervising_org_id, "supervising_org_id": site.supervising_org_id, "indicator": f.indicator,
+              "org_id": site.supervising_org_id, "supervising_org_id": site.supervising_org_id,
+              "indicator": f.indicator,
               "indicator_name": indicator_name(f.indicator), "severity": f.severity, "message": f.message,
               "url": f.url, "excerpt": f.excerpt, "first_seen_at": f.first_seen_at, "opened_at": f.opened_at}
              for f, site in rows]

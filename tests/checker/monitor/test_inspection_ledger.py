@@ -32,9 +32,10 @@ def homepage() -> str:
 
 
 def column() -> str:
-    items = "".join(f'<li><a href="/art/{i}.html">工作动态第{i}条</a><span>{(TODAY - timedelta(days=i)).isoformat()}</span></li>'
-                    for i in range(1, 9))
-    return f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>工作动态</title></head><body><ul>{items}</ul></body></html>'
+    items = "".join(f'<li><a href="/art/{i}.html">工作动态第{i}条</a>'
+                    f'<span>{(TODAY - timedelta(days=i)).isoformat()}</span></li>' for i in range(1, 9))
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>工作动态</title></head>'
+            f'<body><ul>{items}</ul></body></html>')
 
 
 def article(n: int, body: str = "我单位召开专题会议，部署有关工作。") -> str:
@@ -173,7 +174,8 @@ async def test_a_monitored_site_is_rechecked_from_its_ledger(session: Session, s
 
     ledger.apply_recheck(session, plan)
     session.expire_all()
-    rows = {r.url.rsplit("/", 1)[-1]: r for r in session.exec(select(MonitorFinding).where(MonitorFinding.site_id == SITE))}
+    found = session.exec(select(MonitorFinding).where(MonitorFinding.site_id == SITE))
+    rows = {r.url.rsplit("/", 1)[-1]: r for r in found}
     assert rows["3.html"].resolved_at is None and rows["3.html"].last_seen_at > rows["3.html"].first_seen_at
     assert rows["old.html"].resolved_at is None
     assert rows["5.html"].resolved_at is not None and rows["fixed.png"].resolved_at is not None

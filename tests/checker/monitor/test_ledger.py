@@ -127,7 +127,8 @@ def test_broken_links_are_one_problem_per_target(session: Session, site: tuple[i
     broken = Finding("broken_link", "其他页面存在2个不可用链接",
                      [Evidence(url="http://a.example.gov.cn/x", excerpt=f"HTTP 404；所在页面：{URL}", observed_at="t"),
                       Evidence(url="http://a.example.gov.cn/y", excerpt=f"timeout；所在页面：{URL}", observed_at="t")],
-                     count=2, data={"scope": "other", "urls": ["http://a.example.gov.cn/x", "http://a.example.gov.cn/y"]})
+                     count=2,
+                     data={"scope": "other", "urls": ["http://a.example.gov.cn/x", "http://a.example.gov.cn/y"]})
     ledger.observe(session, site_id, page_id, URL, [broken], T0)
     session.commit()
     got = rows(session)
@@ -137,7 +138,8 @@ def test_broken_links_are_one_problem_per_target(session: Session, site: tuple[i
 
 def test_open_problems_are_one_query_on_the_partial_index(session: Session, site: tuple[int, int]) -> None:
     site_id, page_id = site
-    ledger.observe(session, site_id, page_id, URL, [words("typo", ("按装", "安装")), words("serious_error", ("中华民国", "中华人民共和国"))], T0)
+    ledger.observe(session, site_id, page_id, URL,
+                   [words("typo", ("按装", "安装")), words("serious_error", ("中华民国", "中华人民共和国"))], T0)
     session.commit()
     statements: list[str] = []
 
@@ -155,15 +157,16 @@ def test_open_problems_are_one_query_on_the_partial_index(session: Session, site
     assert len(statements) == 1
     # The planner can answer it from the partial index (forced: a test table is too small to prefer it).
     session.exec(text("SET LOCAL enable_seqscan = off"))
-    plan = "\n".join(r[0] for r in session.exec(text(
-        "EXPLAIN SELECT * FROM checker.monitor_finding WHERE site_id = :s AND resolved_at IS NULL").bindparams(s=site_id)))
+    query = text("EXPLAIN SELECT * FROM checker.monitor_finding WHERE site_id = :s AND resolved_at IS NULL")
+    plan = "\n".join(r[0] for r in session.exec(query.bindparams(s=site_id)))
     assert "ix_monitor_finding_open" in plan
     session.rollback()
 
 
 def test_coverage_counts_open_and_veto_problems(session: Session, site: tuple[int, int]) -> None:
     site_id, page_id = site
-    ledger.observe(session, site_id, page_id, URL, [words("typo", ("按装", "安装")), dark("http://casino.example.com/", True)], T0)
+    ledger.observe(session, site_id, page_id, URL,
+                   [words("typo", ("按装", "安装")), dark("http://casino.example.com/", True)], T0)
     session.commit()
     cov = ledger.coverage(session, site_id)
     assert cov["status"] == "monitoring" and cov["pages_known"] == 120
