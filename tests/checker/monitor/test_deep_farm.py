@@ -20,6 +20,7 @@ from services.checker.crawl.attachments import extract_text
 from services.checker.crawl.decode import decode_html
 from services.checker.crawl.pagination import pagination_urls, record_links
 from services.checker.crawl.parse import absolute, extract_links
+from services.checker.crawl.sitemap import parse_sitemap, sitemaps_from_robots
 from services.checker.wordlists import default_matcher
 from tests.fixtures.farm.deep import DeepFarm
 from tests.fixtures.farm.deep_site import KINDS, STYLES, Sites
@@ -235,6 +236,27 @@ def test_advance_changes_exactly_what_it_reports() -> None:
             for url in last["new"][:2]:
                 assert client.get(url).status_code == 200
             assert f.manifest["sites"][0]["version"] == 3
+
+
+def test_sitemaps_list_every_item_and_robots_names_them(farm: DeepFarm) -> None:
+    kinds_seen = set()
+    with httpx.Client() as client:
+        for entry in farm.manifest["sites"]:
+            robots = client.get(entry["url"] + "robots.txt")
+            if entry["sitemap"] is None:
+                assert robots.status_code == (200 if entry["robots"] else 404)
+                assert client.get(entry["url"] + "sitemap.xml").status_code == 404
+                continue
+            assert sitemaps_from_robots(robots.text, entry["url"]) == [entry["sitemap"]]
+            pages, queue = set(), [entry["sitemap"]]
+            while queue:
+                found, children = parse_sitemap(client.get(queue.pop()).content)
+                pages |= set(found)
+                queue += children
+                kinds_seen.add("index" if children else "urlset")
+            items = {u for u, k in farm.urls(entry["index"]) if k in ("article", "message")}
+            assert items <= pages <= {u for u, _ in farm.urls(entry["index"])}
+    assert kinds_seen == {"index", "urlset"}
 
 
 def test_gbk_site_decodes(farm: DeepFarm) -> None:
