@@ -122,7 +122,9 @@ def _farm_options(parser: argparse.ArgumentParser, base: str) -> None:
     parser.add_argument("--pages-min", type=int, default=PROVINCE["pages_min"])
     parser.add_argument("--pages-max", type=int, default=PROVINCE["pages_max"])
     parser.add_argument("--pages-mean", type=float, default=PROVINCE["pages_mean"])
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay before every farm response")
+    parser.add_argument("--latency-ms", type=float, default=5.0,
+                        help="delay before every farm response (with 0 every answer is written before the next "
+                             "request is read, so the farm could never see two requests of one host in flight)")
     parser.add_argument("--base", default=base, help="first farm address")
     parser.add_argument("--seed", type=int, default=11)
 
