@@ -27,6 +27,7 @@ import re
 import struct
 import threading
 import zipfile
+import zlib
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -156,10 +157,41 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff，、；：（）《》“”"
 _CJK_WRAP = re.compile(f"(?<=[{_CJK}])[ \\t]*\\r?\\n[ \\t]*(?=\\S)|(?<=\\S)[ \\t]*\\r?\\n[ \\t]*(?=[{_CJK}])")
 
 
+MAX_PDF_INFLATED = 128 * 1024 * 1024   # decompressed content, font and object streams of one PDF
+_PDF_STREAM = re.compile(rb">>\s*stream\r?\n")
+
+
+def _pdf_inflates_too_much(body: bytes) -> bool:
+    """PDFium inflates content streams whole: a 300 KB file can ask for gigabytes. Inflate every Flate
+    stream that is not an image here first, in bounded chunks and discarding the output, and refuse the
+    file past the cap. (Images are not decoded for text; a scan of Flate images stays "image_only".)"""
+    budget = MAX_PDF_INFLATED
+    for match in _PDF_STREAM.finditer(body):
+        head = body[max(0, match.start() - 400):match.start()]
+        head = head[head.rfind(b"<<"):] if b"<<" in head else head
+        if b"/FlateDecode" not in head and b"/Fl " not in head and b"/Fl]" not in head:
+            continue
+        if b"/Image" in head:
+            continue
+        inflater = zlib.decompressobj()
+        data = body[match.end():match.end() + 64 * 1024 * 1024]
+        try:
+            while data and not inflater.eof:
+                budget -= len(inflater.decompress(data, 1 << 20))
+                data = inflater.unconsumed_tail
+                if budget < 0:
+                    return True
+        except zlib.error:
+            continue                          # PDFium will judge a damaged stream itself
+    return False
+
+
 def _pdf(body: bytes, max_chars: int) -> tuple[str, bool]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
+    if _pdf_inflates_too_much(body):
+        raise _Unreadable("too_large")
     with _PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(body)

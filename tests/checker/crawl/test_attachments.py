@@ -121,6 +121,28 @@ def test_zip_bomb_docx_is_refused_fast() -> None:
     assert (result.kind, result.scannable, result.reason) == ("docx", False, "too_large")
 
 
+def test_pdf_inflating_past_the_cap_is_refused_with_bounded_memory() -> None:
+    import resource
+    import zlib
+
+    from services.checker.crawl.attachments import MAX_PDF_INFLATED
+    from tests.fixtures.farm.attachments import _pdf_write
+
+    packer = zlib.compressobj(1)
+    chunk = b" " * (1 << 20)
+    data = b"".join(packer.compress(chunk) for _ in range(MAX_PDF_INFLATED // len(chunk) + 8)) + packer.flush()
+    bomb = _pdf_write([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                       b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                       b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+                       b"<< >>"])
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.process_time()
+    result = extract_text(bomb, url="http://x/a.pdf")
+    assert (result.kind, result.scannable, result.reason) == ("pdf", False, "too_large")
+    assert time.process_time() - started < 2
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024   # KB: never inflated whole
+
+
 def test_xml_entities_are_not_expanded() -> None:
     xxe = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY a "AAAAAAAAAA">'
            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
