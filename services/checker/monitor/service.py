@@ -269,9 +269,11 @@ def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at:
         if f.url not in unique or (unique[f.url].kind == PageKind.other and f.kind != PageKind.other):
             unique[f.url] = f
     hashes = {url_hash(u): u for u in unique}
-    known = dict(session.exec(text("SELECT url_hash, id FROM checker.monitor_page WHERE site_id = :s AND "
+    rows_known = session.exec(text("SELECT url_hash, id, kind FROM checker.monitor_page WHERE site_id = :s AND "
                                    "url_hash IN :h").bindparams(bindparam("h", value=list(hashes), expanding=True),
-                                                                s=site.site_id)).all())
+                                                                s=site.site_id)).all()
+    known = {h: i for h, i, _ in rows_known}
+    guessed = {h for h, _, kind in rows_known if kind == PageKind.other}
     fresh = [unique[u] for h, u in hashes.items() if h not in known]
     room = max(0, max_pages - site.pages_known)
     dropped = max(0, len([f for f in fresh if f.kind not in CHECKED_ONLY]) - room)
@@ -294,7 +296,7 @@ def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at:
                                                                     s=site.site_id)).all())
     # Better kinds for rows first seen as a plain link (e.g. a column list reached from an article).
     better = [(known[url_hash(f.url)], f) for f in unique.values()
-              if f.kind not in (PageKind.other,) and url_hash(f.url) in known]
+              if f.kind != PageKind.other and url_hash(f.url) in guessed]
     for page_id, f in better:
         session.exec(text("""
             UPDATE checker.monitor_page SET kind = :k, hub = hub OR :hub,
@@ -306,15 +308,18 @@ def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at:
 
 
 def replace_links(session: Session, source_id: int, target_ids: Iterable[int]) -> None:
-    """The page's outgoing edges become exactly `target_ids` (old edges pruned)."""
-    targets = sorted(set(t for t in target_ids if t != source_id))
-    if targets:
-        session.exec(text("DELETE FROM checker.monitor_link WHERE source_id = :s AND NOT (target_id = ANY(:t))")
-                     .bindparams(s=source_id, t=targets))
-        session.exec(insert(MonitorLink).values([dict(source_id=source_id, target_id=t) for t in targets])
+    """The page's outgoing edges become exactly `target_ids`: edges gone are pruned, new ones added (a page
+    whose links did not change costs one index read)."""
+    targets = set(t for t in target_ids if t != source_id)
+    existing = set(session.exec(text("SELECT target_id FROM checker.monitor_link WHERE source_id = :s")
+                                .bindparams(s=source_id)).scalars().all())
+    gone, new = existing - targets, targets - existing
+    if gone:
+        session.exec(text("DELETE FROM checker.monitor_link WHERE source_id = :s AND target_id = ANY(:t)")
+                     .bindparams(s=source_id, t=sorted(gone)))
+    if new:
+        session.exec(insert(MonitorLink).values([dict(source_id=source_id, target_id=t) for t in sorted(new)])
                      .on_conflict_do_nothing())
-    else:
-        session.exec(text("DELETE FROM checker.monitor_link WHERE source_id = :s").bindparams(s=source_id))
 
 
 def sources_of(session: Session, target_id: int, limit: int = 20) -> list[str]:
