@@ -122,10 +122,9 @@ def _trs(code: str, base: str) -> list[str]:
 def _jpage(tree: LexborHTMLParser, scripts: list[str], base: str, page_url: str) -> list[str]:
     code = "\n".join(scripts)
     if "<nextgroup>" not in code.lower() and "dataproxy" not in code.lower():
-        source = tree.html or ""                 # a dataproxy.jsp answer itself, parsed as HTML
-        if "<nextgroup>" not in source.lower():
+        if tree.css_first("nextgroup") is None:   # not a dataproxy.jsp answer either
             return []
-        code = source
+        code = tree.html or ""                  # the answer itself, parsed as HTML (CDATA as comments)
     match = _NEXTGROUP.search(code)
     if not match:
         return []
