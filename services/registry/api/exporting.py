@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
+from services.common.clock import file_stamp
 from services.common.files import download_headers
 
 from services.registry.filings.models import SubjectKind
@@ -25,10 +26,10 @@ MEDIA = {ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.sprea
 
 
 def export_response(session: Session, kind: SubjectKind, query: SelectOfScalar, fmt: ExportFormat,
-                    title: str) -> Response:
+                    title: str, now: datetime | None = None) -> Response:
     headers, to_rows = EXPORTS[kind]
     rows = to_rows(session, session.exec(query.order_by("id").limit(EXPORT_LIMIT)))
     body = write_xlsx(title, headers, rows) if fmt == ExportFormat.xlsx else write_csv(headers, rows)
-    filename = f"{title}-{datetime.now():%Y%m%d%H%M}.{fmt.value}"
+    filename = f"{title}-{file_stamp(now)}.{fmt.value}"  # Beijing time, as the user reads it
     return Response(body, media_type=MEDIA[fmt],
                     headers=download_headers(filename))

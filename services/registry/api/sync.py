@@ -1,7 +1,6 @@
 """National-system sync: the outbox (push state per filing, retry/resolve of failed pushes), reconciliation
 reports with their differences (.xlsx export, one-step filing or re-push), bootstrap from national exports."""
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
@@ -9,6 +8,7 @@ from fastapi.responses import Response
 from sqlmodel import SQLModel
 
 from services.common.auth import Supervisor
+from services.common.clock import file_stamp
 from services.common.db import SessionDep
 from services.common.files import download_headers
 from services.common.pagination import Page, PageDep
@@ -114,7 +114,7 @@ def list_differences(session: SessionDep, principal: Reader, page: PageDep, repo
 def export_reconciliation(session: SessionDep, principal: Reader, report_id: int) -> Response:
     body = recon.export_xlsx(session, principal, report_id)
     return Response(body, media_type=MEDIA[ExportFormat.xlsx],
-                    headers=download_headers(f"对账差异-{report_id}-{datetime.now():%Y%m%d%H%M}.xlsx"))
+                    headers=download_headers(f"对账差异-{report_id}-{file_stamp()}.xlsx"))
 
 
 @router.post("/reconciliations/{report_id}/differences/{diff_id}/file", response_model=FilingDetail,

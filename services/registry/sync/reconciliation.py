@@ -1,7 +1,6 @@
 """Reconciliation: pull the national register for a scope, compare with the registry, store the differences.
 A difference can be turned into a filing (adopt the national value here) or a fresh push (correct it there)."""
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
@@ -217,7 +216,7 @@ def file_difference(session: Session, principal: Principal, report_id: int, diff
             if diff.subject_kind == SubjectKind.site and national.get("homepage_url"):
                 payload["new_homepage_url"] = national["homepage_url"]
         elif kind == FilingKind.close:
-            payload = {"closure_notice_on": national.get("closure_notice_on") or date.today().isoformat()}
+            payload = {"closure_notice_on": national.get("closure_notice_on") or filings.today().isoformat()}
             if diff.subject_kind == SubjectKind.site and national.get("migration_target_url"):
                 payload["migration_target_url"] = national["migration_target_url"]
         elif diff.field == "host_unit":

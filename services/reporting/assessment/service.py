@@ -2,13 +2,14 @@
 self-inspection reports in the year; deductions weighted; ranked by score (ties share a rank)."""
 import io
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, func, select
 
 from services.common.auth import Principal
+from services.common.clock import zone
 from services.common.errors import ApiError
 from services.common.exports import xlsx_row
 from services.common.scope import ancestor_paths
@@ -54,7 +55,8 @@ def put_weights(session: Session, principal: Principal, org: tuple[int, str], bo
 
 def assess(session: Session, client: ServiceClient, org_id: int, org_path: str, year: int, today: date) -> Assessment:
     weights, source = weights_for(session, org_path, year)
-    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    # The assessed year is the Beijing calendar year (an inspection at 2027-01-01 07:00 Beijing is 2027's).
+    start, end = datetime(year, 1, 1, tzinfo=zone()), datetime(year + 1, 1, 1, tzinfo=zone())
     rows: dict[str, AssessmentRow] = {}
     names = {o["path"]: (o["id"], o["name"]) for o in client.orgs() if o["path"].startswith(org_path)}
 

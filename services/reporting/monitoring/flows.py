@@ -7,16 +7,15 @@ retried after a crash, or two workers reading the same page, never notify twice.
 import logging
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from services.common.clock import to_beijing
 from services.reporting.clients import ServiceClient
 from services.reporting.models_base import utcnow
 from services.reporting.monitoring.models import UpstreamCursor
 from services.reporting.notifications import service as notifications
 from services.reporting.notifications.models import NotificationKind
-from services.reporting.settings import get_reporting_settings
 
 log = logging.getLogger(__name__)
 FEED = "monitor_alerts"
@@ -78,6 +77,5 @@ def wording(alert: dict[str, Any]) -> tuple[str, str]:
 def _beijing(value: str | None) -> str:
     if not value:
         return "近期"
-    at = datetime.fromisoformat(value)
-    local = at.astimezone(ZoneInfo(get_reporting_settings().timezone))
+    local = to_beijing(datetime.fromisoformat(value.replace("Z", "+00:00")))
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"

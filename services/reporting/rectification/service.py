@@ -2,12 +2,12 @@
 own tasks (and those of its sub-units), a supervising office those of its subtree."""
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case
 from sqlmodel import Session, func, select
 
 from services.common.auth import Principal, Role
+from services.common.clock import beijing_today
 from services.common.errors import ApiError, conflict, not_found
 from services.common.files import EVIDENCE_TYPES, FileType, Spooled, check_spooled
 from services.common.s3 import get_s3
@@ -30,7 +30,7 @@ REVIEWERS = (Role.supervisor, Role.admin)
 
 def today(now: datetime | None = None) -> date:
     """The calendar day where the offices work (deadlines are dates there)."""
-    return (now or utcnow()).astimezone(ZoneInfo(get_reporting_settings().timezone)).date()
+    return beijing_today(now)
 
 
 def is_overdue(task: RectificationTask, day: date) -> bool:

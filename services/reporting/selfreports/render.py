@@ -4,6 +4,7 @@ import io
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from services.common.clock import beijing_date
 from services.reporting.notices.render_docx import (
     H1_FONT, SIZE_2, TITLE_FONT, WIDTHS, cell_text, repeat_header, body_paragraph, official_document, para, signature,
 )
@@ -41,7 +42,7 @@ def render_report(report: SelfReport) -> bytes:
         cell_text(cells[1], str(figures[key]))
     for row in table.rows:
         row.cells[0].width, row.cells[1].width = WIDTHS[1] + WIDTHS[2] + WIDTHS[0], WIDTHS[3] + WIDTHS[4]
-    signature(doc, report.signature or report.unit_name, report.report_date or report.created_at.date())
+    signature(doc, report.signature or report.unit_name, report.report_date or beijing_date(report.created_at))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
