@@ -66,7 +66,9 @@ def record_links(tree: LexborHTMLParser | str, page_url: str) -> list[str]:
     if isinstance(tree, str):
         tree = LexborHTMLParser(tree)
     base = _base(tree, page_url)
-    raw = "\n".join(s.text(deep=True) or "" for s in tree.css('script[type="text/xml"]')) or (tree.html or "")
+    raw = "\n".join(s.text(deep=True) or "" for s in tree.css('script[type="text/xml"]'))
+    if not raw and tree.css_first("recordset") is not None:
+        raw = tree.html or ""                   # a dataproxy.jsp answer itself
     urls = []
     for record in re.split(r"</record>", raw, flags=re.I):
         match = _RECORD_HREF.search(record + "</record>") if "<record>" in record.lower() else None
