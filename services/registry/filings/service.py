@@ -1,12 +1,12 @@
 """Filing operations: open a subject, file a change, attach evidence, approve, reject, withdraw."""
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
 from services.common import s3
 from services.common.auth import SUPERVISORS, Principal
-from services.common.clock import beijing_today
 from services.common.errors import ApiError, conflict, forbidden, not_found
 from services.common.files import EVIDENCE_TYPES, check_upload
 from services.common.scope import scope_filter
@@ -25,9 +25,13 @@ from services.registry.orgs.service import get_visible
 from services.registry.sites.models import Site, SiteColumn, SiteCreate
 
 MODELS: dict[SubjectKind, type[Site] | type[Account]] = {SubjectKind.site: Site, SubjectKind.account: Account}
+STATE_LABELS = {FilingState.pending: "待审批", FilingState.approved: "已批准", FilingState.rejected: "已驳回",
+                FilingState.withdrawn: "已撤回"}
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
 def today() -> date:
-    """Calendar days of filings (closure notices) are Beijing days."""
-    return beijing_today()
+    return utcnow().astimezone(CHINA).date()
 
 
 def subject_name(subject: Site | Account) -> str:
@@ -184,7 +188,8 @@ def add_evidence(session: Session, principal: Principal, filing_id: int, kind: E
                  filename: str | None, data: bytes | None) -> FilingEvidence:
     filing = get_filing(session, principal, filing_id)
     if filing.state != FilingState.pending:
-        raise conflict("filing_decided", f"备案已{filing.state.value}，不能再上传材料")
+        raise conflict("filing_decided", f"该备案{STATE_LABELS[filing.state]}，不能再上传材料", state=filing.state,
+                       state_label=STATE_LABELS[filing.state])
     file_type, name = check_upload(data, filename, EVIDENCE_TYPES, get_settings().upload_max_bytes)
     assert data is not None
     stored = s3.put_bytes(get_settings().bucket_evidence, data, file_type.mime, prefix="filings/sha256/")
@@ -200,14 +205,28 @@ def add_evidence(session: Session, principal: Principal, filing_id: int, kind: E
     return evidence
 
 
+def _locked_filing(session: Session, principal: Principal, filing_id: int) -> Filing:
+    """The filing row locked (FOR UPDATE) and re-read for this transaction: concurrent decisions of one
+    filing queue here, and each sees the state the one before it committed, so a filing is decided once."""
+    filing = session.get(Filing, filing_id, with_for_update=True, populate_existing=True)
+    if filing is None or not principal.sees(filing.org_path):
+        raise not_found("备案")
+    return filing
+
+
+def _ensure_pending(filing: Filing) -> None:
+    if filing.state != FilingState.pending:
+        raise conflict("filing_decided", f"该备案{STATE_LABELS[filing.state]}，不能再次处理", state=filing.state,
+                       state_label=STATE_LABELS[filing.state])
+
+
 def _decidable(session: Session, principal: Principal, filing_id: int) -> Filing:
-    filing = get_filing(session, principal, filing_id)
+    filing = _locked_filing(session, principal, filing_id)
     if principal.role not in SUPERVISORS or not principal.sees(filing.supervising_path):
         raise forbidden("只有主管单位的监管员可以审批该备案 (only the supervising tier can decide)")
     if filing.requested_by == principal.sub:  # separation of duties: another supervisor decides
         raise ApiError(403, "self_decision", "不能审批自己提交的备案，请由主管单位的其他监管员审批")
-    if filing.state != FilingState.pending:
-        raise conflict("filing_decided", f"备案已是 {filing.state.value} 状态", state=filing.state)
+    _ensure_pending(filing)
     return filing
 
 
@@ -248,11 +267,10 @@ def reject(session: Session, principal: Principal, filing_id: int, note: str) ->
 
 
 def withdraw(session: Session, principal: Principal, filing_id: int) -> Filing:
-    filing = get_filing(session, principal, filing_id)
+    filing = _locked_filing(session, principal, filing_id)
     if filing.requested_by != principal.sub and principal.role not in SUPERVISORS:
         raise forbidden("只有提交人可以撤回备案 (only the requester can withdraw)")
-    if filing.state != FilingState.pending:
-        raise conflict("filing_decided", f"备案已是 {filing.state.value} 状态", state=filing.state)
+    _ensure_pending(filing)
     before = audit.snapshot(filing)
     filing.state = FilingState.withdrawn
     audit.record(session, principal, "filing.withdraw", "filing", filing.id, filing.org_path,

@@ -32,7 +32,8 @@ class OutboxRow(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True, description="idempotency key sent to the national system")
-    filing_id: int | None = Field(default=None, foreign_key=fk("filing"), index=True)
+    # One row per decided filing (unique; resync rows have none): a repeated approval cannot push twice.
+    filing_id: int | None = Field(default=None, foreign_key=fk("filing"), index=True, unique=True)
     subject_kind: SubjectKind = Field(sa_type=enum_type(SubjectKind))
     subject_id: int
     action: str = Field(max_length=40, description="filing kind, or 'resync' for a reconciliation push")
