@@ -180,20 +180,20 @@ def test_conditional_requests_answer_304_and_counters_count(farm: DeepFarm) -> N
 
 
 def test_in_flight_peak_and_start_times_per_host() -> None:
-    with DeepFarm(sites=2, pages_min=50, pages_max=60, latency_ms=150, base="127.3.4.1") as f:
+    # A long latency so that the five requests overlap even on a machine busy with other work.
+    with DeepFarm(sites=2, pages_min=50, pages_max=60, latency_ms=1000, base="127.3.4.1") as f:
         pages = [u for u, _ in f.urls(0)][:5]
         with httpx.Client(limits=httpx.Limits(max_connections=10)) as client:
-            threads = [threading.Thread(target=client.get, args=(u,)) for u in pages]
+            threads = [threading.Thread(target=client.get, args=(u,)) for u in pages + [f.url(1)]]
             started = time.time()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
-            client.get(f.url(1))
         one, two = f.stats(0), f.stats(1)
         assert one.max_inflight == 5 and one.requests == 5 and two.max_inflight == 1
-        assert all(started - 0.1 <= s <= started + 1 for s in one.starts)
-        assert one.min_gap() is not None and one.min_gap() < 0.15          # they overlapped
+        assert all(started - 0.1 <= s <= started + 5 for s in one.starts)
+        assert one.min_gap() is not None and one.min_gap() < 1.0           # they overlapped
         f.reset_stats()
         assert f.stats(0).requests == 0
 
