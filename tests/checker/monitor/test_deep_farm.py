@@ -5,6 +5,7 @@ answered 304, advance() changing exactly what it reports, GBK sites decodable, c
 import html
 import json
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -177,6 +178,25 @@ def test_conditional_requests_answer_304_and_counters_count(farm: DeepFarm) -> N
         assert stats.requests == 18 and len(stats.starts) == 18
         remote = client.get(entry["url"] + "__farm__/stats", params={"host": entry["host"]}).json()
         assert remote["hosts"][entry["host"]]["not_modified"] == 6 and remote["requests"] == 18   # control uncounted
+
+
+def test_unknown_urls_answer_404_and_bad_requests_are_dropped(farm: DeepFarm) -> None:
+    entry = farm.manifest["sites"][4]
+    article = next(u for u, k in farm.urls(4) if k == "article")
+    lists = [c for c in entry["columns"] if c["kind"] == "article"][0]
+    last_list = max((u for u, k in farm.urls(4) if k == "list" and u.startswith(lists["url"].rsplit("/", 1)[0])),
+                    key=len)
+    with httpx.Client() as client:
+        assert client.get(article.replace(".html", "9.html")).status_code == 404       # no such item
+        assert client.get(article + "?x=1").status_code == 404                        # not the item's URL
+        assert client.get(last_list.replace("index", "index_9")).status_code == 404    # past the last page
+        assert client.get(entry["url"] + "__farm__/nope").status_code == 404
+        one = client.get(entry["url"] + "__farm__/advance", params={"site": 4}).json()
+        assert one["sites"] == 1 and one["changes"][0]["site"] == 4 and farm.version(4) == 1
+    with socket.create_connection((entry["host"], farm.port), timeout=5) as sock:
+        sock.sendall(b"NONSENSE\r\n\r\n")
+        assert sock.recv(100) == b""                                                  # closed, no answer
+    assert httpx.get(entry["url"]).status_code == 200
 
 
 def test_in_flight_peak_and_start_times_per_host() -> None:
