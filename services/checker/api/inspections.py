@@ -119,7 +119,8 @@ def list_targets(session: SessionDep, principal: Reader, page: PageDep, inspecti
     inspection = service.get_visible(session, principal, inspection_id)
     rows, total = service.list_targets(session, inspection, kind=kind, pending=pending, limit=page.limit,
                                        offset=page.offset)
-    items = [TargetPublic.model_validate(t, update={"has_result": has}) for t, has in rows]
+    items = [TargetPublic.model_validate(t, update={"has_result": has, "stalled": service.is_stalled(t, has)})
+             for t, has in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 

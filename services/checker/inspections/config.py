@@ -12,8 +12,12 @@ class CheckerSettings(BaseSettings):
     checker_queue: str = "govwatch:checker"
     # A job is tried this often; a target whose last try dies still ends with a (failed) result.
     checker_max_tries: int = 5
-    # arq kills a job after this; a killed worker's job is picked up again `job_timeout + 10` s later.
+    # arq kills a job after this. arq would lock a killed worker's job for `job_timeout + 10` s; the lease
+    # below shortens that lock while the job is alive (jobs.py `_lease`).
     checker_job_timeout: int = 600
+    # A running job renews its arq lock and its target's heartbeat every lease/4 s; a killed worker's job
+    # is taken up by another worker this long after its last renewal (and shown as stalled meanwhile).
+    checker_lease_seconds: int = 20
     # The check itself is cut at this (below the job timeout) so a hostile site yields a failed result.
     checker_check_timeout: int = 540
     checker_max_jobs: int = 20

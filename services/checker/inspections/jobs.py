@@ -7,17 +7,23 @@ Robustness rules:
 - whatever a target does to the check (hangs, garbage, crashes the parser) ends as an `error` result on
   that target only; the check is cut before arq's own job timeout would discard it;
 - a worker killed with SIGKILL leaves its jobs in the queue; another worker picks them up once arq's
-  in-progress lock expires (job timeout + 10 s). If even that was the last try, the sweeper writes
-  the `error` result. A probe round lost that way is made up by each site's check (`_probe_series`).
+  in-progress lock expires. arq sets that lock to job timeout + 10 s (610 s); every job here holds it as
+  a short lease instead (`_lease`: cut to `checker_lease_seconds` at the start, renewed every quarter of
+  it while the job is alive), so a dead worker's job is retried seconds later while a long live check
+  keeps it. If even that was the last try, the sweeper writes the `error` result. A probe round lost
+  that way is made up by each site's check (`_probe_series`).
 """
 import asyncio
+import contextlib
 import logging
 import traceback
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from arq import Retry
+from arq.constants import in_progress_key_prefix
 from arq.jobs import Job, JobStatus
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
@@ -64,14 +70,61 @@ def _backoff(job_try: int) -> int:
     return min(5 * 2 ** (job_try - 1), 120)
 
 
+@contextlib.asynccontextmanager
+async def _lease(ctx: dict[str, Any], target_pk: int | None = None) -> AsyncIterator[None]:
+    """Hold the job's arq in-progress lock as a short lease while the job body runs, and (for a check)
+    record the try and its heartbeat on the target. The renewal is a task of the job's own event loop:
+    when the worker dies the lock lapses `checker_lease_seconds` later and any worker retries the job.
+    arq deletes the lock when the job ends; a renewal after that is a no-op (PEXPIRE of a missing key)."""
+    redis, job_id = ctx.get("redis"), ctx.get("job_id")
+    lease_ms = get_checker_settings().checker_lease_seconds * 1000
+    key = in_progress_key_prefix + str(job_id)
+
+    async def renew() -> None:
+        await redis.pexpire(key, lease_ms)
+        if target_pk is not None:
+            await asyncio.to_thread(_heartbeat, target_pk, lease_ms / 1000)
+
+    async def keep() -> None:
+        while True:
+            await asyncio.sleep(lease_ms / 4000)
+            try:
+                await renew()
+            except Exception:  # noqa: BLE001  a missed renewal is retried; the lease has slack for three
+                log.warning("lease renewal of %s failed", job_id, exc_info=True)
+
+    if redis is None or job_id is None:  # called outside a worker (tests call job bodies directly)
+        yield
+        return
+    await redis.pexpire(key, lease_ms)
+    if target_pk is not None:
+        await asyncio.to_thread(_begin_try, target_pk, int(ctx.get("job_try", 1)), lease_ms / 1000)
+    keeper = asyncio.create_task(keep())
+    try:
+        yield
+    finally:
+        keeper.cancel()
+
+
+def _begin_try(target_pk: int, attempt: int, lease_seconds: float) -> None:
+    with _session() as session:
+        service.begin_try(session, target_pk, attempt, lease_seconds)
+
+
+def _heartbeat(target_pk: int, lease_seconds: float) -> None:
+    with _session() as session:
+        service.heartbeat(session, target_pk, lease_seconds)
+
+
 # ---------------------------------------------------------------------------------------------------
 
 
 async def plan_inspection(ctx: dict[str, Any], inspection_id: int) -> str:
     settings = get_checker_settings()
     try:
-        with _session() as session:
-            return await flows.plan(session, ctx["redis"], inspection_id, _registry(ctx))
+        async with _lease(ctx):
+            with _session() as session:
+                return await flows.plan(session, ctx["redis"], inspection_id, _registry(ctx))
     except (RegistryError, OperationalError) as exc:
         if ctx.get("job_try", 1) < settings.checker_max_tries:
             raise Retry(defer=_backoff(ctx.get("job_try", 1))) from exc
@@ -98,14 +151,12 @@ async def probe_round(ctx: dict[str, Any], inspection_id: int, seq: int, at_iso:
             probe = await fetcher.probe(target.url)
         _record_probe(inspection_id, target.target_id, seq, at, probe)
 
-    async with Fetcher(crawl_settings()) as fetcher:
+    async with _lease(ctx), Fetcher(crawl_settings()) as fetcher:
         await asyncio.gather(*(one(fetcher, t) for t in sites))
     return f"probed {len(sites)} sites"
 
 
 async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, target_id: int) -> str:
-    settings = get_checker_settings()
-    job_try = ctx.get("job_try", 1)
     with _session() as session:
         inspection = session.get(Inspection, inspection_id)
         target = service.get_target(session, inspection_id, TargetKind(kind), target_id)
@@ -113,6 +164,14 @@ async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, targe
             return "gone"
         if inspection.state in (InspectionState.cancelled, InspectionState.failed):
             return "cancelled"
+    async with _lease(ctx, target.id):
+        return await _check(ctx, inspection, target)
+
+
+async def _check(ctx: dict[str, Any], inspection: Inspection, target: InspectionTarget) -> str:
+    settings = get_checker_settings()
+    job_try = ctx.get("job_try", 1)
+    kind, target_id = target.kind, target.target_id
     try:
         inputs = await _inputs(ctx, inspection, target)
     except Transient as exc:

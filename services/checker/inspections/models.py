@@ -164,6 +164,9 @@ class Progress(SQLModel):
     probes_done: int
     probes_total: int
     percent: float
+    running: int = 0   # targets a live worker is checking now
+    stalled: int = 0   # targets whose worker died mid-check (lease lapsed); they are retried automatically
+    retried: int = 0   # targets checked more than once (a try died or failed transiently)
 
 
 class InspectionPublic(InspectionBase):
@@ -213,6 +216,11 @@ class InspectionTarget(SQLModel, table=True):
     job_id: str = Field(max_length=200)
     due_at: datetime | None = ts()
     reruns: int = 0
+    # The try that runs (or last ran) the check, when it started and until when its lease holds (renewed by
+    # the live worker): a target without a result whose lease has passed lost its worker; it is retried.
+    attempts: int = 0
+    started_at: datetime | None = ts()
+    lease_until: datetime | None = ts()
 
 
 class Probe(SQLModel, table=True):
@@ -365,6 +373,10 @@ class TargetPublic(SQLModel):
     due_at: datetime | None
     reruns: int
     has_result: bool
+    attempts: int = 0                  # the try running or last run (2 and more: retried)
+    started_at: datetime | None = None
+    lease_until: datetime | None = None
+    stalled: bool = False              # no result and its worker stopped renewing the lease: retry pending
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Scope is enforced in every query: a principal sees an inspection only when the inspection's scope
 organisation lies inside the principal's subtree (`scope_org_path` starts with the principal's path).
 """
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, delete, literal_column, or_, update
@@ -151,9 +151,42 @@ def progress(session: Session, inspection: Inspection) -> Progress:
     remaining = max(total - done - failed, 0)
     percent = round(100.0 * (done + failed) / total, 1) if total else (
         100.0 if inspection.state == InspectionState.completed else 0.0)
+    now = utcnow()
+    running, stalled, retried = session.exec(
+        select(func.count().filter(~_has_result() & (InspectionTarget.lease_until >= now)),
+               func.count().filter(~_has_result() & (InspectionTarget.lease_until < now)),
+               func.count().filter(InspectionTarget.attempts > 1))
+        .where(InspectionTarget.inspection_id == inspection.id)).one()
     return Progress(total=total, done=done, failed=failed, remaining=remaining, passed=passed,
                     not_passed=not_passed, probes_done=probes_done,
-                    probes_total=sites * inspection.probe_count, percent=percent)
+                    probes_total=sites * inspection.probe_count, percent=percent,
+                    running=running, stalled=stalled, retried=retried)
+
+
+def _has_result() -> Any:
+    return (select(InspectionResult.id).where(
+        InspectionResult.inspection_id == InspectionTarget.inspection_id,
+        InspectionResult.kind == InspectionTarget.kind,
+        InspectionResult.target_id == InspectionTarget.target_id).exists())
+
+
+def is_stalled(target: InspectionTarget, has_result: bool) -> bool:
+    return not has_result and target.lease_until is not None and target.lease_until < utcnow()
+
+
+def begin_try(session: Session, target_pk: int, attempt: int, lease_seconds: float) -> None:
+    """A worker took the target's check (try `attempt`): its lease starts."""
+    now = utcnow()
+    session.exec(update(InspectionTarget).where(InspectionTarget.id == target_pk)
+                 .values(attempts=attempt, started_at=now, lease_until=now + timedelta(seconds=lease_seconds)))
+    session.commit()
+
+
+def heartbeat(session: Session, target_pk: int, lease_seconds: float) -> None:
+    """The check is alive: its lease is extended (the worker's own setting; readers need none)."""
+    session.exec(update(InspectionTarget).where(InspectionTarget.id == target_pk)
+                 .values(lease_until=utcnow() + timedelta(seconds=lease_seconds)))
+    session.commit()
 
 
 def set_running(session: Session, inspection_id: int, target_count: int, schedule_start: datetime | None,
@@ -218,10 +251,7 @@ def get_target(session: Session, inspection_id: int, kind: TargetKind, target_id
 
 def list_targets(session: Session, inspection: Inspection, *, kind: TargetKind | None, pending: bool | None,
                  limit: int, offset: int) -> tuple[list[tuple[InspectionTarget, bool]], int]:
-    has_result = (select(InspectionResult.id).where(
-        InspectionResult.inspection_id == InspectionTarget.inspection_id,
-        InspectionResult.kind == InspectionTarget.kind,
-        InspectionResult.target_id == InspectionTarget.target_id).exists())
+    has_result = _has_result()
     query = select(InspectionTarget, has_result).where(InspectionTarget.inspection_id == inspection.id)
     if kind is not None:
         query = query.where(InspectionTarget.kind == kind)
