@@ -349,8 +349,8 @@ def _xls(body: bytes, max_chars: int) -> tuple[str, bool]:
 
 # ----------------------------------------------------------------------------------- docx / xlsx
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# Any namespace: Strict OOXML (ISO 29500) names the same elements under purl.oclc.org namespaces.
+_W = _S = "{*}"
 _DOCX_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
 _XLSX_PARTS = re.compile(r"xl/(sharedStrings|worksheets/sheet\d+)\.xml")
 
@@ -394,22 +394,26 @@ def _events(stream, tags: tuple[str, ...]):
                            no_network=True, huge_tree=False, remove_comments=True)
 
 
+def _local_name(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
 def _docx_text(stream):
     for _, element in _events(stream, (f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}p")):
-        tag = element.tag
-        if tag == f"{_W}t":
+        tag = _local_name(element.tag)
+        if tag == "t":
             yield element.text or ""
-        elif tag == f"{_W}p":
+        elif tag == "p":
             yield "\n"
             element.clear(keep_tail=False)
         else:
-            yield "\t" if tag == f"{_W}tab" else "\n"
+            yield "\t" if tag == "tab" else "\n"
 
 
 def _xlsx_text(stream):
     # Shared strings hold every string cell; sheets add inline strings only (<is>, not numbers).
     for _, element in _events(stream, (f"{_S}si", f"{_S}is", f"{_S}row")):
-        if element.tag == f"{_S}row":
+        if _local_name(element.tag) == "row":
             element.clear(keep_tail=False)
             continue
         text = "".join(t.text or "" for t in element.iter(f"{_S}t"))

@@ -143,6 +143,13 @@ def test_pdf_inflating_past_the_cap_is_refused_with_bounded_memory() -> None:
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024   # KB: never inflated whole
 
 
+def test_strict_ooxml_namespaces_are_read() -> None:
+    strict = ('<w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body><w:p><w:r>'
+              f"<w:t>严格格式文档{PLANTED}</w:t></w:r></w:p></w:body></w:document>").encode()
+    result = extract_text(_docx_with(strict))
+    assert result.scannable and PLANTED in result.text
+
+
 def test_xml_entities_are_not_expanded() -> None:
     xxe = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY a "AAAAAAAAAA">'
            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
