@@ -42,6 +42,7 @@ MAX_ZIP_MEMBER = 64 * 1024 * 1024   # declared uncompressed size of one docx/xls
 MAX_ZIP_TOTAL = 128 * 1024 * 1024   # … and of all the parts we read together
 MAX_ZIP_RATIO = 200                 # uncompressed/compressed: real XML stays under ~30
 MAX_CELLS = 1_000_000               # spreadsheet cells visited
+MAX_RTF_BYTES = 8 * 1024 * 1024     # RTF read (markup included)
 
 IMAGE_ONLY_CHARS_PER_PAGE = 5       # fewer visible characters than this per page, with images: a scan
 
@@ -97,7 +98,9 @@ def extract_text(body: bytes, *, url: str = "", content_type: str | None = None,
         elif kind == "zip":
             kind, text, truncated = _ooxml(body, named, max_chars)
         elif kind == "rtf":
-            text, truncated = _cap(_rtf(body[: max_chars * 8]), max_chars)
+            limit = min(max_chars * 8, MAX_RTF_BYTES)   # the tokenizer reads ~7 MB/s
+            text, truncated = _cap(_rtf(body[:limit]), max_chars)
+            truncated = truncated or len(body) > limit
         elif kind == "mht":
             kind = "html"
             text, truncated = _cap(_mht(body), max_chars)
