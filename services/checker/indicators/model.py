@@ -1,7 +1,7 @@
 """Indicator sets as data: thresholds, severities and points, validated with pydantic."""
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -28,6 +28,10 @@ class Parameters(_Strict):
     guide_veto_count: int                # incomplete guides that make a veto
     account_update_days: int
     account_original_days: int
+    # Whole-site monitoring schedule of the organisations using the set (optional; unset: the deployment's
+    # GOVWATCH_MONITOR_HUB_HOURS / GOVWATCH_MONITOR_REVALIDATE_DAYS).
+    monitor_hub_hours: int | None = Field(default=None, ge=1, le=24 * 31)
+    monitor_revalidate_days: int | None = Field(default=None, ge=1, le=366)
 
 
 class VetoWhen(_Strict):

@@ -343,7 +343,7 @@ async def sync_from_registry(registry: RegistryClient) -> tuple[int, int]:
 
     def write() -> tuple[int, int]:
         with _session() as session:
-            return service.sync_sites(session, records)
+            return service.sync_sites(session, records, overrides=service.schedule_overrides(session))
 
     return await asyncio.to_thread(write)
 

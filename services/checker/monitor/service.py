@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from services.checker.inspections.models import utcnow
 from services.checker.monitor.models import CHECKED_ONLY, MonitorLink, MonitorPage, MonitorSite, PageKind, Priority
+from services.checker.store.models import IndicatorSetVersion
 
 PRIORITIES = [Priority.hub, Priority.new, Priority.retry, Priority.revalidate]
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -92,9 +93,39 @@ def _site_values(record: dict[str, Any], at: datetime) -> dict[str, Any]:
                 org_path=record.get("org_path") or "", active=True, synced_at=at)
 
 
-def sync_sites(session: Session, records: Iterable[dict[str, Any]], at: datetime | None = None) -> tuple[int, int]:
+Override = tuple[str, int | None, int | None]   # (org_path, hub hours, re-validation days)
+
+
+def schedule_overrides(session: Session) -> list[Override]:
+    """The monitoring schedule the organisations' own indicator sets ask for (latest version of each set;
+    parameters `monitor_hub_hours` / `monitor_revalidate_days`), deepest organisation first."""
+    latest: dict[str, tuple[int, str, dict[str, Any]]] = {}
+    for code, version, path, definition in session.exec(select(
+            IndicatorSetVersion.code, IndicatorSetVersion.version, IndicatorSetVersion.org_path,
+            IndicatorSetVersion.definition)).all():
+        if code not in latest or version > latest[code][0]:
+            latest[code] = (version, path, definition)
+    out = []
+    for _, path, definition in latest.values():
+        params = (definition or {}).get("parameters") or {}
+        hub, days = params.get("monitor_hub_hours"), params.get("monitor_revalidate_days")
+        if hub or days:
+            out.append((path, hub, days))
+    return sorted(out, key=lambda o: len(o[0]), reverse=True)
+
+
+def _schedule_for(org_path: str, overrides: Sequence[Override]) -> tuple[int | None, int | None]:
+    for path, hub, days in overrides:
+        if org_path.startswith(path):
+            return hub, days
+    return None, None
+
+
+def sync_sites(session: Session, records: Iterable[dict[str, Any]], at: datetime | None = None,
+               overrides: Sequence[Override] = ()) -> tuple[int, int]:
     """Make the monitored sites the registry's running ones: new sites get their homepage due now, sites no
-    longer listed stop being monitored (their state is kept for when they return). Returns (new, stopped)."""
+    longer listed stop being monitored (their state is kept for when they return); each takes the schedule
+    its organisation's indicator set asks for. Returns (new, stopped)."""
     at = at or utcnow()
     listed: dict[int, dict[str, Any]] = {int(r["id"]): r for r in records if r.get("homepage_url")}
     existing = {s.site_id: s for s in session.exec(select(MonitorSite)).all()}
@@ -103,6 +134,7 @@ def sync_sites(session: Session, records: Iterable[dict[str, Any]], at: datetime
         values = _site_values(record, at)
         if not values["homepage_url"]:
             continue
+        values["hub_interval_hours"], values["revalidate_days"] = _schedule_for(values["org_path"], overrides)
         site = existing.get(site_id)
         if site is None:
             site = MonitorSite(site_id=site_id, **values)

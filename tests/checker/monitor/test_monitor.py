@@ -298,3 +298,28 @@ def test_attachments_of_every_format_are_scanned_and_image_only_is_not_clean() -
         assert monitored.not_reached.get("not_scannable") == 1 and monitored.not_reached.get("too_large") == 1
     finally:
         site.stop()
+
+
+def test_an_organisations_indicator_set_sets_its_sites_schedule(site: Site) -> None:
+    from services.checker.store.models import IndicatorSetVersion
+
+    site_id = 880007
+    with Session(get_engine()) as session:
+        session.exec(text("DELETE FROM checker.indicator_set WHERE code = 'monitor-sched-test'"))
+        for version, hours in ((1, 12), (2, 6)):   # the latest version counts
+            session.add(IndicatorSetVersion(code="monitor-sched-test", version=version, name="测试", org_id=77,
+                                            org_path="/1/77/", created_by="test", overrides={},
+                                            definition={"parameters": {"monitor_hub_hours": hours}}))
+        session.commit()
+        session.exec(text("DELETE FROM checker.monitor_site WHERE site_id = ANY(:s)").bindparams(s=[site_id, site_id + 1]))
+        session.commit()
+        records = [{"id": site_id, "name": "下级", "homepage_url": site.url, "org_path": "/1/77/5/"},
+                   {"id": site_id + 1, "name": "别处", "homepage_url": "http://127.0.7.12/", "org_path": "/1/78/"}]
+        service.sync_sites(session, records, overrides=service.schedule_overrides(session))
+        inside, outside = session.get(MonitorSite, site_id), session.get(MonitorSite, site_id + 1)
+        assert (inside.hub_interval_hours, outside.hub_interval_hours) == (6, None)
+        session.exec(text("DELETE FROM checker.indicator_set WHERE code = 'monitor-sched-test'"))
+        session.commit()
+    asyncio.run(cycle(site_id, settings(), max_slices=1))
+    home = next(p for p in rows(site_id).values() if p.kind == PageKind.home)
+    assert home.due_at - home.last_fetched_at == timedelta(hours=6)
