@@ -172,6 +172,13 @@ def test_conditional_requests_answer_304_and_counters_count(farm: DeepFarm) -> N
             assert (stale.status_code, stale.content) == (200, first.content)
             assert client.get(url, headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}).status_code == 200
         assert client.get(entry["url"] + "no/such/page.html").status_code == 404
+        zipped = next(e for e in farm.manifest["sites"] if e["gzip"])       # pages gzipped, tag weak (nginx)
+        plain = httpx.get(zipped["url"], headers={"Accept-Encoding": "identity"})
+        packed = httpx.get(zipped["url"])
+        assert (packed.headers["content-encoding"], packed.content) == ("gzip", plain.content)
+        assert packed.headers["etag"] == "W/" + plain.headers["etag"]
+        assert httpx.get(zipped["url"], headers={"If-None-Match": packed.headers["etag"]}).status_code == 304
+        assert "content-encoding" not in plain.headers
         assert client.head(article).headers["content-length"] == str(len(client.get(article).content))
         stats = farm.stats(2)
         assert (stats.count(200), stats.count(304), stats.count(404)) == (3 * 3 + 2, 3 * 2, 1)
