@@ -1,12 +1,12 @@
 """Filing operations: open a subject, file a change, attach evidence, approve, reject, withdraw."""
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
 from services.common import s3
 from services.common.auth import SUPERVISORS, Principal
+from services.common.clock import beijing_today
 from services.common.errors import ApiError, conflict, forbidden, not_found
 from services.common.files import EVIDENCE_TYPES, check_upload
 from services.common.scope import scope_filter
@@ -27,11 +27,11 @@ from services.registry.sites.models import Site, SiteColumn, SiteCreate
 MODELS: dict[SubjectKind, type[Site] | type[Account]] = {SubjectKind.site: Site, SubjectKind.account: Account}
 STATE_LABELS = {FilingState.pending: "待审批", FilingState.approved: "已批准", FilingState.rejected: "已驳回",
                 FilingState.withdrawn: "已撤回"}
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def today() -> date:
-    return utcnow().astimezone(CHINA).date()
+    """Calendar days of filings (closure notices) are Beijing days."""
+    return beijing_today()
 
 
 def subject_name(subject: Site | Account) -> str:
