@@ -120,7 +120,8 @@ def make_inspection(session: Session, scope: Organisation, name: str, now: datet
                     window: tuple[datetime, datetime] | None = None) -> Inspection:
     """An inspection with its targets, results and findings, as the checker's workers leave them.
 
-    targets: [{kind, target_id, name, org_path, url, platform, verdict, findings: [(code, severity, msg, data)]}]
+    targets: [{kind, target_id, name, org_path, url, platform, verdict, findings: [(code, severity, msg, data)],
+               checked_at (default: now)}]
     """
     inspection = Inspection(name=name, scope_org_id=scope.id, scope_org_path=scope.path, now=now,
                             target_kinds=[TargetKind.site, TargetKind.account], state=state,
@@ -141,7 +142,7 @@ def make_inspection(session: Session, scope: Organisation, name: str, now: datet
                                url=t.get("url"), org_path=t["org_path"],
                                status=ResultStatus.error if t["verdict"] is None else ResultStatus.ok,
                                verdict=Verdict(t["verdict"]) if t["verdict"] else None,
-                               score=100.0 if t["verdict"] == "pass" else 0.0, checked_at=now,
+                               score=100.0 if t["verdict"] == "pass" else 0.0, checked_at=t.get("checked_at") or now,
                                result={"target": {"kind": t["kind"], "id": t["target_id"],
                                                   ("url" if kind == TargetKind.site else "platform"):
                                                       t.get("url") or t.get("platform")},
@@ -211,6 +212,11 @@ def seed004_targets(session: Session, *, previous: bool) -> list[dict[str, Any]]
     if previous:
         for t in account_targets[-(seed.ACCOUNTS_TOTAL - seed.PREV_ACCOUNTS_PASSED):]:
             t["verdict"] = "fail"
+    else:  # when seed 004's targets were checked: the sites 2月19日—2月20日, the accounts 2月23日 (Beijing)
+        for n, t in enumerate(targets):
+            t["checked_at"] = seed.SITES_CHECKED[n % len(seed.SITES_CHECKED)]
+        for t in account_targets:
+            t["checked_at"] = seed.ACCOUNTS_CHECKED
     return targets + account_targets
 
 

@@ -1,7 +1,9 @@
-"""Seed 004 (渭南市 2024年第一次全面检查) as checker results: the figures, the named rows and their problems.
+"""Seed 004 (渭南市 2024年第一次全面检查) as checker results: the figures, the named rows and their problems,
+and the seed's own text (transcribed) the regenerated notice is compared with.
 
 Failing rows carry findings worded as the checker words them (long sentences) except where the seed's own
 wording is notice wording already ("长期无更新", "无有效互动交流渠道"), which the notice keeps."""
+from datetime import UTC, datetime
 
 # Attachment 1: (site name, verdict, [(indicator, severity, message, data)])
 SITE_ROWS = [
@@ -15,14 +17,17 @@ SITE_ROWS = [
     ("渭南市乡村振兴局", "pass", [("column_not_updated", "deduct", "栏目“工作动态”超过2周未更新（2024-02-01）", {})]),
     ("韩城市自然资源局", "pass", [("column_not_updated", "deduct", "栏目“工作动态”超过2周未更新（2024-02-02）", {})]),
 ]
+# Attachment 1 as the seed prints it: 序号 | 网站名称 | 检查结果 | 突出问题 (no 类型 column).
+SITE_COLUMNS = ("序号", "网站名称", "检查结果", "突出问题")
 EXPECTED_SITE_TABLE = [
-    (1, "渭南市民政局", "部门网站", "不合格", "多个栏目更新不及时"),
-    (2, "渭南市住房和城乡建设局", "部门网站", "不合格", "多个栏目更新不及时"),
-    (3, "渭南市应急管理局", "部门网站", "不合格", "多个栏目更新不及时"),
-    (4, "韩城市财政局", "部门网站", "不合格", "监测时间点无法访问"),
-    (5, "渭南市乡村振兴局", "部门网站", "合格", "个别栏目更新不及时"),
-    (6, "韩城市自然资源局", "部门网站", "合格", "个别栏目更新不及时"),
+    (1, "渭南市民政局", "不合格", "多个栏目更新不及时"),
+    (2, "渭南市住房和城乡建设局", "不合格", "多个栏目更新不及时"),
+    (3, "渭南市应急管理局", "不合格", "多个栏目更新不及时"),
+    (4, "韩城市财政局", "不合格", "监测时间点无法访问"),
+    (5, "渭南市乡村振兴局", "合格", "个别栏目更新不及时"),
+    (6, "韩城市自然资源局", "合格", "个别栏目更新不及时"),
 ]
+ACCOUNT_COLUMNS = ("序号", "账号名称", "账号类型", "检查结果", "备注")
 
 NOT_UPDATED = ("account_not_updated", "veto", "账号最近14天内未发布信息（最近一条发布于2024-02-01）", {})
 NO_ORIGINAL = ("account_no_original", "veto", "账号最近3个月内无原创信息，仅有转载", {})
@@ -77,3 +82,19 @@ SITES_TOTAL, SITES_FAILED = 51, 4
 ACCOUNTS_TOTAL, ACCOUNTS_FAILED = 470, 33
 # The previous inspection (去年第四次全面检查): 45/51 sites and 428/470 accounts passed.
 PREV_SITES_PASSED, PREV_ACCOUNTS_PASSED = 45, 428
+
+# When the targets were checked (UTC instants; Beijing days 2月19日, 2月20日 and 2月23日, the seed's 检查时间).
+SITES_CHECKED = [datetime(2024, 2, 19, 1, 30, tzinfo=UTC), datetime(2024, 2, 20, 9, 0, tzinfo=UTC),
+                 datetime(2024, 2, 19, 16, 30, tzinfo=UTC)]  # the last is 2月20日 00:30 Beijing
+ACCOUNTS_CHECKED = datetime(2024, 2, 22, 23, 0, tzinfo=UTC)  # 2月23日 07:00 Beijing
+SITES_PERIOD = "（检查时间：2月19日——2月20日）"
+ACCOUNTS_PERIOD = "（检查时间：2月23日）"
+
+ADDRESSEES = "各县、市、区人民政府，市人民政府各工作部门、直属机构，渭南高新区、经开区、华山景区管委会"
+TITLE = "渭南市人民政府办公室关于2024年第一次政府网站与政务新媒体全面检查情况的通报"
+ATTACHMENT_TITLES = ("2024年第一次政府网站全面检查情况汇总表", "2024年第一次政务新媒体全面检查情况汇总表")
+# The problem sentences of the seed's 一、政府网站检查情况 and 二、政务新媒体检查情况 (after the figures).
+SEED_SITE_PROBLEMS = "市民政局、市住房城乡建设局、市应急局网站存在多个栏目更新不及时，韩城市财政局网站监测时间点无法访问。"
+SEED_ACCOUNT_PROBLEMS = ("市卫生健康委、澄城公安等微信公众号内容14天未更新，韩城公安、华州区大明镇人民政府等微信公众号未提供有效"
+                         "互动渠道，华阴市退役军人事务局微信公众号、富平到贤派出所新浪微博等账号3个月内无原创信息，个别账号名称更改"
+                         "后未在全国政务新媒体报送系统及时更新。")

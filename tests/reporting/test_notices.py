@@ -200,3 +200,74 @@ def test_a_county_cannot_assemble_another_tiers_inspection(reporting, auth, seed
     running = hancheng_inspection(InspectionState.running)
     response = reporting.post("/api/v1/notices", headers=auth("linwei_supervisor"), json={"inspection_id": running})
     assert response.status_code == 404
+
+
+def test_dates_are_beijing_days_before_eight_utc():
+    """At 2026-12-04T23:30Z (07:30 Beijing) the notice, its check period and the self-report carry 12月5日."""
+    from datetime import date
+
+    from services.reporting.notices import assembly
+    from services.reporting.notices.render_docx import render_docx
+    from services.reporting.notices.text import plain_text
+    from services.reporting.selfreports.models import SelfReport
+    from services.reporting.selfreports.render import render_report
+
+    instant = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)
+    g = assembly.Gathered(
+        inspection={"id": 1, "name": "2026年第四季度抽查", "scope_org_id": 7, "scope_org_path": "/1/7/",
+                    "state": "completed", "window_start": "2026-12-03T17:00:00Z", "window_end": "2026-12-04T23:30:00Z",
+                    "now": "2026-12-04T23:30:00Z"},
+        scope_org={"id": 7, "name": "渭南市", "kind": "city", "path": "/1/7/"},
+        results=[{"kind": "site", "target_id": 1, "name": "渭南市民政局", "verdict": "pass", "org_path": "/1/7/",
+                  "checked_at": "2026-12-04T23:30:00Z"}])
+    content = assembly.build(g, now=instant)
+    assert content.issue_date == date(2026, 12, 5)
+    assert (content.deadline - date(2026, 12, 5)).days == get_reporting_settings().rectification_days
+    assert "2026年12月5日" in plain_text(content) and "2026年12月5日" in docx_text(render_docx(content))
+    # The site was checked at 07:30 Beijing time on 12月5日; without a result time, the inspection's window.
+    assert content.attachment1_period == "（检查时间：12月5日）"
+    del g.results[0]["checked_at"]
+    assert assembly.build(g, now=instant).attachment1_period == "（检查时间：12月4日——12月5日）"
+
+    report = SelfReport(org_id=7, org_path="/1/7/", unit_name="渭南市民政局", year=2026, quarter=4, title="自查报告",
+                        due_date=date(2027, 1, 15), created_by="t", created_at=instant)
+    assert docx_text(render_report(report)).rstrip().endswith("2026年12月5日")
+
+
+def test_addressees_by_what_the_office_is_and_the_imprint_is_editable(reporting, auth, draft):
+    """韩城市 is a county-level city: its 主送 names 市人民政府各工作部门, never 县…; the title is built from the
+    round, not pasted from the inspection's name; 主送 and 版记 (抄送, 印发机关, 印发日期) are edited on the draft
+    and printed."""
+    h = auth("hancheng_supervisor")
+    c = draft["content"]
+    assert c["addressees"] == "各镇人民政府、街道办事处，市人民政府各工作部门、直属机构"
+    assert c["title"] == "韩城市人民政府办公室关于2024年第二季度政府网站与政务新媒体专项检查情况的通报"
+    assert c["printed_by"] == "韩城市人民政府办公室" and c["printed_on"] is None
+    bad = reporting.patch(f"/api/v1/notices/{draft['id']}", headers=h, json={"attachment1_columns": ["序号", "密码"]})
+    assert bad.status_code == 422
+    edited = reporting.patch(f"/api/v1/notices/{draft['id']}", headers=h, json={
+        "addressees": "各镇人民政府、街道办事处，市政府各工作部门，各有关单位", "cc": "市委办公室，市人大常委会办公室",
+        "printed_by": "韩城市人民政府办公室", "printed_on": "2024-05-20",
+        "attachment1_columns": ["序号", "网站名称", "类型", "检查结果", "突出问题"]})
+    assert edited.status_code == 200, edited.text
+    issued = issue(reporting, h, draft["id"]).json()
+    assert issued["state"] == "issued", issued["error"]
+    data = reporting.get(f"/api/v1/notices/{draft['id']}/files/docx", headers=h).content
+    text = docx_text(data)
+    assert "各镇人民政府、街道办事处，市政府各工作部门，各有关单位：" in text and "县人民政府" not in text
+    assert "抄送：市委办公室，市人大常委会办公室。" in text
+    assert "韩城市人民政府办公室\t2024年5月20日印发" in text
+    from tests.reporting.docs import docx_tables
+    assert docx_tables(data)[0][0] == ("序号", "网站名称", "类型", "检查结果", "突出问题")
+
+
+def test_city_addressees_name_its_zones_as_seed_004():
+    from services.reporting.notices.assembly import default_addressees
+
+    city = {"id": 2, "name": "渭南市", "kind": "city"}
+    zones = [{"name": n, "kind": "department", "parent_id": 2} for n in ("渭南高新区管委会", "渭南经开区管委会", "华山景区管委会")]
+    assert default_addressees(city, zones) == ("各县、市、区人民政府，市人民政府各工作部门、直属机构，"
+                                               "渭南高新区、经开区、华山景区管委会")
+    assert default_addressees({"name": "华州区", "kind": "county"}).startswith("各镇人民政府、街道办事处，区人民政府")
+    assert default_addressees({"name": "白水县", "kind": "county"}).startswith("各镇人民政府、街道办事处，县人民政府")
+    assert default_addressees({"name": "渭南市民政局", "kind": "department"}) == "各有关单位"

@@ -42,11 +42,16 @@ def test_figures_in_the_draft(issued):
     assert (c["sites"]["prev_passed"], c["sites"]["prev_checked"]) == (seed.PREV_SITES_PASSED, 51)
     groups = {g["label"]: g["total"] for g in c["sites"]["groups"]}
     assert groups == {"市政府门户网站": 1, "市政府工作部门及派出机构网站": 33, "县级政府门户网站": 11, "县级部门网站": 6}
-    assert c["title"] == "渭南市人民政府办公室关于2024年第一次政府网站与政务新媒体全面检查情况的通报"
-    # The attachment titles read as seed 004's.
-    assert c["attachment1_title"] == "2024年第一次政府网站全面检查情况汇总表"
-    assert c["attachment2_title"] == "2024年第一次政务新媒体全面检查情况汇总表"
+    # Title and attachment titles built from the round, the kind of check and what was inspected: seed 004's.
+    assert c["title"] == seed.TITLE
+    assert (c["attachment1_title"], c["attachment2_title"]) == seed.ATTACHMENT_TITLES
+    # One 检查时间 per attachment, from when its targets were checked (Beijing days).
+    assert (c["attachment1_period"], c["attachment2_period"]) == (seed.SITES_PERIOD, seed.ACCOUNTS_PERIOD)
+    assert c["intro"].startswith("近期，渭南市人民政府办公室按照《政府网站与政务新媒体检查指标》，"
+                                 "组织开展全市2024年第一次政府网站与政务新媒体全面检查，现将检查情况通报如下。")
     assert c["issue_date"] == "2024-02-28" and c["deadline"] == "2024-03-10"
+    # 主送 as the seed's (the inventory also has 卤阳湖开发区管委会 among the city's units).
+    assert c["addressees"] == seed.ADDRESSEES.replace("华山景区管委会", "华山景区、卤阳湖开发区管委会")
 
 
 def test_docx_carries_the_seed_figures_and_rows(reporting, auth, issued):
@@ -58,18 +63,18 @@ def test_docx_carries_the_seed_figures_and_rows(reporting, auth, issued):
                      "共运行政务新媒体470个",
                      "检查结果为：合格政务新媒体437个，不合格政务新媒体33个，合格率93%，较2023年第四次全面检查提升1.9个百分点",
                      "一、总体情况", "二、主要问题", "三、有关要求",
-                     "多个栏目更新不及时（3个）：渭南市民政局、渭南市住房和城乡建设局、渭南市应急管理局网站",
-                     "监测时间点无法访问（1个）：韩城市财政局网站",
                      "于3月10日前将整改情况书面报市政府办信息与政务公开科", "2024年2月28日",
                      "附件1", "附件2", "附件：1.2024年第一次政府网站全面检查情况汇总表",
                      "2.2024年第一次政务新媒体全面检查情况汇总表"):
         assert expected in text, expected
+    lines = text.splitlines()
+    assert seed.SITES_PERIOD in lines and seed.ACCOUNTS_PERIOD in lines
     tables = docx_tables(data)
     assert len(tables) == 2
     sites, accounts = tables
-    assert sites[0] == ("序号", "网站名称", "类型", "检查结果", "突出问题")
+    assert sites[0] == seed.SITE_COLUMNS  # no 类型 column
     assert sites[1:] == [tuple(str(x) for x in row) for row in seed.EXPECTED_SITE_TABLE]
-    assert accounts[0] == ("序号", "账号名称", "账号类型", "检查结果", "备注")
+    assert accounts[0] == seed.ACCOUNT_COLUMNS
     expected_accounts = [(str(n), name, label, "不合格", remark)
                          for n, (name, label, _, remark) in enumerate(seed.ACCOUNT_ROWS, start=1)]
     assert accounts[1:] == expected_accounts
@@ -78,9 +83,10 @@ def test_docx_carries_the_seed_figures_and_rows(reporting, auth, issued):
 def test_xlsx_carries_the_same_rows(reporting, auth, issued):
     sheets = xlsx_sheets(download(reporting, auth, issued, "xlsx"))
     site_sheet, account_sheet, summary = sheets["附件1 政府网站"], sheets["附件2 政务新媒体"], sheets["合格率"]
-    header = site_sheet.index(("序号", "网站名称", "类型", "检查结果", "突出问题"))
+    assert (seed.SITES_PERIOD,) in site_sheet and (seed.ACCOUNTS_PERIOD,) in account_sheet
+    header = site_sheet.index(seed.SITE_COLUMNS)
     assert site_sheet[header + 1:] == list(seed.EXPECTED_SITE_TABLE)
-    header = account_sheet.index(("序号", "账号名称", "账号类型", "检查结果", "备注"))
+    header = account_sheet.index(seed.ACCOUNT_COLUMNS)
     assert account_sheet[header + 1:] == [(n, name, label, "不合格", remark)
                                           for n, (name, label, _, remark) in enumerate(seed.ACCOUNT_ROWS, start=1)]
     assert ("政府网站", 51, 47, 4, "92.2%") in summary and ("政务新媒体", 470, 437, 33, "93%") in summary
@@ -137,3 +143,34 @@ def test_docx_is_in_the_official_format(reporting, auth, issued):
     footer = "".join(p.text for p in section.footer.paragraphs)
     assert footer.startswith("— ") and footer.endswith(" —")
     assert "PAGE" in section.footer._element.xml
+
+
+def test_problems_read_like_the_seed(issued):
+    """二、主要问题: one clause per indicator in the seed's words, units by their running-text names, platforms
+    instead of 账号. The sites' sentence is the seed's word for word; the accounts' sentence has the seed's
+    clauses and order. Where it differs, the seed is not derivable from its own attachment: its examples for
+    未提供有效互动渠道 name 华州区大明镇人民政府 (listed there as 14天未更新) and for 3个月内无原创信息 pick two
+    of 13 units by hand; the regenerated text names the first units of different places in table order, and
+    it also states the two problems the seed leaves out (互动交流链接有误, 搜索不到)."""
+    problems = issued["content"]["problems"].splitlines()
+    assert problems == [
+        "（一）政府网站。" + seed.SEED_SITE_PROBLEMS,
+        "（二）政务新媒体。市卫生健康委、澄城公安等微信公众号内容14天未更新，市城市管理执法局、韩城公安等微信公众号未提供"
+        "有效互动渠道，渭南二黄、市路灯管理站微信公众号互动交流链接有误，白水县卫生健康局抖音号、富平到贤派出所新浪微博"
+        "等账号3个月内无原创信息，个别账号名称更改后未在全国政务新媒体报送系统及时更新，澄城县道路运输管理所抖音号在平台上"
+        "搜索不到。",
+    ]
+    site_clauses = seed.SEED_SITE_PROBLEMS.rstrip("。").split("，")
+    assert problems[0].removeprefix("（一）政府网站。").rstrip("。").split("，") == site_clauses
+    # The seed's first and last account clauses word for word; each of its clauses' problem, in its order.
+    seed_clauses = seed.SEED_ACCOUNT_PROBLEMS.rstrip("。").split("，")
+    ours = problems[1].removeprefix("（二）政务新媒体。").rstrip("。").split("，")
+    assert ours[0] == seed_clauses[0] and seed_clauses[-1] in ours
+    tails = ("内容14天未更新", "未提供有效互动渠道", "等账号3个月内无原创信息", "名称更改后未在全国政务新媒体报送系统及时更新")
+    assert [next(i for i, c in enumerate(ours) if c.endswith(t)) for t in tails] == sorted(
+        next(i for i, c in enumerate(ours) if c.endswith(t)) for t in tails)
+    assert all(any(c.endswith(t) for c in seed_clauses) for t in tails)
+    # Never a unit followed by 账号 as a database dump would print it; never one problem split in two groups.
+    assert "长期无更新" not in problems[1] and "无有效互动交流渠道" not in problems[1]
+    indicators = [g["indicator"] for g in issued["content"]["problem_groups"]]
+    assert len(indicators) == len(set(indicators))

@@ -3,24 +3,24 @@
 `gather` does the REST calls with a service token; `build` is pure (figures, wording, tables), so the
 same code path serves the API, the seed-004 test and the benchmark.
 """
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from services.common.clock import beijing_date, beijing_today
 from services.common.errors import ApiError, conflict
 from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.notices.models import KindFigures, NoticeContent, ProblemGroup, TableRow
 from services.reporting.notices.wording import (
-    PLATFORM_LABELS, SITE_KIND_LABELS, phrases_of, points, rate, short_date,
+    PHRASES, PLATFORM_LABELS, SENTENCE_ORDER, SENTENCES, SITE_KIND_LABELS, check_word, clause, cn_date, period_of,
+    phrases_of, points, rate, short_date, short_name, what_of,
 )
 from services.reporting.settings import get_reporting_settings
 
 REGION_KINDS = ("province", "city", "county", "township")
 TIER = {"province": "省", "city": "市", "county": "县", "township": "乡镇"}
-MAX_NAMED = 30  # units named per problem in 二、主要问题 before "等N个"
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Gathered:
     orgs: dict[int, dict[str, Any]] = field(default_factory=dict)
     previous: dict[str, Any] | None = None
     prev_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind → (passed, checked)
+    ancestors: list[dict[str, Any]] = field(default_factory=list)  # organisations above the scope, top first
 
 
 def _upstream(exc: UpstreamError) -> ApiError:
@@ -75,6 +76,8 @@ def gather(client: ServiceClient, inspection_id: int, previous_id: int | None = 
                                                            "kind": "city", "path": inspection["scope_org_path"]}
         results = list(client.results(inspection_id))
         g = Gathered(inspection=inspection, scope_org=scope, results=results)
+        above = [p for p in inspection["scope_org_path"].strip("/").split("/") if p.isdigit()][:-1]
+        g.ancestors = [o for o in (client.org(int(p)) for p in above) if o]  # names stripped in running text
         for target in client.targets(inspection_id):
             g.targets[(target["kind"], target["target_id"])] = target
         for row in results:
@@ -171,7 +174,7 @@ def _verdict_word(row: dict[str, Any]) -> str:
 
 
 def _rows_and_problems(g: Gathered, kind: str, rows: list[dict[str, Any]], type_of, list_passing: bool,  # noqa: ANN001
-                       problems: dict[str, list[str]]) -> list[TableRow]:
+                       problems: dict[str, list[tuple[dict[str, Any], str]]]) -> list[TableRow]:
     rank = {"fail": 0, None: 1, "pass": 2}
     chosen = []
     for row in rows:
@@ -190,8 +193,46 @@ def _rows_and_problems(g: Gathered, kind: str, rows: list[dict[str, Any]], type_
         out.append(TableRow(no=n, name=name, type=type_of(row), result=_verdict_word(row), remark=remark,
                             target_id=row["target_id"]))
         if row.get("verdict") == "fail":
-            for group, _ in pairs:
-                problems.setdefault(group, []).append(name)
+            for code, phrase in pairs:
+                problems.setdefault(code, []).append((row, phrase))
+    return out
+
+
+def _region(g: Gathered, row: dict[str, Any]) -> int | None:
+    """The first region below the scope on the unit's path (None: the scope's own level)."""
+    subject = (g.sites if row["kind"] == "site" else g.accounts).get(row["target_id"]) or {}
+    path = subject.get("org_path") or row.get("org_path") or ""
+    below = path[len(g.inspection["scope_org_path"]):].strip("/") if path.startswith(
+        g.inspection["scope_org_path"]) else ""
+    for part in below.split("/") if below else []:
+        org = g.orgs.get(int(part)) if part.isdigit() else None
+        if org and org.get("kind") in REGION_KINDS:
+            return org["id"]
+    return None
+
+
+def problem_groups(g: Gathered, kind: str, problems: dict[str, list[tuple[dict[str, Any], str]]]) -> list[ProblemGroup]:
+    """One group per indicator, in the seeds' order; units by their running-text names, examples from
+    different places first (seed 004: 市卫生健康委、澄城公安), the rest in the tables' order."""
+    scope_name = g.scope_org.get("name", "")
+    ancestors = [a.get("name", "") for a in g.ancestors]
+    regions = [o.get("name", "") for o in g.orgs.values()
+               if o.get("kind") in REGION_KINDS and o.get("id") != g.scope_org.get("id")]
+    out = []
+    for code, items in problems.items():
+        first, rest, seen = [], [], set()
+        for row, _ in items:
+            region = _region(g, row)
+            (rest if region in seen else first).append(row)
+            seen.add(region)
+        ordered = first + rest
+        out.append(ProblemGroup(
+            kind=kind, indicator=code, phrase=SENTENCES.get(code) or PHRASES.get(code) or items[0][1],
+            units=[short_name(display_name(g, r), scope_name=scope_name, ancestors=ancestors, regions=regions)
+                   for r in ordered],
+            platforms=[account_platform(g, r) if kind == "account" else None for r in ordered]))
+    out.sort(key=lambda p: (SENTENCE_ORDER.index(p.indicator) if p.indicator in SENTENCES else len(SENTENCES),
+                            -len(p.units)))
     return out
 
 
@@ -224,19 +265,18 @@ def overview_text(c: NoticeContent) -> str:
 
 
 def problems_text(c: NoticeContent) -> str:
-    lines = []
-    heads = 0
+    """One paragraph per kind in seed 004's words: "（二）政务新媒体。市卫生健康委、澄城公安等微信公众号内容14天
+    未更新，…，个别账号名称更改后未在全国政务新媒体报送系统及时更新。" (the attachments list every unit)."""
+    lines: list[str] = []
     for kind, what in (("site", "政府网站"), ("account", "政务新媒体")):
         groups = [p for p in c.problem_groups if p.kind == kind]
         if not groups:
             continue
-        lines.append(f"（{'一二'[heads]}）{what}存在的问题")
-        heads += 1
-        for i, group in enumerate(groups, start=1):
-            named = "、".join(group.units[:MAX_NAMED])
-            more = f"等{len(group.units)}个" if len(group.units) > MAX_NAMED else ""
-            suffix = "网站" if kind == "site" else "账号"
-            lines.append(f"{i}. {group.phrase}（{len(group.units)}个）：{named}{more}{suffix}。")
+        clauses = [clause(p.indicator, p.phrase, kind,
+                          list(zip(p.units, p.platforms if len(p.platforms) == len(p.units) else [None] * len(p.units),
+                                   strict=True)))
+                   for p in groups]
+        lines.append(f"（{'一二'[len(lines)]}）{what}。{'，'.join(clauses)}。")
     return "\n".join(lines) or "本次检查未发现不合格情况。"
 
 
@@ -253,80 +293,100 @@ def default_office(org: dict[str, Any]) -> str:
     return f"{name}人民政府办公室" if org.get("kind") in REGION_KINDS else name
 
 
-def default_addressees(org: dict[str, Any]) -> str:
-    return {
-        "province": "各市（区）人民政府，省人民政府各工作部门、直属机构",
-        "city": "各县（市、区）人民政府，市人民政府各工作部门、直属机构",
-        "county": "各乡镇人民政府（街道办事处），县人民政府各工作部门",
-    }.get(org.get("kind", ""), "各有关单位")
+def default_addressees(org: dict[str, Any], children: list[dict[str, Any]] | None = None) -> str:
+    """主送 by what the office is, not only its tier: a county-level city (韩城市) writes 市人民政府各工作部门, a
+    district 区人民政府…; a city names its zones' 管委会 as seed 004 does (渭南高新区、经开区、华山景区管委会).
+    The draft's 主送 stays editable (PATCH addressees)."""
+    name = org.get("name") or ""
+    tier = name[-1] if name[-1:] in "省市州盟县区旗" else TIER.get(org.get("kind", ""), "")
+    kind = org.get("kind", "")
+    if kind == "province":
+        text = f"各市（区）人民政府，{tier}人民政府各工作部门、直属机构"
+    elif kind == "city":
+        text = f"各县、市、区人民政府，{tier}人民政府各工作部门、直属机构"
+    elif kind == "county":
+        text = f"各镇人民政府、街道办事处，{tier}人民政府各工作部门、直属机构"
+    else:
+        return "各有关单位"
+    zones = [c["name"][:-3] for c in children or [] if c.get("name", "").endswith("管委会") and len(c["name"]) > 3
+             and c.get("kind") not in REGION_KINDS]
+    if zones:
+        short = name[:-1] if len(name) > 2 else name  # 渭南市 → 渭南: 渭南经开区 → 经开区 after the first
+        text += "，" + "、".join([zones[0]] + [z.removeprefix(short) or z for z in zones[1:]]) + "管委会"
+    return text
 
 
-_JOINED = ("政府网站与政务新媒体", "政府网站和政务新媒体", "政府网站和政府系统政务新媒体")
-_CHECK = re.compile(r"^(.*?)((?:全面|专项|抽查|季度)?检查)$")
+def round_of(inspection: dict[str, Any]) -> tuple[str, str]:
+    """(period, kind of check) of an inspection: ("2024年第一次", "全面检查"), ("2026年第四季度", "抽查"); the
+    period falls back to the quarter of its monitoring day when its name states none."""
+    name = inspection.get("name") or ""
+    return period_of(name, _date(inspection.get("now"))), check_word(name)
 
 
-def named(inspection_name: str, what: str) -> str:
-    """The inspection's name about `what`: 2024年第一次全面检查 → 2024年第一次政府网站全面检查 (seed 004)."""
-    for joined in _JOINED:
-        if joined in inspection_name:
-            return inspection_name.replace(joined, what)
-    match = _CHECK.match(inspection_name)
-    if match and match.group(1):
-        return f"{match.group(1)}{what}{match.group(2)}"
-    return f"{inspection_name}{what}检查"
+def check_period(rows: list[dict[str, Any]], fallback: tuple[date | None, date | None]) -> str:
+    """（检查时间：2月19日——2月20日） from the days (Beijing) the targets of an attachment were checked; one day:
+    （检查时间：2月23日）."""
+    days = sorted({d for d in (_date(r.get("checked_at")) for r in rows) if d})
+    start, end = (days[0], days[-1]) if days else fallback
+    start = start or end
+    if end is None:
+        return ""
+    fmt = short_date if start.year == end.year else cn_date
+    return f"（检查时间：{fmt(start)}——{fmt(end)}）" if start != end else f"（检查时间：{fmt(end)}）"
 
 
 def _date(value: Any) -> date | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
+    """The Beijing day of a checker timestamp (an inspection window ending 2026-12-04T23:30Z is 12月5日)."""
+    return beijing_date(str(value)) if value else None
 
 
 def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None = None,
           issuing_office: str | None = None, deadline: date | None = None,
-          report_to: str | None = None) -> NoticeContent:
+          report_to: str | None = None, now: datetime | None = None) -> NoticeContent:
     rs = get_reporting_settings()
     ins = g.inspection
-    issue_date = issue_date or date.today()
+    issue_date = issue_date or beijing_today(now)
     office = issuing_office or default_office(g.scope_org)
     name = ins.get("name") or "政府网站与政务新媒体检查"
-    title = f"{office}关于{named(name, '政府网站与政务新媒体')}情况的通报"
+    period, check = round_of(ins)
+    what = what_of(ins.get("target_kinds") or {r["kind"] for r in g.results})
+    title = f"{office}关于{period}{what}{check}情况的通报"
     sites = [r for r in g.results if r["kind"] == "site"]
     accounts = [r for r in g.results if r["kind"] == "account"]
-    start, end = _date(ins.get("window_start")), _date(ins.get("window_end") or ins.get("now"))
-    period = (f"（检查时间：{short_date(start)}——{short_date(end)}）" if start and end and start != end
-              else f"（检查时间：{short_date(end)}）" if end else "")
-    site_problems: dict[str, list[str]] = {}
-    account_problems: dict[str, list[str]] = {}
+    window = (_date(ins.get("window_start")), _date(ins.get("window_end") or ins.get("now")))
+    site_problems: dict[str, list[tuple[dict[str, Any], str]]] = {}
+    account_problems: dict[str, list[tuple[dict[str, Any], str]]] = {}
     site_rows = _rows_and_problems(g, "site", sites, lambda r: site_type(g, r)[1], rs.list_passing_with_findings,
                                    site_problems)
     account_rows = _rows_and_problems(
         g, "account", accounts, lambda r: PLATFORM_LABELS.get(account_platform(g, r) or "other", "其他"),
         rs.list_passing_with_findings, account_problems)
-    # The most widespread problem first (stable: ties keep the order of the tables).
-    groups = ([ProblemGroup(kind="site", phrase=k, units=v)
-               for k, v in sorted(site_problems.items(), key=lambda kv: -len(kv[1]))]
-              + [ProblemGroup(kind="account", phrase=k, units=v)
-                 for k, v in sorted(account_problems.items(), key=lambda kv: -len(kv[1]))])
+    groups = problem_groups(g, "site", site_problems) + problem_groups(g, "account", account_problems)
+    previous = "".join(round_of(g.previous)) if g.previous else None
     content = NoticeContent(
         title=title, doc_number=doc_number or "", issuing_office=office,
-        addressees=default_addressees(g.scope_org), issue_date=issue_date, basis=rs.basis,
+        addressees=default_addressees(g.scope_org, [o for o in g.orgs.values()
+                                                    if o.get("parent_id") == g.scope_org.get("id")]),
+        issue_date=issue_date, basis=rs.basis, printed_by=office,
         scope_name=f"{g.scope_org.get('name', '')}政府系统" if g.scope_org.get("kind") in REGION_KINDS
         else g.scope_org.get("name", ""),
-        inspection_name=name, check_period=period,
+        inspection_name=name, check_period="",
+        attachment1_period=check_period(sites, window), attachment2_period=check_period(accounts, window),
         deadline=deadline or issue_date + timedelta(days=rs.rectification_days),
         report_to=report_to or office, signature=office,
         rate_decimals=rs.pass_rate_decimals, rate_strip_zeros=rs.pass_rate_strip_zeros,
-        previous_name=(g.previous or {}).get("name"),
+        previous_name=previous,
         sites=_figures(g, "site", sites, lambda r: site_type(g, r)[0]),
         accounts=_figures(g, "account", accounts,
                           lambda r: PLATFORM_LABELS.get(account_platform(g, r) or "other", "其他")),
         problem_groups=groups, site_rows=site_rows, account_rows=account_rows,
-        attachment1_title=f"{named(name, '政府网站')}情况汇总表",
-        attachment2_title=f"{named(name, '政务新媒体')}情况汇总表",
+        attachment1_title=f"{period}政府网站{check}情况汇总表",
+        attachment2_title=f"{period}政务新媒体{check}情况汇总表",
     )
-    content.intro = (f"近期，{office}按照{content.basis}，组织开展{name}，对{content.scope_name}政府网站与政务新媒体"
-                     "进行了检查，现将检查情况通报如下。")
+    region = g.scope_org.get("name", "")
+    whole = f"全{region[-1]}" if g.scope_org.get("kind") in REGION_KINDS and region[-1:] in "省市县区" else ""
+    content.intro = f"近期，{office}按照{content.basis}，组织开展{whole}{period}{what}{check}，现将检查情况通报如下。"
+
     content.overview = overview_text(content)
     content.problems = problems_text(content)
     content.requirements = requirements_text(content)

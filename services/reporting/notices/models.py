@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import field_validator
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -32,6 +33,23 @@ class FileFormat(StrEnum):
 # Content (JSON inside the notice row; frozen into NoticeVersion when issued)
 
 
+# Attachment columns: the header a table prints → the row field it shows. Seed 004's columns by default.
+COLUMN_FIELDS = {"序号": "no", "网站名称": "name", "账号名称": "name", "名称": "name", "单位名称": "name",
+                 "类型": "type", "网站类型": "type", "账号类型": "type", "检查结果": "result", "突出问题": "remark",
+                 "备注": "remark", "存在问题": "remark", "主要问题": "remark"}
+SITE_COLUMNS = ("序号", "网站名称", "检查结果", "突出问题")
+ACCOUNT_COLUMNS = ("序号", "账号名称", "账号类型", "检查结果", "备注")
+
+
+def _columns(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    unknown = [c for c in value if c not in COLUMN_FIELDS]
+    if unknown or not value or len(set(value)) != len(value):
+        raise ValueError(f"附件列须为以下名称之一且不重复：{'、'.join(COLUMN_FIELDS)}")
+    return value
+
+
 class KindFigures(SQLModel):
     """Raw counts of one target kind; rates are computed when printed."""
     total: int = 0            # targets of the inspection
@@ -46,8 +64,10 @@ class KindFigures(SQLModel):
 
 class ProblemGroup(SQLModel):
     kind: str                 # site | account
-    phrase: str               # notice wording, e.g. 14天未更新
-    units: list[str]          # named units (targets)
+    phrase: str               # notice wording, e.g. 内容14天未更新
+    units: list[str]          # the units (targets) as running text names them, examples first
+    indicator: str = ""       # one group per indicator
+    platforms: list[str | None] = []  # accounts: platform code of each unit (same order)
 
 
 class TableRow(SQLModel):
@@ -86,12 +106,27 @@ class NoticeContent(SQLModel):
     account_rows: list[TableRow] = []
     attachment1_title: str = ""
     attachment2_title: str = ""
+    # Per attachment: its 检查时间 (from when its targets were checked) and its columns (seed 004's by default).
+    attachment1_period: str = ""
+    attachment2_period: str = ""
+    attachment1_columns: list[str] = list(SITE_COLUMNS)
+    attachment2_columns: list[str] = list(ACCOUNT_COLUMNS)
+    # 版记 (GB/T 9704 7.4): 抄送机关, 印发机关 and 印发日期 (default: the issue date).
+    cc: str = ""
+    printed_by: str = ""
+    printed_on: date | None = None
+
+    def period_of(self, n: int) -> str:
+        """The attachment's 检查时间 (drafts assembled before per-attachment periods carry one for both)."""
+        return (self.attachment1_period if n == 1 else self.attachment2_period) or self.check_period
 
 
 # Fields a supervisor may change before issuing (the figures and tables come from the results).
 EDITABLE_FIELDS = ("title", "doc_number", "issuing_office", "addressees", "issue_date", "basis", "intro",
                    "overview", "problems", "requirements", "deadline", "report_to", "signature", "rate_decimals",
-                   "rate_strip_zeros", "check_period", "attachment1_title", "attachment2_title")
+                   "rate_strip_zeros", "check_period", "attachment1_title", "attachment2_title",
+                   "attachment1_period", "attachment2_period", "attachment1_columns", "attachment2_columns",
+                   "cc", "printed_by", "printed_on")
 
 
 class NoticeUpdate(SQLModel):
@@ -113,6 +148,16 @@ class NoticeUpdate(SQLModel):
     check_period: str | None = Field(default=None, max_length=200)
     attachment1_title: str | None = Field(default=None, max_length=300)
     attachment2_title: str | None = Field(default=None, max_length=300)
+    attachment1_period: str | None = Field(default=None, max_length=200)
+    attachment2_period: str | None = Field(default=None, max_length=200)
+    attachment1_columns: list[str] | None = Field(default=None, max_length=8)
+    attachment2_columns: list[str] | None = Field(default=None, max_length=8)
+
+    cc: str | None = Field(default=None, max_length=1000)
+    printed_by: str | None = Field(default=None, max_length=200)
+    printed_on: date | None = None
+
+    _check_columns = field_validator("attachment1_columns", "attachment2_columns")(_columns)
 
 
 # ---------------------------------------------------------------------------------------------------

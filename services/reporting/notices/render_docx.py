@@ -12,12 +12,12 @@ from copy import deepcopy
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from services.reporting.notices.models import NoticeContent, TableRow
+from services.reporting.notices.models import ACCOUNT_COLUMNS, COLUMN_FIELDS, SITE_COLUMNS, NoticeContent, TableRow
 from services.reporting.notices.text import attachment_list
 from services.reporting.notices.wording import cn_date
 
@@ -28,9 +28,10 @@ H2_FONT = "楷体_GB2312"
 PAGE_FONT = "宋体"
 SIZE_2, SIZE_3, SIZE_4, SIZE_SMALL4 = Pt(22), Pt(16), Pt(14), Pt(12)
 RED = RGBColor(0xE6, 0x00, 0x12)
-COLUMNS_SITE = ("序号", "网站名称", "类型", "检查结果", "突出问题")
-COLUMNS_ACCOUNT = ("序号", "账号名称", "账号类型", "检查结果", "备注")
+COLUMNS_SITE, COLUMNS_ACCOUNT = SITE_COLUMNS, ACCOUNT_COLUMNS  # seed 004's (the defaults)
 WIDTHS = (Mm(14), Mm(48), Mm(26), Mm(22), Mm(46))  # 156 mm: the type area of A4
+# Relative widths of a column by the field it shows, scaled to the 156 mm type area.
+FIELD_WEIGHTS = {"no": 14, "name": 48, "type": 26, "result": 22, "remark": 46}
 _H2 = re.compile(r"^（[一二三四五六七八九十]+）")
 
 
@@ -133,28 +134,37 @@ def repeat_header(row) -> None:  # noqa: ANN001
     tr_pr.append(el)
 
 
-def table(doc, columns: tuple[str, ...], rows: list[TableRow]) -> None:  # noqa: ANN001
+def column_widths(columns: list[str] | tuple[str, ...]) -> list:
+    weights = [FIELD_WEIGHTS[COLUMN_FIELDS[c]] for c in columns]
+    return [Mm(156 * w / sum(weights)) for w in weights]
+
+
+def row_values(row: TableRow, columns: list[str] | tuple[str, ...]) -> list[str]:
+    return [str(getattr(row, COLUMN_FIELDS[c])) for c in columns]
+
+
+def table(doc, columns: list[str] | tuple[str, ...], rows: list[TableRow]) -> None:  # noqa: ANN001
+    widths = column_widths(columns)
     t = doc.add_table(rows=2, cols=len(columns))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    for column, width in zip(t.columns, WIDTHS, strict=True):
+    for column, width in zip(t.columns, widths, strict=True):
         column.width = width
     header = t.rows[0]
     repeat_header(header)
-    for cell, name, width in zip(header.cells, columns, WIDTHS, strict=True):
+    for cell, name, width in zip(header.cells, columns, widths, strict=True):
         cell.width = width
         cell_text(cell, name, font=H1_FONT)
     # One data row is formatted through python-docx and cloned for every row: setting widths and fonts
     # cell by cell costs about half a millisecond a cell, seconds for a province's 2,000-row attachment.
     template = t.rows[1]
-    for cell, width in zip(template.cells, WIDTHS, strict=True):
+    for cell, width in zip(template.cells, widths, strict=True):
         cell.width = width
         cell_text(cell, "-")
     for row in rows:
         tr = deepcopy(template._tr)
-        for run, value in zip(tr.iter(qn("w:r")), (str(row.no), row.name, row.type, row.result, row.remark),
-                              strict=True):
+        for run, value in zip(tr.iter(qn("w:r")), row_values(row, columns), strict=True):
             run.text = value  # keeps the run's fonts; line breaks and tabs become w:br / w:tab
         template._tr.addprevious(tr)
     template._tr.getparent().remove(template._tr)
@@ -221,20 +231,59 @@ def render_docx(c: NoticeContent) -> bytes:
 
     attachments = []
     if c.site_rows or c.sites.total:
-        attachments.append((c.attachment1_title, COLUMNS_SITE, c.site_rows))
+        attachments.append((c.attachment1_title, c.attachment1_columns, c.site_rows, c.period_of(1)))
     if c.account_rows or c.accounts.total:
-        attachments.append((c.attachment2_title, COLUMNS_ACCOUNT, c.account_rows))
-    for i, (title, columns, rows) in enumerate(attachments, start=1):
+        attachments.append((c.attachment2_title, c.attachment2_columns, c.account_rows, c.period_of(2)))
+    for i, (title, columns, rows, period) in enumerate(attachments, start=1):
         brk = doc.add_paragraph()
         brk.add_run().add_break(WD_BREAK.PAGE)
         para(doc, f"附件{i}", H1_FONT, indent=False)
         para(doc, title, TITLE_FONT, Pt(18), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=32)
-        if c.check_period:
-            para(doc, c.check_period, H2_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+        if period:
+            para(doc, period, H2_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
         if rows:
             table(doc, columns, rows)
         else:
             para(doc, "无不合格情况。", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    imprint(doc, c)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _rule(paragraph, edge: str, size: int) -> None:  # noqa: ANN001
+    p_pr = paragraph._element.get_or_add_pPr()
+    borders = p_pr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        p_pr.append(borders)
+    line = OxmlElement(f"w:{edge}")
+    for k, v in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "1"), ("w:color", "000000")):
+        line.set(qn(k), v)
+    borders.append(line)
+
+
+def imprint(doc, c: NoticeContent) -> None:  # noqa: ANN001
+    """版记 (GB/T 9704 7.4) at the end: 抄送 and 印发机关/印发日期 between rules, 4号 仿宋, kept together."""
+    printed_on = c.printed_on or c.issue_date
+    if not (c.cc or c.printed_by):
+        return
+    para(doc, "", indent=False)
+    lines = []
+    if c.cc:
+        cc = para(doc, f"抄送：{c.cc}。" if not c.cc.endswith("。") else f"抄送：{c.cc}", BODY_FONT, SIZE_4,
+                  indent=False, exact=None)
+        cc.paragraph_format.left_indent = cc.paragraph_format.right_indent = Pt(14)
+        lines.append(cc)
+    p = doc.add_paragraph()
+    _fmt(p, WD_ALIGN_PARAGRAPH.LEFT, False, None)
+    p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(14)
+    p.paragraph_format.tab_stops.add_tab_stop(Mm(156) - Pt(28), WD_TAB_ALIGNMENT.RIGHT)
+    set_font(p.add_run(f"{c.printed_by or c.issuing_office}\t{cn_date(printed_on)}印发"), BODY_FONT, SIZE_4)
+    lines.append(p)
+    _rule(lines[0], "top", 8)      # the first and last rules are heavier (0.35 mm) than the middle one
+    if len(lines) > 1:
+        _rule(lines[0], "bottom", 4)
+    _rule(lines[-1], "bottom", 8)
+    for line in lines[:-1]:
+        line.paragraph_format.keep_with_next = True

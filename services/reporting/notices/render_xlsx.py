@@ -6,22 +6,22 @@ from openpyxl.styles import Alignment, Border, Font, Side
 
 from services.common.exports import xlsx_cell
 from services.reporting.notices.models import NoticeContent
-from services.reporting.notices.render_docx import COLUMNS_ACCOUNT, COLUMNS_SITE
+from services.reporting.notices.render_docx import FIELD_WEIGHTS, row_values
+from services.reporting.notices.models import COLUMN_FIELDS
 
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-WIDTHS = (8, 36, 16, 12, 40)
 
 
 def render_xlsx(c: NoticeContent) -> bytes:
     wb = Workbook(write_only=True)
-    sheets = [("附件1 政府网站", c.attachment1_title, COLUMNS_SITE, c.site_rows),
-              ("附件2 政务新媒体", c.attachment2_title, COLUMNS_ACCOUNT, c.account_rows)]
-    for sheet_name, title, columns, rows in sheets:
+    sheets = [("附件1 政府网站", c.attachment1_title, c.attachment1_columns, c.site_rows, c.period_of(1)),
+              ("附件2 政务新媒体", c.attachment2_title, c.attachment2_columns, c.account_rows, c.period_of(2))]
+    for sheet_name, title, columns, rows, period in sheets:
         ws = wb.create_sheet(sheet_name)
-        for letter, width in zip("ABCDE", WIDTHS, strict=True):
-            ws.column_dimensions[letter].width = width
+        for letter, name in zip("ABCDEFGH", columns, strict=False):
+            ws.column_dimensions[letter].width = round(FIELD_WEIGHTS[COLUMN_FIELDS[name]] * 0.8)
 
         def cell(value, bold: bool = False, border: bool = True, size: int = 11):  # noqa: ANN001, ANN202
             x = xlsx_cell(ws, value)  # names and remarks are user text: never a formula
@@ -32,11 +32,12 @@ def render_xlsx(c: NoticeContent) -> bytes:
             return x
 
         ws.append([cell(title, bold=True, border=False, size=14)])
-        if c.check_period:
-            ws.append([cell(c.check_period, border=False)])
+        if period:
+            ws.append([cell(period, border=False)])
         ws.append([cell(name, bold=True) for name in columns])
         for row in rows:
-            ws.append([cell(row.no), cell(row.name), cell(row.type), cell(row.result), cell(row.remark)])
+            ws.append([cell(row.no if name == "序号" else value) for name, value in zip(columns, row_values(row, columns),
+                                                                                     strict=True)])
     summary = wb.create_sheet("合格率")
     summary.append(["类别", "检查数", "合格数", "不合格数", "合格率"])
     from services.reporting.notices.wording import rate

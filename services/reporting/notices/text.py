@@ -25,4 +25,8 @@ def plain_text(c: NoticeContent) -> str:
     if titles:
         lines.append("附件：" + "\n".join(f"{i}.{t}" for i, t in enumerate(titles, start=1)))
     lines += [c.signature, cn_date(c.issue_date)]
+    if c.cc:
+        lines.append(f"抄送：{c.cc}")
+    if c.cc or c.printed_by:
+        lines.append(f"{c.printed_by or c.issuing_office}　{cn_date(c.printed_on or c.issue_date)}印发")
     return "\n".join(x for x in lines if x)

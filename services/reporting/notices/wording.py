@@ -65,8 +65,9 @@ def renamed_phrase(finding: dict[str, Any]) -> str:
 
 
 def phrases_of(findings: list[dict[str, Any]], *, verdict: str | None) -> list[tuple[str, str]]:
-    """(group, phrase) of a target's active findings, vetoes first, in indicator order; the group is the
-    phrase except for renamed accounts, whose phrase names the new name."""
+    """(indicator, phrase) of a target's active findings, vetoes first, in indicator order: the phrase is
+    the table's remark, the indicator the problem group of 二、主要问题 (one group per indicator, whatever
+    the wording of each finding: "14天未更新" and "长期无更新" are one problem)."""
     ordered = sorted(findings, key=lambda f: (f.get("severity") != "veto",
                                               PROBLEM_ORDER.index(f["indicator"]) if f["indicator"] in PHRASES
                                               else len(PROBLEM_ORDER)))
@@ -74,9 +75,8 @@ def phrases_of(findings: list[dict[str, Any]], *, verdict: str | None) -> list[t
     columns = [f for f in findings if f["indicator"] == "column_not_updated"]
     for finding in ordered:
         code, message = finding["indicator"], (finding.get("message") or "").strip()
-        group = None
         if code == "account_renamed_unfiled":
-            phrase, group = renamed_phrase(finding), "账号名称更改后未在系统中及时更新"
+            phrase = renamed_phrase(finding)
         elif code == "column_not_updated":
             veto = any(f.get("severity") == "veto" for f in columns) or len(columns) > 1
             phrase = "多个栏目更新不及时" if veto and verdict == "fail" else "个别栏目更新不及时"
@@ -85,7 +85,7 @@ def phrases_of(findings: list[dict[str, Any]], *, verdict: str | None) -> list[t
         else:
             phrase = message
         if phrase and all(phrase != p for _, p in out):
-            out.append((group or phrase, phrase))
+            out.append((code, phrase))
     return out
 
 
@@ -121,3 +121,126 @@ def cn_date(d: Any) -> str:
 
 def short_date(d: Any) -> str:
     return f"{d.month}月{d.day}日"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Titles: built from the period, the kind of check and what was inspected, never by pasting a free-text
+# inspection name into a template (seed 004: 渭南市人民政府办公室关于2024年第一次政府网站与政务新媒体全面检查情况
+# 的通报; its attachments: 2024年第一次政府网站全面检查情况汇总表).
+
+_PERIODS = (
+    re.compile(r"(\d{4})年(第[一二三四五六七八九十\d]{1,3}次)"),             # 2024年第一次
+    re.compile(r"(\d{4})年(第?[一二三四1-4]季度)"),                         # 2026年第四季度 / 2021年二季度
+    re.compile(r"(\d{4})年(上半年|下半年|\d{1,2}月份?|[一二三四五六七八九十]{1,2}月份?)"),
+    re.compile(r"(\d{4})(年度?)"),
+)
+# The kind of check as the seeds name it; the first one the inspection's name mentions wins.
+CHECK_WORDS = (("全面检查", "全面检查"), ("专项检查", "专项检查"), ("抽查", "抽查"), ("抽检", "抽查"),
+               ("普查", "普查"), ("季度检查", "检查"), ("监测", "监测"))
+WHAT = {frozenset({"site", "account"}): "政府网站与政务新媒体", frozenset({"site"}): "政府网站",
+        frozenset({"account"}): "政务新媒体"}
+
+
+def period_of(name: str, when: Any | None) -> str:
+    """The round or period: "2024年第一次", "2026年第四季度"; from the monitoring day when the name has none."""
+    for pattern in _PERIODS:
+        match = pattern.search(name or "")
+        if match:
+            return f"{match.group(1)}年{match.group(2) if pattern is not _PERIODS[-1] else ''}"
+    if when is None:
+        return ""
+    return f"{when.year}年第{'一二三四'[(when.month - 1) // 3]}季度"
+
+
+def check_word(name: str) -> str:
+    for word, printed in CHECK_WORDS:
+        if word in (name or ""):
+            return printed
+    return "检查"
+
+
+def what_of(kinds: Any) -> str:
+    return WHAT.get(frozenset(str(k) for k in kinds or ()), "政府网站与政务新媒体")
+
+
+# ---------------------------------------------------------------------------------------------------
+# 二、主要问题 in the seeds' words: one clause per indicator, a few units named as examples with their
+# platform ("市卫生健康委、澄城公安等微信公众号内容14天未更新"), in this order (seed 004's).
+
+SENTENCES = {
+    "home_not_updated": "首页长期未更新",
+    "column_not_updated": "存在多个栏目更新不及时",
+    "column_empty": "存在空白栏目",
+    "unreachable": "监测时间点无法访问",
+    "serious_error": "存在严重表述错误",
+    "sensitive_content": "存在违法违规内容",
+    "dark_link": "存在暗链",
+    "broken_link": "存在错链断链",
+    "typo": "存在错别字",
+    "no_interaction_channel": "未提供有效互动交流渠道",
+    "message_unanswered": "网民留言超过3个月未回复",
+    "reply_slow": "留言回复不及时",
+    "no_services": "未提供在线办事服务",
+    "service_guide_incomplete": "办事指南要素不全",
+    "missing_footer_ids": "网站标识信息不全",
+    "missing_error_entry": "未设置“我为政府网站找错”入口",
+    "mobile_unfriendly": "未适配移动终端",
+    "domain_not_released": "已关停网站域名未注销",
+    "account_not_updated": "内容14天未更新",
+    "account_no_interaction": "未提供有效互动渠道",
+    "account_interaction_link_broken": "互动交流链接有误",
+    "account_menu_broken": "菜单链接无效",
+    "account_no_original": "3个月内无原创信息",
+    "account_renamed_unfiled": "名称更改后未在全国政务新媒体报送系统及时更新",
+    "account_not_found": "在平台上搜索不到",
+    "account_bought_followers": "存在虚假粉丝等造假行为",
+}
+SENTENCE_ORDER = list(SENTENCES)
+# Problems the seeds state without naming units ("个别账号名称更改后…").
+UNNAMED = {"account_renamed_unfiled"}
+# Platform families as a notice's text names them (the tables keep the exact type: 微信订阅号/微信服务号).
+PLATFORM_FAMILIES = {
+    "wechat_subscription": "微信公众号", "wechat_service": "微信公众号", "weibo": "新浪微博", "douyin": "抖音号",
+    "toutiao": "今日头条号", "kuaishou": "快手号", "bilibili": "哔哩哔哩号", "app": "移动客户端",
+}
+EXAMPLES = 2         # units named before "等" when a problem has more than
+NAME_ALL_UP_TO = 3   # units: all of them are named up to this many (seed 004: three sites)
+# Standard short forms (规范简称) the seeds use in running text: 市住房城乡建设局, 市应急局, 市卫生健康委.
+SHORT_FORMS = (("住房和城乡建设", "住房城乡建设"), ("卫生健康委员会", "卫生健康委"), ("发展和改革委员会", "发展改革委"),
+               ("应急管理局", "应急局"), ("人力资源和社会保障", "人力资源社会保障"), ("市场监督管理局", "市场监管局"),
+               ("文化和旅游", "文化旅游"), ("自然资源和规划", "自然资源规划"))
+
+
+def short_name(name: str, *, scope_name: str, ancestors: list[str], regions: list[str]) -> str:
+    """A unit's name as running text writes it: 渭南市民政局 → 市民政局, 渭南市华州区 大明镇人民政府 →
+    华州区大明镇人民政府, 陕西富平到贤派出所 → 富平到贤派出所; account names without the region stay
+    (澄城公安)."""
+    text = re.sub(r"\s+", "", name)
+    for region in ancestors:
+        for prefix in (region, region[:-1] if len(region) > 2 and region[-1] in "省市" else None):
+            if prefix and text.startswith(prefix) and len(text) > len(prefix) + 1:
+                text = text[len(prefix):]
+                break
+    if scope_name and text.startswith(scope_name) and len(text) > len(scope_name) + 1:
+        rest = text[len(scope_name):]
+        text = rest if any(rest.startswith(r) for r in regions if r) else f"{scope_name[-1]}{rest}"
+    for long, short in SHORT_FORMS:
+        text = text.replace(long, short)
+    return text
+
+
+def clause(code: str, phrase: str, kind: str, units: list[tuple[str, str | None]]) -> str:
+    """One problem as the seeds write it. units: [(short name, platform code)], examples first."""
+    if kind == "account" and code in UNNAMED:
+        subject = "个别账号" if len(units) <= 5 else f"{len(units)}个账号"
+        return f"{subject}{phrase}"
+    named = units if len(units) <= NAME_ALL_UP_TO else units[:EXAMPLES]
+    more = "等" if len(named) < len(units) else ""
+    if kind == "site":
+        return f"{'、'.join(n for n, _ in named)}{more}网站{phrase}"
+    families = [PLATFORM_FAMILIES.get(p or "", "账号") for _, p in units]
+    if len(set(families)) == 1:
+        return f"{'、'.join(n for n, _ in named)}{more}{families[0]}{phrase}"
+    # Mixed platforms: each example with its platform, then 等账号 (seed 004).
+    listed = "、".join(f"{n}{PLATFORM_FAMILIES.get(p or '', '账号')}" for n, p in named)
+    return f"{listed}{more}账号{phrase}" if more else f"{listed}{phrase}"
