@@ -42,3 +42,18 @@ def test_registry_export_file_name_carries_the_beijing_date(session):
                                "政府网站", now=BEFORE_EIGHT)
     disposition = response.headers["content-disposition"]
     assert "202612050730" in disposition and "20261204" not in disposition
+
+
+def test_checker_evidence_prints_the_beijing_day_of_a_post():
+    """A post stamped in epoch seconds (parsed as UTC) at 07:30 Beijing time is dated that day in the evidence
+    text a supervisor reads, not the UTC day before."""
+    from services.checker.checks.account_common import post_line
+    from services.checker.platforms.base import Post
+    from services.checker.platforms.dates import parse_moment
+
+    published = parse_moment(int(BEFORE_EIGHT.timestamp()))
+    assert published == BEFORE_EIGHT
+    assert post_line(Post(published=published, title="通知", url=None, original=True)) == "2026-12-05【原创】通知"
+    # A naive time from a page is China time already.
+    assert post_line(Post(published=datetime(2026, 12, 5, 7, 30), title="通知", url=None, original=False)) \
+        == "2026-12-05【转发】通知"

@@ -6,6 +6,7 @@ from services.checker.checks.base import CheckContext, aware, clip, iso
 from services.checker.model import Evidence
 from services.checker.platforms.base import PLATFORM_LABELS, AccountSnapshot, Entry, Post
 from services.checker.platforms.collect import FUTURE_SLACK, checkable
+from services.common.clock import to_beijing
 
 
 def profile_url(snapshot: AccountSnapshot) -> str:
@@ -33,7 +34,8 @@ def dated(snapshot: AccountSnapshot, ctx: CheckContext) -> list[tuple[datetime, 
 
 def post_line(post: Post) -> str:
     kind = "原创" if post.original else "转发"
-    when = post.published.date().isoformat() if post.published else "日期不详"
+    # The Beijing day: an epoch-stamped post at 07:00 Beijing time is not "yesterday" (its UTC date).
+    when = to_beijing(aware(post.published)).date().isoformat() if post.published else "日期不详"
     return f"{when}【{kind}】{post.title or clip(post.text, 40)}"
 
 

@@ -3,11 +3,12 @@ with new matches; the same word in the same context is reported once."""
 from collections.abc import Callable
 
 from services.checker.checks.account_common import evidence
-from services.checker.checks.base import CheckContext
+from services.checker.checks.base import CheckContext, aware
 from services.checker.checks.words import MAX_EVIDENCE
 from services.checker.model import Finding
 from services.checker.platforms.base import AccountSnapshot
 from services.checker.wordlists import Match
+from services.common.clock import to_beijing
 
 
 def post_findings(snapshot: AccountSnapshot, ctx: CheckContext, code: str,
@@ -15,7 +16,7 @@ def post_findings(snapshot: AccountSnapshot, ctx: CheckContext, code: str,
     seen: set[tuple[str, str]] = set()
     findings = []
     for post in snapshot.posts:
-        day = post.published.date() if post.published else None
+        day = to_beijing(aware(post.published)).date() if post.published else None  # a Beijing day
         fresh = []
         for match in ctx.matcher.find(f"{post.title}\n{post.text}", (code,)):
             since = match.entry.obsolete_since
