@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import Response
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from services.common.auth import Supervisor
 from services.common.clock import file_stamp
@@ -42,7 +42,9 @@ National = Annotated[NationalClient, Depends(national_client)]
 
 
 class DifferenceFiling(SQLModel):
-    reason: str | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+    override_reason: str | None = Field(default=None, max_length=500,
+                                        description="why an inventory rule is set aside (as on any filing)")
 
 
 @router.get("/outbox", response_model=Page[OutboxPublic], summary="Pushes to the national system")
@@ -121,7 +123,8 @@ def export_reconciliation(session: SessionDep, principal: Reader, report_id: int
              status_code=201, summary="Create the filing that adopts the national value (open/rename/change/close)")
 def file_difference(session: SessionDep, principal: Supervisor, report_id: int, diff_id: int,
                     body: DifferenceFiling | None = None) -> FilingDetail:
-    filing = recon.file_difference(session, principal, report_id, diff_id, body.reason if body else None)
+    filing = recon.file_difference(session, principal, report_id, diff_id, body.reason if body else None,
+                                   body.override_reason if body else None)
     return filing_detail(session, filing)
 
 

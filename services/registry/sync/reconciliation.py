@@ -13,6 +13,7 @@ from services.registry.accounts.models import Account, AccountCreate
 from services.registry.audit import service as audit
 from services.registry.filings import service as filings
 from services.registry.filings.models import Filing, FilingCreate, FilingKind, SubjectKind
+from services.registry.imports.layouts import ACCOUNT_STATE_LABELS, SITE_STATE_LABELS
 from services.registry.imports.tables import write_xlsx
 from services.registry.listing import order_by, paginate
 from services.registry.orgs.models import Organisation
@@ -26,10 +27,17 @@ ENDED = {"closing", "closed", "deregistered"}
 SITE_FIELDS = {"site_code": "网站标识码", "icp_number": "ICP备案号", "psb_number": "公安机关备案号",
                "host_unit": "主办单位", "homepage_url": "首页网址"}
 ACCOUNT_FIELDS = {"host_unit": "主办单位", "interaction_url": "互动地址"}
+FIELD_LABELS = {**SITE_FIELDS, **ACCOUNT_FIELDS, "state": "状态", "name": "名称"}
 KIND_LABELS = {DifferenceKind.missing_there: "国家系统无此记录", DifferenceKind.missing_here: "本系统无此记录",
                DifferenceKind.running_there_closed_here: "国家系统运行、本系统已关停",
                DifferenceKind.closed_there_running_here: "国家系统已关停、本系统运行",
                DifferenceKind.name_differs: "名称不一致", DifferenceKind.field_differs: "登记信息不一致"}
+FILING_LABELS = {FilingKind.open: "开设", FilingKind.rename: "更名", FilingKind.change: "变更",
+                 FilingKind.suspend: "临时关停", FilingKind.resume: "恢复", FilingKind.close: "关停",
+                 FilingKind.offline: "下线", FilingKind.deregister: "注销", FilingKind.import_: "导入"}
+# The national side is already closed: here the subject goes the whole way (关停 → 下线 → 注销); the steps
+# behind the national state are not pushed (sync.service.enqueue_filing), so it never moves backwards there.
+CLOSED_THERE_PATH = "关停（随后下线、注销，国家系统已关停的不再回报）"
 
 
 def suggested_filing(diff: Difference) -> FilingKind | None:
@@ -38,6 +46,21 @@ def suggested_filing(diff: Difference) -> FilingKind | None:
             DifferenceKind.closed_there_running_here: FilingKind.close,
             DifferenceKind.field_differs: FilingKind.change if diff.field != "homepage_url" else FilingKind.rename,
             }.get(diff.kind)
+
+
+def suggested_label(diff: Difference) -> str:
+    kind = suggested_filing(diff)
+    if kind is None:
+        return "重新报送"
+    return CLOSED_THERE_PATH if diff.kind == DifferenceKind.closed_there_running_here else FILING_LABELS[kind]
+
+
+def _value_label(diff: Difference, value: str | None) -> str:
+    """States as the user reads them (运行, 已下线 …); other values as they are."""
+    if diff.field != "state" or not value:
+        return value or ""
+    labels: dict = SITE_STATE_LABELS if diff.subject_kind == SubjectKind.site else ACCOUNT_STATE_LABELS
+    return next((text for state, text in labels.items() if state.value == value), value)
 
 
 def public(diff: Difference) -> DifferencePublic:
@@ -180,8 +203,9 @@ def _org_by_name(session: Session, principal: Principal, name: str | None) -> Or
 
 
 def file_difference(session: Session, principal: Principal, report_id: int, diff_id: int,
-                    reason: str | None) -> Filing:
-    """One step from a difference to the filing that adopts the national value (then approved as usual)."""
+                    reason: str | None, override_reason: str | None = None) -> Filing:
+    """One step from a difference to the filing that adopts the national value (then approved as usual).
+    `override_reason` records why an inventory rule is set aside, as on any other filing."""
     diff = get_difference(session, principal, report_id, diff_id, lock=True)
     if diff.filing_id is not None:
         raise conflict("already_filed", f"该差异已生成备案 (id {diff.filing_id})", filing_id=diff.filing_id)
@@ -200,14 +224,15 @@ def file_difference(session: Session, principal: Principal, report_id: int, diff
                                    kind=national.get("site_kind") or "department",
                                    site_code=national.get("site_code"), icp_number=national.get("icp_number"),
                                    psb_number=national.get("psb_number"), has_badge=bool(national.get("has_badge")),
-                                   host_org_id=host.id, supervising_org_id=supervising.id, override_reason=reason)
+                                   host_org_id=host.id, supervising_org_id=supervising.id,
+                                   override_reason=override_reason or reason)
             filing = filings.open_site(session, principal, data)
         else:
             data = AccountCreate(platform=national.get("platform") or "other",
                                  platform_id=national.get("platform_id") or "",
                                  registered_name=national.get("name") or "", host_org_id=host.id,
                                  supervising_org_id=supervising.id, interaction_url=national.get("interaction_url"),
-                                 override_reason=reason)
+                                 override_reason=override_reason or reason)
             filing = filings.open_account(session, principal, data)
     else:
         assert diff.subject_id is not None
@@ -224,7 +249,8 @@ def file_difference(session: Session, principal: Principal, report_id: int, diff
         else:
             payload = {diff.field: diff.theirs}
         filing = filings.file_change(session, principal, diff.subject_kind, diff.subject_id,
-                                     FilingCreate(kind=kind, payload=payload, reason=reason))
+                                     FilingCreate(kind=kind, payload=payload, reason=reason,
+                                                  override_reason=override_reason))
     diff = session.get(Difference, diff_id)
     diff.filing_id = filing.id
     session.add(diff)
@@ -251,5 +277,5 @@ def export_xlsx(session: Session, principal: Principal, report_id: int) -> bytes
     headers = ["序号", "差异类型", "对象类型", "本系统ID", "名称", "字段", "本系统", "国家系统", "建议备案", "已生成备案"]
     return write_xlsx("对账差异", headers, (
         [i, KIND_LABELS[d.kind], "网站" if d.subject_kind == SubjectKind.site else "新媒体账号", d.subject_id or "",
-         d.name, SITE_FIELDS.get(d.field or "", ACCOUNT_FIELDS.get(d.field or "", d.field or "")), d.ours or "",
-         d.theirs or "", (suggested_filing(d) or "重新报送"), d.filing_id or ""] for i, d in enumerate(rows, 1)))
+         d.name, FIELD_LABELS.get(d.field or "", d.field or ""), _value_label(d, d.ours),
+         _value_label(d, d.theirs), suggested_label(d), d.filing_id or ""] for i, d in enumerate(rows, 1)))

@@ -17,7 +17,12 @@ from services.registry.listing import order_by, paginate
 from services.registry.models_base import utcnow
 from services.registry.orgs.models import Organisation
 from services.registry.sites.models import Site
-from services.registry.sync.models import OPEN_STATES, OutboxRow, OutboxState
+from services.registry.sync.models import OPEN_STATES, Difference, DifferenceKind, OutboxRow, OutboxState
+
+# How far along its life a subject is: a push never moves the national record to an earlier stage.
+STAGE = {"pending_open": 0, "active": 1, "suspended": 1, "closing": 2, "closed": 3, "deregistered": 4}
+STATE_LABELS = {"active": "运行", "suspended": "临时关停", "closing": "关停中", "closed": "已下线",
+                "deregistered": "已注销"}
 
 
 def national_record(session: Session, subject: Site | Account) -> dict[str, Any]:
@@ -50,8 +55,26 @@ def enqueue(session: Session, subject_kind: SubjectKind, subject: Site | Account
     return row
 
 
+def national_stage_adopted(session: Session, subject_kind: SubjectKind, subject_id: int) -> str | None:
+    """The national state a supervisor adopted for this subject from a reconciliation ("closed there,
+    running here" turned into a filing), if any: the national record is already that far along."""
+    return session.exec(select(Difference.theirs).where(
+        Difference.subject_kind == subject_kind, Difference.subject_id == subject_id,
+        Difference.kind == DifferenceKind.closed_there_running_here, Difference.filing_id.is_not(None))
+        .order_by(Difference.id.desc()).limit(1)).first()
+
+
 def enqueue_filing(session: Session, filing: Filing, subject: Site | Account) -> OutboxRow:
-    return enqueue(session, filing.subject_kind, subject, filing.kind.value, filing)
+    """The filing's outbox row. A step that would put the national record behind the state it already has
+    (a closure adopted from the national register: 关停中 after 已下线) is recorded but not pushed."""
+    row = enqueue(session, filing.subject_kind, subject, filing.kind.value, filing)
+    there = national_stage_adopted(session, filing.subject_kind, subject.id)
+    here = str(subject.state.value)
+    if there and STAGE.get(here, 0) < STAGE.get(there, 0):
+        row.state = OutboxState.resolved
+        row.resolution_note = (f"国家系统已是「{STATE_LABELS.get(there, there)}」，本次「{STATE_LABELS.get(here, here)}」"
+                               "不再报送，以免国家系统状态倒退")
+    return row
 
 
 def claim_query():  # noqa: ANN201
