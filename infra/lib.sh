@@ -29,24 +29,50 @@ ensure_venv() {
 # after it. Values already in the environment win. Services refuse to start without them.
 # Sets SECRETS_CREATED=1 when this call created the file.
 SECRETS_CREATED=0
+# The national client's secret is the one the national simulator of ./infra/up expects too.
+SECRET_NAMES="GOVWATCH_SERVICE_CLIENT_SECRET GOVWATCH_REPORTING_CLIENT_SECRET GOVWATCH_NATIONAL_CLIENT_SECRET"
+new_secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
 ensure_secrets() {
-  local file="$VAR/secrets.env" tmp
+  local file="$VAR/secrets.env" tmp secret
   if [ ! -s "$file" ]; then
     tmp="$(mktemp "$VAR/.secrets.XXXXXX")"   # mktemp creates it 0600
-    {
-      echo "GOVWATCH_SERVICE_CLIENT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
-      echo "GOVWATCH_REPORTING_CLIENT_SECRET=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
-    } >"$tmp"
+    for secret in $SECRET_NAMES; do echo "$secret=$(new_secret)"; done >"$tmp"
     # ln is atomic and refuses an existing target: concurrent first runs all end up with one file.
     ln "$tmp" "$file" 2>/dev/null && SECRETS_CREATED=1
     rm -f "$tmp"
   fi
   chmod 600 "$file"
+  # A file written before a secret was added gets it appended (if two runs race, the first line wins).
+  for secret in $SECRET_NAMES; do
+    grep -q "^$secret=" "$file" || echo "$secret=$(new_secret)" >>"$file"
+  done
   local name value
   while IFS='=' read -r name value; do
     case "$name" in GOVWATCH_*) [ -n "${!name:-}" ] || export "$name=$value" ;; esac
   done <"$file"
 }
+
+# up_environment: the whole environment of the processes ./infra/up starts, in one place and exported
+# before any of them starts (./infra/env prints it; start_process restarts a process when it changes).
+# Values already in the environment win (except the fixed ports of ./infra/up's own services).
+up_environment() {
+  export GOVWATCH_S3_ACCESS_KEY="${GOVWATCH_S3_ACCESS_KEY:-govwatch}"
+  export GOVWATCH_S3_SECRET_KEY="${GOVWATCH_S3_SECRET_KEY:-govwatch-secret-key}"
+  export GOVWATCH_S3_ENDPOINT="${GOVWATCH_S3_ENDPOINT:-127.0.0.1:8333}"
+  export GOVWATCH_DATABASE_URL="${GOVWATCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/govwatch}"
+  export GOVWATCH_REDIS_URL="${GOVWATCH_REDIS_URL:-redis://127.0.0.1:6379/0}"
+  export GOVWATCH_REGISTRY_URL="http://127.0.0.1:8001"
+  export GOVWATCH_CHECKER_URL="http://127.0.0.1:8002"
+  export GOVWATCH_ALLOW_PRIVATE_TARGETS=1   # the demo sites live on the loopback farm
+  # The national reporting systems (a simulator on this machine): the registry API reconciles with them,
+  # the sync worker pushes to them; both use the client secret of var/secrets.env, as the simulator does.
+  export GOVWATCH_NATIONAL_URL="${GOVWATCH_NATIONAL_URL:-http://127.0.0.1:8096}"
+  export GOVWATCH_NATIONAL_CLIENT_ID="${GOVWATCH_NATIONAL_CLIENT_ID:-govwatch}"
+  ensure_secrets   # the service clients' secrets (var/secrets.env)
+}
+
+# env_hash: a digest of the settings environment (GOVWATCH_*) a process is started with.
+env_hash() { env | grep '^GOVWATCH_' | LC_ALL=C sort | sha256sum | cut -c1-64; }
 
 ensure_postgres() {
   if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
@@ -112,11 +138,20 @@ while True:
 PYEOF
 }
 
+alive() {  # alive PID: running (a zombie is not)
+  local stat
+  stat="$(ps -o stat= -p "$1" 2>/dev/null)" && [ "${stat:0:1}" != Z ]
+}
+
 stop_pidfile() {
-  local pidfile="$VAR/run/$1.pid"
+  local pidfile="$VAR/run/$1.pid" pid
   if [ -f "$pidfile" ]; then
-    kill -- "-$(cat "$pidfile")" 2>/dev/null || kill "$(cat "$pidfile")" 2>/dev/null || true
-    rm -f "$pidfile"
+    pid="$(cat "$pidfile")"
+    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+    # Wait until it is gone (its port free for a successor), at most 10 s, then kill what is left.
+    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    rm -f "$pidfile" "$VAR/run/$1.env-sha256"
   fi
 }
 
@@ -137,13 +172,25 @@ migrate() {
 }
 
 # start_process NAME COMMAND...: run in the background, in its own session (so stop_pidfile can end
-# it with its children), unless already running; logs in var/log.
+# it with its children), unless already running with the same environment: one started with other
+# settings (or before its environment was recorded) is restarted. Logs in var/log; the digest of the
+# environment (not the values) in var/run/NAME.env-sha256.
 start_process() {
   local name="$1"; shift
-  local pidfile="$VAR/run/$name.pid"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return; fi
+  local pidfile="$VAR/run/$name.pid" hash
+  hash="$(env_hash)"
+  if is_current "$name"; then return; fi
+  if is_running "$name"; then
+    log "restarting $name: its environment changed"
+    stop_pidfile "$name"
+  fi
   (cd "$ROOT" && exec setsid nohup "$@" >"$VAR/log/$name.log" 2>&1 </dev/null) &
   echo $! >"$pidfile"
+  echo "$hash" >"$VAR/run/$name.env-sha256"
+}
+
+is_current() {  # is_current NAME: running, started with the environment of this shell
+  is_running "$1" && [ "$(cat "$VAR/run/$1.env-sha256" 2>/dev/null)" = "$(env_hash)" ]
 }
 
 is_running() {  # is_running NAME: a process started by start_process/start_s3 is alive

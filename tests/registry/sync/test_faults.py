@@ -13,7 +13,7 @@ import httpx
 
 from services.registry.sync import worker
 from services.registry.sync.models import OutboxState
-from tests.fixtures.national import Simulator, free_port
+from tests.fixtures.national import CLIENT_SECRET, Simulator, free_port
 from tests.registry.sync.conftest import outbox_of, worker_env
 from tests.registry.sync.helpers import acknowledged_once, active_account, active_site
 
@@ -111,7 +111,8 @@ def test_national_system_down_and_back(registry, login, tmp_path):
     def simulator() -> subprocess.Popen:
         process = subprocess.Popen([sys.executable, "-m", "tests.fixtures.national", "--port", str(port),
                                     "--db", str(db)], cwd=ROOT, stdout=(tmp_path / "sim.log").open("ab"),
-                                   stderr=subprocess.STDOUT)
+                                   stderr=subprocess.STDOUT,  # expecting the workers' secret (worker_env)
+                                   env={**os.environ, "GOVWATCH_NATIONAL_CLIENT_SECRET": CLIENT_SECRET})
         deadline = time.monotonic() + 20
         while True:
             try:
