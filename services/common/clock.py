@@ -54,6 +54,11 @@ def beijing_date(value: str | datetime | date | None) -> date | None:
     return value
 
 
+def cn_date(day: date) -> str:
+    """A calendar day as documents and messages print it: 2026年12月5日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def file_stamp(now: datetime | None = None) -> str:
     """The time part of an export's file name: 202612050730 (Beijing minutes)."""
     return f"{beijing_now(now):%Y%m%d%H%M}"

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
 from services.common.auth import Principal
+from services.common.clock import cn_date
 from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.models_base import utcnow
 from services.reporting.notices.models import Notice, NoticeContent, NoticeState
@@ -78,7 +79,7 @@ def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: P
                              task_id=task.id, dedupe_key=f"task:{task.id}:assigned",
                              title=f"新的整改任务：{task.target_name}",
                              body=f"{content.title}指出{task.target_name}存在问题：{row.remark or '检查不合格'}。"
-                                  f"请于 {task.deadline or '规定期限'} 前完成整改，上传整改材料并提交。")
+                                  f"请于{cn_date(task.deadline) if task.deadline else '规定期限'}前完成整改，上传整改材料并提交。")
     notice.tasks_opened_version = notice.version
     session.add(notice)
     session.commit()

@@ -7,7 +7,7 @@ from sqlalchemy import case
 from sqlmodel import Session, func, select
 
 from services.common.auth import Principal, Role
-from services.common.clock import beijing_today
+from services.common.clock import beijing_today, cn_date
 from services.common.errors import ApiError, conflict, not_found
 from services.common.files import EVIDENCE_TYPES, FileType, Spooled, check_spooled
 from services.common.s3 import get_s3
@@ -402,7 +402,7 @@ def sweep_deadlines(session: Session, day: date) -> dict[str, int]:
         if notifications.notify(session, kind=NotificationKind.overdue, org_id=task.org_id, org_path=task.org_path,
                                 task_id=task.id, dedupe_key=f"task:{task.id}:overdue",
                                 title=f"整改已逾期：{task.target_name}",
-                                body=f"{task.notice_title}：{task.target_name}的整改已超过期限 {task.deadline}，"
+                                body=f"{task.notice_title}：{task.target_name}的整改已超过期限（{cn_date(task.deadline)}），"
                                      f"尚未完成（{state_label(task.state)}），将计入年度考核。"):
             reminded += 1
     soon = session.exec(select(RectificationTask).where(
@@ -412,7 +412,7 @@ def sweep_deadlines(session: Session, day: date) -> dict[str, int]:
         if notifications.notify(session, kind=NotificationKind.due_soon, org_id=task.org_id, org_path=task.org_path,
                                 task_id=task.id, dedupe_key=f"task:{task.id}:due_soon:{task.round}",
                                 title=f"整改即将到期：{task.target_name}",
-                                body=f"{task.notice_title}：{task.target_name}的整改期限为 {task.deadline}"
+                                body=f"{task.notice_title}：{task.target_name}的整改期限为{cn_date(task.deadline)}"
                                      f"（还有 {(task.deadline - day).days} 天），请尽快上传材料并提交。"):  # type: ignore[operator]
             reminded += 1
     session.commit()

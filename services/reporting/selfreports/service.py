@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from services.common.auth import Principal
+from services.common.clock import cn_date
 from services.common.errors import ApiError, conflict, not_found
 from services.common.scope import scope_filter
 from services.reporting.clients import ServiceClient
@@ -245,7 +246,7 @@ def sweep_due(session: Session, day: date) -> int:
         if notifications.notify(session, kind=NotificationKind.report_due, org_id=r.org_id, org_path=r.org_path,
                                 report_id=r.id, dedupe_key=f"report:{r.id}:{'late' if late else 'due_soon'}",
                                 title=f"{'自查报告已逾期' if late else '自查报告即将到期'}：{r.year}年第{QUARTER_CN[r.quarter]}季度",
-                                body=f"{r.unit_name}{r.year}年第{QUARTER_CN[r.quarter]}季度自查报告应于 {r.due_date} 前提交，"
+                                body=f"{r.unit_name}{r.year}年第{QUARTER_CN[r.quarter]}季度自查报告应于{cn_date(r.due_date)}前提交，"
                                      f"{'已逾期，将计入年度考核' if late else '请尽快完成并提交'}。"):
             sent += 1
     session.commit()

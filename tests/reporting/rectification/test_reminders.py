@@ -130,6 +130,7 @@ def test_due_soon_then_overdue_each_once_through_webhook_and_email(reporting, au
     deliver()
     mine = [b for b in hook.bodies if b["task_id"] == task["id"]]
     assert [b["kind"] for b in mine] == ["due_soon"] and "还有 2 天" in mine[0]["body"]
+    assert f"整改期限为{deadline.year}年{deadline.month}月{deadline.day}日" in mine[0]["body"]  # a date as people write it
 
     # The deadline passes: marked overdue once, one overdue reminder, visible in the counts.
     late_day = deadline + timedelta(days=1)
