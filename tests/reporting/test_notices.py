@@ -271,3 +271,29 @@ def test_city_addressees_name_its_zones_as_seed_004():
     assert default_addressees({"name": "华州区", "kind": "county"}).startswith("各镇人民政府、街道办事处，区人民政府")
     assert default_addressees({"name": "白水县", "kind": "county"}).startswith("各镇人民政府、街道办事处，县人民政府")
     assert default_addressees({"name": "渭南市民政局", "kind": "department"}) == "各有关单位"
+
+
+@pytest.mark.parametrize(("name", "now", "kinds", "title", "attachment"), [
+    # The demo's inspection name once gave "…2026年第四季度网站和政务新媒体抽查政府网站与政务新媒体检查情况的通报".
+    ("2026年第四季度网站和政务新媒体抽查", "2026-12-04T23:30:00Z", ["site", "account"],
+     "韩城市人民政府办公室关于2026年第四季度政府网站与政务新媒体抽查情况的通报", "2026年第四季度政府网站抽查情况汇总表"),
+    ("2024年第一次全面检查", "2024-02-20T00:00:00Z", ["site", "account"],
+     "韩城市人民政府办公室关于2024年第一次政府网站与政务新媒体全面检查情况的通报", "2024年第一次政府网站全面检查情况汇总表"),
+    # No period in the name: the quarter of the monitoring day in Beijing (2026-04-01 01:00 there).
+    ("韩城市政府网站专项检查（第2轮）", "2026-03-31T17:00:00Z", ["site"],
+     "韩城市人民政府办公室关于2026年第二季度政府网站专项检查情况的通报", "2026年第二季度政府网站专项检查情况汇总表"),
+    ("2021年二季度新媒体检查", "2021-06-30T00:00:00Z", ["account"],
+     "韩城市人民政府办公室关于2021年二季度政务新媒体检查情况的通报", None),
+])
+def test_titles_are_built_from_the_round_never_pasted(name, now, kinds, title, attachment):
+    from services.reporting.notices import assembly
+
+    g = assembly.Gathered(
+        inspection={"id": 1, "name": name, "scope_org_id": 7, "scope_org_path": "/1/7/", "state": "completed",
+                    "now": now, "target_kinds": kinds},
+        scope_org={"id": 7, "name": "韩城市", "kind": "county", "path": "/1/7/"}, results=[])
+    content = assembly.build(g)
+    assert content.title == title
+    if attachment:
+        assert content.attachment1_title == attachment
+    assert name not in content.title and name not in content.intro
