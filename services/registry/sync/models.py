@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index
+from sqlalchemy import Column, DateTime, Index, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -125,6 +125,9 @@ class Difference(SQLModel, table=True):
     __tablename__ = "sync_difference"
     __table_args__ = (
         Index("ix_sync_difference_org_path", "org_path", postgresql_ops={"org_path": "text_pattern_ops"}),
+        # Differences adopted by a filing, per subject (read on every approval: sync.service.enqueue_filing).
+        Index("ix_sync_difference_filed_subject", "subject_kind", "subject_id",
+              postgresql_where=text("filing_id IS NOT NULL")),
         {"schema": SCHEMA},
     )
     id: int | None = Field(default=None, primary_key=True)

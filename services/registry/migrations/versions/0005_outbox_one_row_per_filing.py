@@ -1,4 +1,5 @@
-"""one outbox row per filing: a unique index on sync_outbox.filing_id
+"""one outbox row per filing: a unique index on sync_outbox.filing_id; differences adopted by a filing
+indexed per subject (read on every approval)
 
 Concurrent approvals once wrote several rows for one filing. The earliest row of each filing keeps it;
 later ones are detached (their record still names the filing) and, if not yet pushed, closed as resolved,
@@ -9,6 +10,7 @@ Revises: 0004
 """
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
@@ -32,8 +34,11 @@ def upgrade() -> None:
     """)
     op.drop_index(INDEX, table_name="sync_outbox", schema="registry")
     op.create_index(INDEX, "sync_outbox", ["filing_id"], unique=True, schema="registry")
+    op.create_index("ix_sync_difference_filed_subject", "sync_difference", ["subject_kind", "subject_id"],
+                    schema="registry", postgresql_where=sa.text("filing_id IS NOT NULL"))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sync_difference_filed_subject", table_name="sync_difference", schema="registry")
     op.drop_index(INDEX, table_name="sync_outbox", schema="registry")
     op.create_index(INDEX, "sync_outbox", ["filing_id"], schema="registry")
