@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import yaml
 
 from tests.fixtures.national import free_port
 from tests.registry.helpers import new_unit
@@ -121,3 +122,12 @@ def test_start_process_restarts_a_process_whose_environment_changed():
     finally:
         run_lib(f"stop_pidfile {name}")
     assert not (ROOT / "var" / "run" / f"{name}.pid").exists() and not alive(second)
+
+
+def test_compose_gives_the_national_settings_to_the_registry_api_and_the_sync_worker():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for service in ("registry", "sync-worker"):
+        env = compose["services"][service]["environment"]
+        assert env["GOVWATCH_NATIONAL_URL"] and env["GOVWATCH_NATIONAL_CLIENT_ID"], service
+        assert ":?" in env["GOVWATCH_NATIONAL_CLIENT_SECRET"], service  # required, no default
+        assert env["GOVWATCH_DATABASE_URL"] == compose["x-python"]["environment"]["GOVWATCH_DATABASE_URL"]
