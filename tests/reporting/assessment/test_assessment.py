@@ -78,3 +78,28 @@ def test_ranking_weights_and_export(reporting, auth):
     assert [c.value for c in sheet[3]][:2] == ["排名", "单位"]
     last = [c.value for c in sheet[sheet.max_row]]
     assert last[1] == FAILING and last[-1] == 100 - (10 + 2 + 3)
+
+
+def test_the_assessed_year_is_the_beijing_calendar_year(reporting, auth):
+    """A failure found at 2021-12-31T17:00Z — 2022年1月1日 01:00 in Beijing — counts for 2022, not 2021."""
+    from sqlmodel import select
+
+    from services.registry.orgs.models import Organisation
+    from services.reporting.statistics.models import TargetFact
+
+    with Session(get_engine()) as session:
+        district = org(session, "临渭区")
+        unit = session.exec(select(Organisation).where(Organisation.parent_id == district.id)
+                            .order_by(Organisation.id)).first()
+        session.add(TargetFact(inspection_id=970_001, inspection_name="跨年检查", inspection_now=datetime(
+            2021, 12, 31, 17, 0, tzinfo=UTC), scope_org_path=district.path, kind="site", target_id=970_001,
+            name="跨年测试网站", org_path=unit.path, site_kind="department", verdict="fail"))
+        unit_name = unit.name
+        session.commit()
+    h = auth("linwei_supervisor")
+
+    def failures(year: int) -> int:
+        body = reporting.get("/api/v1/assessment", headers=h, params={"year": year}).json()
+        return sum(r["site_failures"] for r in body["rows"] if r["unit_name"] == unit_name)
+
+    assert (failures(2021), failures(2022)) == (0, 1)
