@@ -26,6 +26,7 @@ export const PARAMETER: Record<string, string> = {
   guide_veto_count: '不完整办事指南达此数否决',
   account_update_days: '政务新媒体更新周期（天）',
   account_original_days: '政务新媒体原创周期（天）',
+  personal_data_bulk_records: '单个页面公开个人信息达此数否决',
 }
 export const parameterLabel = (name: string): string => PARAMETER[name] ?? name
 /** Parameters that take fractions; every other one is a whole number. */
@@ -144,7 +145,7 @@ export function pointsText(rule: IndicatorRule): string {
 /** When an indicator's findings make a veto, in words. */
 export function vetoText(rule: IndicatorRule, parameters: Record<string, number>): string {
   return (rule.veto_when ?? []).map((w) => {
-    if (w.flag) return w.flag === 'illegal' ? '涉及违法内容' : `问题标记 ${w.flag}`
+    if (w.flag) return w.flag === 'illegal' ? '涉及违法内容' : w.flag === 'bulk' ? '成批公开个人信息（名单）' : `问题标记 ${w.flag}`
     const name = w.count_param ?? ''
     const scope = w.categories?.length
       ? `（${w.categories.map((c) => COLUMN_CATEGORY[c as keyof typeof COLUMN_CATEGORY] ?? c).join('、')}）` : ''

@@ -32,6 +32,9 @@ class Parameters(_Strict):
     # GOVWATCH_MONITOR_HUB_HOURS / GOVWATCH_MONITOR_REVALIDATE_DAYS).
     monitor_hub_hours: int | None = Field(default=None, ge=1, le=24 * 31)
     monitor_revalidate_days: int | None = Field(default=None, ge=1, le=366)
+    # Personal numbers on one page that make it a published list of personal data: its personal_data finding
+    # carries the flag `bulk` (optional; unset: checks/personal_data.BULK_RECORDS).
+    personal_data_bulk_records: int | None = Field(default=None, ge=1)
 
 
 class VetoWhen(_Strict):

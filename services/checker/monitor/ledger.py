@@ -95,7 +95,7 @@ class Entry:
     data: dict[str, Any]
 
 
-_KEPT_DATA = ("words", "target", "illegal", "scope", "reason", "word", "suggestion")
+_KEPT_DATA = ("words", "target", "illegal", "bulk", "scope", "reason", "word", "suggestion")
 
 
 @cache
@@ -376,13 +376,15 @@ def page_findings(page: Page, snapshot: SiteSnapshot, ctx: Any, *, attachment: b
     """The page-level checks (word lists, dark and illegal links) over one page alone, as the monitor's pipeline
     runs them: a template phrase the site-wide checks report once still counts on every page that shows it.
     Broken links belong to their target's page (the monitor attaches them there), not to the linking page."""
-    from services.checker.checks import dark_link, sensitive_content, serious_error, typo
+    from services.checker.checks import (
+        dark_link, personal_data, secrecy_marking, sensitive_content, serious_error, typo,
+    )
     alone = SiteSnapshot(homepage_url=snapshot.homepage_url, now=page.fetched_at, home=None,
                          pages={page.final_url or page.url: page}, columns=[], links={}, probes=[],
                          registry=snapshot.registry)
     found: list[Finding] = []
-    for module in (serious_error, sensitive_content, typo) if attachment else (
-            serious_error, sensitive_content, typo, dark_link):
+    text_checks = (serious_error, sensitive_content, typo, secrecy_marking, personal_data)
+    for module in text_checks if attachment else (*text_checks, dark_link):
         if module.CODE in ctx.enabled:
             found += module.check(alone, ctx)
     return found

@@ -24,6 +24,7 @@ from selectolax.lexbor import LexborHTMLParser
 from sqlmodel import Session
 
 from services.checker.checks import broken_link, dark_link, sensitive_content, serious_error, typo, unreachable
+from services.checker.checks import personal_data, secrecy_marking
 from services.checker.checks.base import CheckContext, is_ok
 from services.checker.crawl.attachments import extract_text, looks_like_attachment
 from services.checker.crawl.config import CrawlSettings
@@ -92,7 +93,7 @@ def page_findings(site: SiteContext, page: Page, *, attachment: bool = False) ->
     snapshot = one_page_snapshot(site, page, page.fetched_at)
     enabled = site.check.enabled
     findings: list[Finding] = []
-    for module in (serious_error, sensitive_content, typo):
+    for module in (serious_error, sensitive_content, typo, secrecy_marking, personal_data):
         if module.CODE in enabled:
             findings += module.check(snapshot, site.check)
     if not attachment and dark_link.CODE in enabled:

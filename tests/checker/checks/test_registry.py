@@ -9,7 +9,7 @@ from tests.checker.checks.test_site_furniture import FOOTER, REGISTRY
 
 def test_every_check_module_has_code_and_signature():
     codes = [m.CODE for m in SITE_CHECKS]
-    assert len(codes) == len(set(codes)) == 18
+    assert len(codes) == len(set(codes)) == 20
     assert set(codes) <= set(resolve("gov-2019").indicators)
     for module in SITE_CHECKS:
         assert list(inspect.signature(module.check).parameters) == ["snapshot", "ctx"]
