@@ -40,9 +40,10 @@ MAX_EVIDENCE = 5
 MAX_SAMPLES = 10
 KIND_NAMES = {"id_number": "身份证号码", "bank_card": "银行卡号", "mobile": "手机号码"}
 
-# Province-level codes of GB/T 2260 (the first two digits of an ID number).
+# Province-level codes of GB/T 2260 (the first two digits of an ID number), and 81/82/83 of the residence
+# permits of Hong Kong, Macao and Taiwan residents. Not 91: that is how most 统一社会信用代码 begin.
 _REGIONS = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50,
-                      51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91})
+                      51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83})
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -127,9 +128,23 @@ def mask(number: str) -> str:
     return digits[:keep_head] + "*" * max(len(digits) - keep_head - 4, 0) + digits[-4:]
 
 
+def _mask_in_place(run: str) -> str:
+    """`mask` keeping the run's length and separators, so positions in the text stay valid."""
+    digits = sum(ch.isdigit() or ch in "Xx" for ch in run)
+    head = 6 if digits == 18 else 3 if digits == 11 else 4
+    out, seen = [], 0
+    for ch in run:
+        if ch.isdigit() or ch in "Xx":
+            out.append(ch if seen < head or seen >= digits - 4 else "*")
+            seen += 1
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def mask_text(text: str) -> str:
-    """The text with every long digit run masked (validated or not)."""
-    return _ANY_LONG.sub(lambda m: mask(m.group()), text)
+    """The text with every long digit run masked (validated or not), its length unchanged."""
+    return _ANY_LONG.sub(lambda m: _mask_in_place(m.group()), text)
 
 
 def _before(text: str, start: int) -> str:
@@ -192,10 +207,11 @@ def bulk_threshold(ctx: CheckContext) -> int:
     return value if value else BULK_RECORDS
 
 
-def _excerpt(text: str, exposure: Exposure) -> str:
-    left = text.rfind("\n", 0, max(0, exposure.start - 40)) + 1
-    window = text[max(left, exposure.start - 60):exposure.end + 40]
-    return clip(mask_text(window))
+def _excerpt(masked: str, exposure: Exposure) -> str:
+    """The exposure's surroundings from the masked text (masked whole first: a window's edge cannot cut a
+    number into a part too short to be masked)."""
+    left = masked.rfind("\n", 0, max(0, exposure.start - 40)) + 1
+    return clip(masked[max(left, exposure.start - 60):exposure.end + 40])
 
 
 def scan(text: str, url: str, ctx: CheckContext, *, title: str = "", attachment: bool = False,
@@ -208,9 +224,10 @@ def scan(text: str, url: str, ctx: CheckContext, *, title: str = "", attachment:
     records = len(exposures.items)
     described = "、".join(f"{KIND_NAMES[k]}{counts[k]}个" for k in KIND_NAMES if k in counts)
     at = iso(observed_at) if observed_at is not None else iso(ctx.now)
+    masked = mask_text(text)
     return [Finding(
         CODE, f"泄露公民个人信息：公开{described}",
-        [Evidence(url=url, excerpt=_excerpt(text, e), observed_at=at, snapshot=None)
+        [Evidence(url=url, excerpt=_excerpt(masked, e), observed_at=at, snapshot=None)
          for e in exposures.items[:MAX_EVIDENCE]],
         count=1,
         data={"records": records, "kinds": counts,
