@@ -49,7 +49,8 @@ def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: P
         if existing is not None:
             if existing.state not in (TaskState.verified, TaskState.closed) and existing.deadline != content.deadline:
                 service.event(session, existing, actor, "deadline_changed",
-                              f"通报第 {notice.version} 版：整改期限 {existing.deadline} → {content.deadline}")
+                              f"通报第 {notice.version} 版：整改期限由{cn_date(existing.deadline) if existing.deadline else '未定'}"
+                              f"改为{cn_date(content.deadline) if content.deadline else '未定'}")
                 existing.deadline = content.deadline
                 session.add(existing)
             continue

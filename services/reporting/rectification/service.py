@@ -332,7 +332,7 @@ def close(session: Session, principal: Principal, task_id: int, body: TaskClose)
 
 
 def _deadline_text(task: RectificationTask) -> str:
-    return f"（整改期限 {task.deadline.isoformat()}）" if task.deadline else ""
+    return f"（整改期限{cn_date(task.deadline)}）" if task.deadline else ""
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -396,7 +396,7 @@ def sweep_deadlines(session: Session, day: date) -> dict[str, int]:
         if task.overdue_at is None:
             task.overdue_at = utcnow()
             session.add(task)
-            event(session, task, None, "overdue", f"已超过整改期限 {task.deadline}")
+            event(session, task, None, "overdue", f"已超过整改期限（{cn_date(task.deadline)}）")
             audit(session, None, "overdue", task, after={"deadline": str(task.deadline)})
             marked += 1
         if notifications.notify(session, kind=NotificationKind.overdue, org_id=task.org_id, org_path=task.org_path,
