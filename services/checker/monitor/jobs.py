@@ -271,7 +271,8 @@ async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | N
 def _finish(site_id: int, dropped: int, settings: CheckerSettings) -> bool:
     with _session() as session:
         now = utcnow()
-        more = service.finish_slice(session, site_id, now, budget_dropped=dropped)
+        more = service.finish_slice(session, site_id, now, budget_dropped=dropped,
+                                    lease_seconds=settings.monitor_lease_seconds)
         site = session.get(MonitorSite, site_id)
         if site is not None and site.last_full_cycle_at == now:
             service.prune(session, site_id, now, settings.monitor_prune_days)
@@ -364,6 +365,19 @@ async def monitor_schedule(ctx: dict[str, Any]) -> str:
             await redis.delete(f"{_queue()}:monitor:sync")  # try again next minute
             log.warning("monitor sync failed: %s", exc)
             note = "sync failed; "
+
+    if await redis.set(f"{_queue()}:monitor:prune", "1", nx=True, ex=86400):
+        def prune() -> int:
+            from services.checker.monitor import ledger
+            before, total = utcnow() - timedelta(days=settings.monitor_history_days), 0
+            with _session() as session:
+                while True:  # bounded batches, each its own transaction
+                    deleted = ledger.prune_resolved(session, before)
+                    session.commit()
+                    total += deleted
+                    if deleted < 10_000:
+                        return total
+        note += f"{await asyncio.to_thread(prune)} resolved problems pruned; "
 
     def due() -> list[int]:
         with _session() as session:

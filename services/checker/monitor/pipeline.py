@@ -369,7 +369,8 @@ def store(session: Session, site: MonitorSite, ctx: SiteContext, result: PageRes
     dropped = 0
     if result.found is not None:
         ids, dropped = service.upsert_urls(session, site, result.found, rec.fetched_at, max_pages)
-        service.replace_links(session, claimed.id, ids.values())
+        hub = claimed.hub if rec.hub is None else rec.hub
+        service.replace_links(session, claimed.id, ids.values(), skip_hubs=not hub)
     findings = result.findings
     if result.broken_target and claimed.kind != PageKind.home:
         sources = service.sources_of(session, claimed.id)

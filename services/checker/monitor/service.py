@@ -253,16 +253,17 @@ def release(session: Session, page_ids: Sequence[int], now: datetime | None = No
         session.commit()
 
 
-def pending(session: Session, site_id: int, now: datetime) -> tuple[bool, bool]:
-    """(any page due now, any page leased now)."""
+def pending(session: Session, site_id: int, now: datetime, lease_seconds: float = 3600) -> tuple[bool, bool]:
+    """(any page due now, any page leased now). A leased row is due when its lease ends (claim_slice), so
+    leases are looked for in the short range (now, now + lease] of the frontier index, not the whole site."""
     due = session.exec(text("""
         SELECT EXISTS (SELECT 1 FROM checker.monitor_page WHERE site_id = :s AND priority = ANY(:p)
                        AND due_at IS NOT NULL AND due_at <= :now)
     """).bindparams(s=site_id, p=PRIORITIES, now=now)).one()[0]
     leased = session.exec(text("""
         SELECT EXISTS (SELECT 1 FROM checker.monitor_page WHERE site_id = :s AND priority = ANY(:p)
-                       AND due_at IS NOT NULL AND due_at > :now AND lease_until > :now)
-    """).bindparams(s=site_id, p=PRIORITIES, now=now)).one()[0]
+                       AND due_at > :now AND due_at <= :until AND lease_until > :now)
+    """).bindparams(s=site_id, p=PRIORITIES, now=now, until=now + timedelta(seconds=lease_seconds))).one()[0]
     return bool(due), bool(leased)
 
 
@@ -339,9 +340,11 @@ def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at:
     return {hashes[h]: i for h, i in known.items()}, dropped
 
 
-def replace_links(session: Session, source_id: int, target_ids: Iterable[int]) -> None:
+def replace_links(session: Session, source_id: int, target_ids: Iterable[int], *, skip_hubs: bool = False) -> None:
     """The page's outgoing edges become exactly `target_ids`: edges gone are pruned, new ones added (a page
-    whose links did not change costs one index read)."""
+    whose links did not change costs one index read). `skip_hubs`: edges to hub pages (home, column lists) are
+    not stored — from an ordinary page they are the site template's navigation, repeated on every page, and
+    would multiply the graph's size; hub pages' own edges are kept, so a failing hub still has its sources."""
     targets = set(t for t in target_ids if t != source_id)
     existing = set(session.exec(text("SELECT target_id FROM checker.monitor_link WHERE source_id = :s")
                                 .bindparams(s=source_id)).scalars().all())
@@ -349,7 +352,13 @@ def replace_links(session: Session, source_id: int, target_ids: Iterable[int]) -
     if gone:
         session.exec(text("DELETE FROM checker.monitor_link WHERE source_id = :s AND target_id = ANY(:t)")
                      .bindparams(s=source_id, t=sorted(gone)))
-    if new:
+    if new and skip_hubs:
+        session.exec(text("""
+            INSERT INTO checker.monitor_link (source_id, target_id)
+            SELECT :s, id FROM checker.monitor_page WHERE id = ANY(:t) AND NOT hub
+            ON CONFLICT DO NOTHING
+        """).bindparams(s=source_id, t=sorted(new)))
+    elif new:
         session.exec(insert(MonitorLink).values([dict(source_id=source_id, target_id=t) for t in sorted(new)])
                      .on_conflict_do_nothing())
 
@@ -480,7 +489,7 @@ def refresh_coverage(session: Session, site: MonitorSite, now: datetime) -> Moni
 
 
 def finish_slice(session: Session, site_id: int, now: datetime, *, budget_dropped: int = 0,
-                 coverage_every: float = 30.0) -> bool:
+                 coverage_every: float = 30.0, lease_seconds: float = 3600) -> bool:
     """After a slice: count URLs the budget dropped, close the cycle when nothing is due or leased, and
     refresh coverage (at most every `coverage_every` seconds, and always at a cycle's end). True when the
     site still has due pages."""
@@ -489,7 +498,7 @@ def finish_slice(session: Session, site_id: int, now: datetime, *, budget_droppe
         reasons = dict(site.not_reached or {})
         reasons["budget"] = int(reasons.get("budget", 0)) + budget_dropped
         site.not_reached = reasons
-    due, leased = pending(session, site_id, now)
+    due, leased = pending(session, site_id, now, lease_seconds)
     full = not due and not leased and site.cycle_started_at is not None and (
         site.last_full_cycle_at is None or site.last_full_cycle_at < site.cycle_started_at)
     if full:
