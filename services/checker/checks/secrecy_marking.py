@@ -4,8 +4,9 @@ A marking is judged by where it stands, not by the words alone, because secrecy 
 public text (“保守国家秘密”, “涉密人员管理”, news about 保密工作). What counts:
 
 - the 密级 with its ★ and optional 保密期限 (“秘密★”, “机密★1年”, “绝密★长期”), the 内部 phrases (“内部资料
-  注意保存”, “内部资料，请勿外传”) and the 附注 form “（此件不公开）” — as a line of their own on an HTML page
-  (份号 and 紧急程度 may share the line), or anywhere in the 版头 (first characters) of an attachment;
+  注意保存”, “内部资料，请勿外传”) and the 附注 form “（此件不公开）” — as a line of their own in the head of an
+  HTML page's article (份号 and 紧急程度 may share the line; anywhere on the page when no head is found, and
+  the 附注 form anywhere), or anywhere in the 版头 (first characters) of an attachment;
 - a bare level (“秘密”, “机密 1年”) or “内部资料” / “内部文件” / “不宜公开” only in the head of the document: the
   first characters of an attachment (PDF text loses its line breaks between CJK lines, so the head is a
   character window there), or a line of its own in the lines after the article's title on an HTML page
@@ -53,6 +54,7 @@ _CLOSE_QUOTES = "”\"」』》’'〉】"
 # Words that introduce a mark as a subject ("标注‘秘密★’", "例如：机密★") rather than carry it.
 _TALKED_ABOUT = re.compile(r"(?:标注|标明|标识|标志|标有|注明|例如|比如|如|即|为|是)[:：]?\s*$")
 _DOC_NUMBER = re.compile(r"[〔［\[（(]\s*(?:19|20)\d{2}\s*[〕］\]）)]\s*\d+\s*号")
+_TALKED_AFTER = re.compile(r"\s*(?:字样|标志|标识|标注|的|等|级|载体|事项|密件)")
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|—|--|\s-\s)\s*")
 
 
@@ -70,10 +72,11 @@ def _compact(value: str) -> str:
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
+    """The mark is a subject of the text: quoted, introduced (“标有”), or followed by what it names (“字样”)."""
     before = text[max(0, start - 12):start].rstrip(" \t\u3000")
     after = text[end:end + 1]
-    return (bool(before) and before[-1] in _OPEN_QUOTES) or (after and after in _CLOSE_QUOTES) \
-        or bool(_TALKED_ABOUT.search(before))
+    return (bool(before) and before[-1] in _OPEN_QUOTES) or bool(after and after in _CLOSE_QUOTES) \
+        or bool(_TALKED_ABOUT.search(before)) or bool(_TALKED_AFTER.match(text, end))
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -143,7 +146,10 @@ def find_marks(text: str, *, attachment: bool, title: str = "") -> list[Mark]:
                     continue
                 in_head = head is not None and head[0] <= m.start() < head[1] and (
                     m.start() >= head[2] or bool(_DOC_NUMBER.search(text, m.end(), head[2])))
-                if bare and not in_head:
+                # Once the article's head is known, a mark elsewhere is a line of body text (an emphasised
+                # “秘密★” in a sentence splits into a line of its own); only the 附注 “（此件不公开）” stands at
+                # a document's end. Without a known head a whole-line strong mark still counts.
+                if not in_head and (bare or (head is not None and not m.group().startswith(("（", "(")))):
                     continue
                 left, right = _line_bounds(text, m.start(), m.end())
                 marks[m.start()] = Mark(_compact(m.group()), m.groupdict().get("level") or "", m.start(),

@@ -90,7 +90,12 @@ def test_text_about_secrecy_is_not_a_marking() -> None:
     quiz = make_page(f"{HOME}news/2.html", text=QUIZ, title="保密知识问答")
     nav = make_page(f"{HOME}news/3.html", text="首页\n内部资料\n机密\n关于表彰先进集体的通知\n正文。",
                     title="关于表彰先进集体的通知")
+    # An emphasised mark in a sentence becomes a line of its own in the visible text; still a sentence.
+    emphasis = make_page(f"{HOME}news/4.html", (
+        "<html><body><div>首页</div><h1>市保密局开展涉密载体清查</h1><p>凡印有<b>机密★</b>字样的，一律不得上网，"
+        "由专人保管。</p></body></html>"), title="市保密局开展涉密载体清查")
     assert findings_of(news) == [] and findings_of(quiz) == [] and findings_of(nav) == []
+    assert findings_of(emphasis) == []
     for kind in ("pdf", "docx"):
         for text in ("国家秘密定密管理暂行规定\n第一条 为了规范国家秘密的确定工作，制定本规定。",
                      "关于印发《内部资料管理办法》的通知\n各单位：现将办法印发给你们。",
