@@ -39,7 +39,6 @@ from services.checker.model import Finding, LinkStatus, Page, Probe, RegistryFac
 from services.checker.monitor import service
 from services.checker.monitor.models import CHECKED_ONLY, MonitorSite, PageKind
 from services.checker.monitor.service import Claimed, Found, Recorded
-from services.checker.wordlists import Matcher
 from services.common.s3 import content_key
 
 log = logging.getLogger(__name__)
