@@ -28,7 +28,7 @@ from datetime import date, datetime
 
 from services.checker.checks.base import CheckContext, clip, iso, site_pages
 from services.checker.checks.html import page_text
-from services.checker.checks.secrecy_marking import is_attachment
+from services.checker.crawl.attachments import looks_like_attachment
 from services.checker.model import Evidence, Finding, Page, SiteSnapshot
 
 CODE = "personal_data"
@@ -234,6 +234,11 @@ def scan(text: str, url: str, ctx: CheckContext, *, title: str = "", attachment:
               "samples": [e.masked for e in exposures.items[:MAX_SAMPLES]],
               "bulk": records >= bulk_threshold(ctx)},
     )]
+
+
+def is_attachment(page: Page) -> bool:
+    """A file's extracted text (the monitor gives it no HTML; an inspection's re-check marks its role)."""
+    return page.role == "attachment" or not page.html or looks_like_attachment(page.final_url or page.url)
 
 
 def page_check(page: Page, ctx: CheckContext) -> list[Finding]:

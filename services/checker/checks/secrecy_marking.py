@@ -24,7 +24,7 @@ from datetime import datetime
 
 from services.checker.checks.base import CheckContext, clip, iso, site_pages
 from services.checker.checks.html import page_text
-from services.checker.crawl.attachments import looks_like_attachment
+from services.checker.checks.personal_data import is_attachment, mask_text
 from services.checker.model import Evidence, Finding, Page, SiteSnapshot
 
 CODE = "secrecy_marking"
@@ -64,7 +64,7 @@ class Mark:
     level: str     # 绝密 | 机密 | 秘密 | "" for 内部资料 / 不宜公开 forms
     start: int     # position in the scanned text
     where: str     # attachment_head | page_head | page_line
-    context: str   # the marking's line (or the head window of a PDF attachment)
+    context: str   # the marking's line, or an attachment's head window (personal numbers masked)
 
 
 def _compact(value: str) -> str:
@@ -116,6 +116,7 @@ def find_marks(text: str, *, attachment: bool, title: str = "") -> list[Mark]:
     with `title` its <title>), in order of position."""
     if not text:
         return []
+    shown = mask_text(text)  # same length: contexts are cut from it, so no personal number leaks in part
     marks: dict[int, Mark] = {}
     if attachment:
         offset = len(text) - len(text.lstrip())
@@ -128,7 +129,7 @@ def find_marks(text: str, *, attachment: bool, title: str = "") -> list[Mark]:
                                  or _head_boundary(text, m.start(), m.end())):
                     continue
                 marks[m.start()] = Mark(_compact(m.group()), m.groupdict().get("level") or "", m.start(),
-                                        "attachment_head", clip(text[offset:head_end]))
+                                        "attachment_head", clip(shown[offset:head_end]))
     else:
         lines = text.split("\n")
         starts = [0]
@@ -153,17 +154,12 @@ def find_marks(text: str, *, attachment: bool, title: str = "") -> list[Mark]:
                     continue
                 left, right = _line_bounds(text, m.start(), m.end())
                 marks[m.start()] = Mark(_compact(m.group()), m.groupdict().get("level") or "", m.start(),
-                                        "page_head" if in_head else "page_line", clip(text[left:right]))
+                                        "page_head" if in_head else "page_line", clip(shown[left:right]))
     found = sorted(marks.values(), key=lambda mark: mark.start)
     # A marking inside a longer one (“秘密” of “秘密★1年” cannot happen: same start) or a listing of levels.
     if len({mark.level for mark in found if mark.level}) > 1:
         found = [mark for mark in found if not mark.level]
     return found
-
-
-def is_attachment(page: Page) -> bool:
-    """A file's extracted text (the monitor gives it no HTML; an inspection's re-check marks its role)."""
-    return page.role == "attachment" or not page.html or looks_like_attachment(page.final_url or page.url)
 
 
 def scan(text: str, url: str, ctx: CheckContext, *, attachment: bool = False, title: str = "",

@@ -3,6 +3,7 @@ in text that talks about secrecy; a veto under 19号. Also through the monitor: 
 loopback site becomes a veto problem in the ledger."""
 import asyncio
 import json
+from dataclasses import asdict
 
 import pytest
 from sqlmodel import Session
@@ -65,6 +66,14 @@ def test_head_marks_of_attachments(mark: str, shown: str) -> None:
     for kind in ("pdf", "docx"):
         [finding] = findings_of(attachment_page(kind, DOCUMENT.format(mark=mark)))
         assert f"“{shown}”" in finding.message, (kind, finding.message)
+
+
+def test_marked_list_shows_no_personal_number_in_its_evidence() -> None:
+    ids = ["610502199001011233", "610525198512310024"]   # valid check digits
+    page = attachment_page("docx", f"内部资料 注意保存\n困难群众花名册\n1\t张三\t{ids[0]}\n2\t李四\t{ids[1]}")
+    [finding] = findings_of(page)
+    dumped = json.dumps(asdict(finding), ensure_ascii=False)
+    assert "610502********1233" in dumped and all(n not in dumped and n[:10] not in dumped for n in ids)
 
 
 def test_html_page_reproducing_a_marked_document() -> None:
