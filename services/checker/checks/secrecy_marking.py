@@ -30,6 +30,7 @@ from services.checker.model import Evidence, Finding, Page, SiteSnapshot
 CODE = "secrecy_marking"
 
 HEAD_CHARS = 120          # an attachment's 版头 area: 份号, 密级和保密期限, 紧急程度, 发文机关标志
+BARE_HEAD_CHARS = 40      # … of which a bare level or 内部资料 must stand in the first characters (份号 line)
 HEAD_LINES_BEFORE = 6     # an HTML page's head: the 版头 above the article's title line (when a 文号 line
                           # stands between, so a navigation entry above a title is not taken for it) …
 HEAD_LINES_AFTER = 20     # … and the lines after it (发布时间, 来源, then the document's own 版头)
@@ -125,9 +126,10 @@ def find_marks(text: str, *, attachment: bool, title: str = "") -> list[Mark]:
             for m in pattern.finditer(text, offset, min(head_end, len(text))):
                 if m.start() in marks or _quoted(text, m.start(), m.end()):
                     continue
-                if bare and not (_alone_on_line(text, m.start(), m.end())
-                                 or _head_boundary(text, m.start(), m.end())):
-                    continue
+                if bare and (m.start() >= offset + BARE_HEAD_CHARS or "\t" in text[m.start() - 1:m.end() + 1]
+                             or not (_alone_on_line(text, m.start(), m.end())
+                                     or _head_boundary(text, m.start(), m.end()))):
+                    continue  # a table cell (“密级\t秘密”) or text further down is not the 版头
                 marks[m.start()] = Mark(_compact(m.group()), m.groupdict().get("level") or "", m.start(),
                                         "attachment_head", clip(shown[offset:head_end]))
     else:
@@ -156,7 +158,7 @@ def find_marks(text: str, *, attachment: bool, title: str = "") -> list[Mark]:
                 marks[m.start()] = Mark(_compact(m.group()), m.groupdict().get("level") or "", m.start(),
                                         "page_head" if in_head else "page_line", clip(shown[left:right]))
     found = sorted(marks.values(), key=lambda mark: mark.start)
-    # A marking inside a longer one (“秘密” of “秘密★1年” cannot happen: same start) or a listing of levels.
+    # One document carries one level: several levels are a listing (a 保密知识 page), not markings.
     if len({mark.level for mark in found if mark.level}) > 1:
         found = [mark for mark in found if not mark.level]
     return found

@@ -110,7 +110,8 @@ def test_text_about_secrecy_is_not_a_marking() -> None:
                      "关于印发《内部资料管理办法》的通知\n各单位：现将办法印发给你们。",
                      "内部文件管理制度\n第一条 为规范本单位文件管理。",
                      "关于开展保密检查的通知\n请各单位对照“秘密★”“机密★”标志逐件清查。",
-                     NEWS.replace("\n", "")):
+                     NEWS.replace("\n", ""),
+                     "保密事项一览表\n序号\t事项\t密级\t保密期限\n1\t某类统计数据汇总\t秘密\t10年"):
             assert findings_of(attachment_page(kind, text)) == [], (kind, text[:20])
 
 
