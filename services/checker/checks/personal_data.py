@@ -6,7 +6,8 @@ What is an exposure:
 - a bank card number: 13–19 digits (also written in groups of four) with a card scheme's prefix and length
   (UnionPay 62/60/9558/9559, Visa 4, Mastercard 51–55, Amex 34/37, JCB 35) and a valid Luhn digit, not
   introduced as a unit's payment account (户名/开户行/账号: published for 缴款 on purpose) or a serial (编号,
-  订单号, 流水号 …), and not starting with a date (order and serial numbers do);
+  订单号, 流水号, 准考证号 …), not starting with a date (order and serial numbers do), and not one of a
+  column of look-alikes most of which fail Luhn (a list of 准考证号 passes it one time in ten);
 - a mobile number (1[3-9]x, 11 digits, optionally 3-4-4 with spaces or hyphens, not part of a longer digit
   run, a decimal or an address) when it belongs to a person in a list: not introduced as a contact
   (联系电话, 咨询电话, 热线, 手机：… within a few characters before), on a page that is not a contact page or a
@@ -35,6 +36,7 @@ CODE = "personal_data"
 
 BULK_RECORDS = 10          # numbers on one page that make it a published list (set parameter overrides)
 MOBILE_LIST_MIN = 3        # unlabelled mobile numbers that make a list of people on their own
+CARD_GROUP_MIN = 3         # card-shaped numbers of one length and prefix judged together (see find_exposures)
 LABEL_WINDOW = 10          # characters before a number searched for what introduces it
 MAX_EVIDENCE = 5
 MAX_SAMPLES = 10
@@ -59,7 +61,8 @@ _CARD_SCHEMES = ((("62", "60"), range(16, 20)), (("9558", "9559"), (19,)), (("4"
                  (("51", "52", "53", "54", "55"), (16,)), (("34", "37"), (15,)), (("35",), (16,)))
 _CONTACT_LABEL = re.compile(r"电话|手机|热线|咨询|联系|值班|传真|举报|投诉|监督|服务|办公|座机|Tel|TEL|tel|电\s*话")
 _ACCOUNT_LABEL = re.compile(r"户名|开户|账号|帐号|账户|帐户|收款|缴款|汇款|汇入|对公")
-_SERIAL_LABEL = re.compile(r"编号|编码|单号|订单|流水|文号|代码|证号|许可|登记|批号|批次|合同|项目|序列|条码|号段|凭证|发票|票号")
+_SERIAL_LABEL = re.compile(r"编号|编码|单号|订单|流水|文号|代码|证号|考号|学号|工号|许可|登记|批号|批次|合同|项目|序列|"
+                           r"条码|号段|凭证|发票|票号")
 # Pages whose numbers are published for people to call: contact pages, service guides, officials' contacts.
 _CONTACT_PAGE = re.compile(r"联系我们|联系方式|通讯录|联系电话|咨询电话|服务电话|热线|办事指南|服务指南|办事流程|"
                            r"网格员|联络员|包联|包抓|责任人|负责人|值班|便民电话|机构设置|领导信息|领导分工")
@@ -108,12 +111,15 @@ def luhn(number: str) -> bool:
     return total % 10 == 0
 
 
-def valid_card_number(number: str) -> bool:
+def card_shaped(number: str) -> bool:
+    """A card scheme's prefix and length, not a date-led serial nor a run of one or two digits."""
     if not number.isdigit() or _DATE_PREFIX.match(number) or len(set(number)) <= 2:
         return False
-    scheme = any(number.startswith(prefixes) and len(number) in lengths
-                 for prefixes, lengths in _CARD_SCHEMES)
-    return scheme and luhn(number)
+    return any(number.startswith(prefixes) and len(number) in lengths for prefixes, lengths in _CARD_SCHEMES)
+
+
+def valid_card_number(number: str) -> bool:
+    return card_shaped(number) and luhn(number)
 
 
 def mask(number: str) -> str:
@@ -180,15 +186,24 @@ def find_exposures(text: str, *, title: str = "", url: str = "", attachment: boo
     for m in _ID.finditer(text):
         if valid_id_number(m.group(), today):
             add("id_number", m.group().upper(), m.start(), m.end())
+    shaped: list[tuple[str, re.Match[str]]] = []
     for m in _CARD.finditer(text):
         digits = re.sub(r"[ -]", "", m.group())
-        if any(s < m.end() and m.start() < e for s, e in taken) or not valid_card_number(digits) \
+        if any(s < m.end() and m.start() < e for s, e in taken) or not card_shaped(digits) \
                 or _id_shaped(digits, today):
             continue
         before = _before(text, m.start())
-        if _ACCOUNT_LABEL.search(before) or _SERIAL_LABEL.search(before):
-            continue
-        add("bank_card", digits, m.start(), m.end())
+        if not (_ACCOUNT_LABEL.search(before) or _SERIAL_LABEL.search(before)):
+            shaped.append((digits, m))
+    # A column of serials (准考证号, 编号) shares a length and prefix, and only a tenth of them pass Luhn by
+    # chance; a column of real cards passes whole. Groups of CARD_GROUP_MIN or more need most to pass.
+    groups: dict[tuple[int, str], list[bool]] = {}
+    for digits, _ in shaped:
+        groups.setdefault((len(digits), digits[:2]), []).append(luhn(digits))
+    for digits, m in shaped:
+        passed = groups[(len(digits), digits[:2])]
+        if luhn(digits) and (len(passed) < CARD_GROUP_MIN or sum(passed) * 2 > len(passed)):
+            add("bank_card", digits, m.start(), m.end())
     personal = bool(found)
     if not contact_page(title, url, text[:80] if attachment else ""):
         mobiles = [m for m in _MOBILE.finditer(text)

@@ -148,6 +148,21 @@ def test_office_numbers_and_numeric_lookalikes_are_not_exposures() -> None:
     assert findings_of(account) == []
 
 
+def test_a_column_of_serials_is_not_cards() -> None:
+    """A 成绩公示 of 16-digit 准考证号 beginning with 4: a few pass Luhn by chance, the column does not."""
+    serials = [f"41610524{n:08d}" for n in range(20)]
+    lucky = [n for n in serials if personal_data.valid_card_number(n)]
+    assert 0 < len(lucky) < 10
+    rows = "\n".join(f"{n + 1}\t考生{n}\t{serial}\t{70 + n % 20}.5" for n, serial in enumerate(serials))
+    page = make_page(f"{HOME}gsgg/7.html", text=f"2024年事业单位公开招聘笔试成绩公示\n序号\t姓名\t准考证号\t成绩\n{rows}",
+                     title="2024年事业单位公开招聘笔试成绩公示")
+    assert findings_of(page) == []
+    # Real cards in a column pass whole.
+    cards = make_page(f"{HOME}gsgg/8.html", text="补贴发放\n" + "\n".join(f"张{n}\t{c}" for n, c in enumerate(CARDS)),
+                      title="补贴发放明细")
+    assert findings_of(cards)[0].data["kinds"] == {"bank_card": 3}
+
+
 def test_mobile_list_without_ids_and_mobiles_beside_an_id() -> None:
     listing = "\n".join(f"{n + 1}\t赵{n}\t{MOBILES[n]}" for n in range(4))
     page = make_page(f"{HOME}gsgg/4.html", text=f"参保人员名单\n序号\t姓名\t联系电话\n{listing}", title="参保人员名单")
