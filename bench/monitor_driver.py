@@ -41,7 +41,7 @@ URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
 REDIS = "redis://127.0.0.1:6379/12"
 QUEUE = "govwatch:bench-monitor"
 TABLES = ("monitor_site", "monitor_page", "monitor_link", "monitor_finding")
-os.environ.update(GOVWATCH_DATABASE_URL=URL, GOVWATCH_REDIS_URL=REDIS, GOVWATCH_CHECKER_QUEUE=QUEUE,
+os.environ.update(GOVWATCH_DATABASE_URL=URL, GOVWATCH_REDIS_URL=REDIS, GOVWATCH_CHECKER_QUEUE=QUEUE, GOVWATCH_MONITOR_QUEUE=QUEUE,
                   GOVWATCH_ALLOW_PRIVATE_TARGETS="1")
 os.environ.setdefault("GOVWATCH_SERVICE_CLIENT_SECRET", secrets.token_hex(32))  # workers refuse a weak one
 
@@ -98,7 +98,7 @@ def worker_env(per_host: int, delay: float, max_jobs: int) -> dict[str, str]:
 
 def start_workers(count: int, env: dict[str, str], log_dir: Path) -> list[subprocess.Popen]:
     arq = Path(sys.executable).with_name("arq")
-    return [subprocess.Popen([str(arq), "services.checker.worker.WorkerSettings"], cwd=ROOT, env=env,
+    return [subprocess.Popen([str(arq), "services.checker.monitor.worker.WorkerSettings"], cwd=ROOT, env=env,
                              stdout=(log_dir / f"worker{i}.log").open("ab"), stderr=subprocess.STDOUT,
                              start_new_session=True) for i in range(count)]
 

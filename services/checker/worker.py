@@ -9,7 +9,6 @@ from arq.worker import func
 from services.checker.inspections import jobs
 from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.flows import redis_settings
-from services.checker.monitor import jobs as monitor_jobs
 from services.common.settings import require_client_secrets
 
 require_client_secrets("service_client_secret")  # a worker with an empty or well-known secret does not start
@@ -21,15 +20,11 @@ class WorkerSettings:
         func(jobs.plan_inspection, name="plan_inspection"),
         func(jobs.probe_round, name="probe_round"),
         func(jobs.check_target, name="check_target"),
-        func(monitor_jobs.monitor_slice, name="monitor_slice"),
     ]
     # Named after the queue: cron job ids are global to the Redis database (see services/reporting/worker.py).
     cron_jobs = [cron(jobs.sweep_orphans, name=f"cron:sweep_orphans:{_settings.checker_queue}",
                       second=set(range(0, 60, max(1, min(_settings.sweep_every_seconds, 60)))),
-                      run_at_startup=False, unique=True),
-                 # Whole-site monitoring: every minute, sites with due pages get a slice (services/checker/monitor).
-                 cron(monitor_jobs.monitor_schedule, name=f"cron:monitor_schedule:{_settings.checker_queue}",
-                      second={30}, run_at_startup=False, unique=True)]
+                      run_at_startup=False, unique=True)]
     on_startup = jobs.startup
     on_shutdown = jobs.shutdown
     redis_settings = redis_settings()

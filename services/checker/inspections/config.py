@@ -37,6 +37,10 @@ class CheckerSettings(BaseSettings):
     monitor_alert_settle_seconds: float = 120.0
     # Whole-site monitoring (services/checker/monitor): every page of every active site, in leased slices.
     monitor_enabled: bool = True
+    # Monitoring has its own arq queue and workers (services.checker.monitor.worker): slices wait on politeness
+    # for minutes, and an inspection's checks must never queue behind a province's monitoring backlog.
+    monitor_queue: str = "govwatch:monitor"
+    monitor_max_jobs: int = 40                # slices at once per monitor worker (mostly waiting on hosts)
     monitor_slice_size: int = 50              # fetches per slice job (one site)
     monitor_lease_seconds: int = 120          # a slice's pages are claimable again after this (killed worker)
     monitor_hub_hours: int = 24               # homepage and column lists re-fetched this often

@@ -47,7 +47,7 @@ def _session() -> Session:
 
 
 def _queue() -> str:
-    return get_checker_settings().checker_queue
+    return get_checker_settings().monitor_queue
 
 
 def marker_key(site_id: int) -> str:

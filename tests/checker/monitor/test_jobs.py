@@ -30,7 +30,7 @@ def clean(world: World) -> Iterator[set[int]]:  # noqa: F811
 
 
 async def _scenario(world: World) -> dict:  # noqa: F811
-    queue = get_checker_settings().checker_queue
+    queue = get_checker_settings().monitor_queue
     redis = await create_pool(redis_settings(), default_queue_name=queue)
     try:
         await redis.delete(f"{queue}:monitor:sync", queue)
