@@ -1,7 +1,8 @@
 """Validation at the edge, once for every service (installed by services.common.app.create_app).
 
-* Integers in paths, queries and headers stay inside PostgreSQL's `integer` range (every id, year and
-  offset column is one): a larger value answers 422 instead of reaching the database as a DataError.
+* Integers in paths, queries and headers, and ids in bodies (`id`, `…_id`, `…_ids`), stay inside PostgreSQL's
+  `integer` range (every id, year and offset column is one): a larger value answers 422 instead of reaching
+  the database as a DataError, or another service as a request it refuses.
 * NUL and other control characters (C0, DEL, C1) and lone surrogates are refused with 422 wherever they
   arrive: path, query (names and values), declared headers, the bearer token, form fields and file names,
   and every key and string of a JSON body. Free text (JSON and form values) keeps \\t, \\n and \\r.
@@ -84,6 +85,23 @@ def _strings(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...]
             yield from _strings(item, loc + (index,))
 
 
+def _is_id_key(key: Any) -> bool:
+    return isinstance(key, str) and (key == "id" or key.endswith(("_id", "_ids")))
+
+
+def _ids_out_of_range(value: Any, loc: tuple[Any, ...], id_key: bool = False) -> Iterator[tuple[Any, ...]]:
+    """Where an id of a JSON body (`id`, `…_id`, `…_ids`) lies outside the integer range of every id column:
+    the services pass them to the database (or to another service) as they are."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _ids_out_of_range(item, loc + (key,), _is_id_key(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _ids_out_of_range(item, loc + (index,), id_key)
+    elif id_key and isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
+        yield loc
+
+
 async def _body_errors(request: Request, route: APIRoute) -> list[dict[str, Any]]:
     # Only bodies FastAPI has already read for the route (a form parsed, a JSON body buffered); routes that
     # stream their own body are left alone.
@@ -98,6 +116,8 @@ async def _body_errors(request: Request, route: APIRoute) -> list[dict[str, Any]
             text = (value.filename or "") if isinstance(value, UploadFile) else value
             if isinstance(text, str) and has_control(text, free_text=not isinstance(value, UploadFile)):
                 errors.append(_error(("body", key), CONTROL_MESSAGE, "control_character"))
+            elif isinstance(value, str) and _is_id_key(key) and out_of_range(value):
+                errors.append(_error(("body", key), RANGE_MESSAGE, "out_of_range"))
         return errors
     raw = await request.body()
     if not raw:
@@ -106,8 +126,9 @@ async def _body_errors(request: Request, route: APIRoute) -> list[dict[str, Any]
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return []  # not JSON: FastAPI answers it on its own terms
-    return [_error(loc, CONTROL_MESSAGE, "control_character")
-            for loc, text in _strings(document, ("body",)) if has_control(text, free_text=True)]
+    errors = [_error(loc, CONTROL_MESSAGE, "control_character")
+              for loc, text in _strings(document, ("body",)) if has_control(text, free_text=True)]
+    return errors + [_error(loc, RANGE_MESSAGE, "out_of_range") for loc in _ids_out_of_range(document, ("body",))]
 
 
 async def edge_guard(request: Request) -> None:
