@@ -13,7 +13,8 @@ What is an exposure:
   (联系电话, 咨询电话, 热线, 手机：… within a few characters before), on a page that is not a contact page or a
   service guide (联系我们, 通讯录, 办事指南, 网格员/联络员 contact lists: officials' numbers published for
   service), and either beside an ID or bank card on the same page or one of at least MOBILE_LIST_MIN such
-  numbers. Landlines (0xx-xxxxxxxx, 8-digit local numbers) never match.
+  numbers, unless they share their first seven digits (a column of 11-digit 准考证号). Landlines
+  (0xx-xxxxxxxx, 8-digit local numbers) never match.
 
 Evidence is masked: 610502********1234, 138****5678, 6222*********1234. No full number leaves this module —
 not in the message, the excerpt, the data or a log line — and the evidence cites no page snapshot (the stored
@@ -24,6 +25,7 @@ Severity: the indicator set's rule (gov-2019: deduct, 2 points a page, at most 1
 the flag `bulk`, which the set's `veto_when: [{flag: bulk}]` makes a veto (a 泄密事故 under 19号).
 """
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -210,7 +212,11 @@ def find_exposures(text: str, *, title: str = "", url: str = "", attachment: boo
                    if not _CONTACT_LABEL.search(_before(text, m.start()))
                    and not _SERIAL_LABEL.search(_before(text, m.start()))]
         distinct = {re.sub(r"\D", "", m.group())[-11:] for m in mobiles}
-        if personal or len(distinct) >= MOBILE_LIST_MIN:
+        # 11-digit serials (准考证号 13210010101, 13210010102 …) share their first seven digits; mobile numbers
+        # of different people almost never do.
+        prefixes = Counter(number[:7] for number in distinct)
+        serial = len(distinct) >= MOBILE_LIST_MIN and prefixes.most_common(1)[0][1] * 5 >= len(distinct) * 4
+        if not serial and (personal or len(distinct) >= MOBILE_LIST_MIN):
             for m in mobiles:
                 add("mobile", re.sub(r"\D", "", m.group())[-11:], m.start(), m.end())
     found.sort(key=lambda e: e.start)

@@ -157,6 +157,10 @@ def test_a_column_of_serials_is_not_cards() -> None:
     page = make_page(f"{HOME}gsgg/7.html", text=f"2024年事业单位公开招聘笔试成绩公示\n序号\t姓名\t准考证号\t成绩\n{rows}",
                      title="2024年事业单位公开招聘笔试成绩公示")
     assert findings_of(page) == []
+    # 11-digit 准考证号 that look like mobile numbers: one 号段 and consecutive.
+    rows = "\n".join(f"{n + 1}\t考生{n}\t{13210010101 + n}\t合格" for n in range(15))
+    exam = make_page(f"{HOME}gsgg/9.html", text=f"资格复审合格人员名单\n{rows}", title="资格复审合格人员名单")
+    assert findings_of(exam) == []
     # Real cards in a column pass whole.
     cards = make_page(f"{HOME}gsgg/8.html", text="补贴发放\n" + "\n".join(f"张{n}\t{c}" for n, c in enumerate(CARDS)),
                       title="补贴发放明细")
