@@ -62,10 +62,13 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
     if ledger is None:
         coverage.update(open_findings=len(findings), open_veto_findings=sum(f.severity == "veto" for f in findings))
     evidence = [e for f in findings for e in f.evidence]
-    missing = await store_snapshots(snapshot, (e.snapshot for e in evidence))
-    for item in evidence:
+    pending: set[str] = set()
+    missing = await store_snapshots(snapshot, (e.snapshot for e in evidence), pending)
+    for item in evidence:  # a snapshot not stored is said so (issue 18), never silently dropped
         if item.snapshot in missing:
-            item.snapshot = None
+            item.snapshot, item.snapshot_state = None, "lost"
+        elif item.snapshot in pending:
+            item.snapshot_state = "pending"
     return CheckResult(target={"kind": "site", "id": registry.site_id, "url": url}, indicator_set=chosen.id,
                        indicator_set_version=chosen.version, checked_at=now.isoformat(), verdict=verdict,
                        score=score, findings=findings, metrics=site_metrics(snapshot, ctx), coverage=coverage)

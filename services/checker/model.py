@@ -127,6 +127,9 @@ class Evidence:
     excerpt: str
     observed_at: str               # ISO-8601
     snapshot: str | None = None    # S3 key
+    # Not stored yet: "pending" (spooled on the worker's disk, uploaded when S3 returns; the key is final) or
+    # "lost" (S3 down and the spool full: `snapshot` is None). Absent from the JSON when stored.
+    snapshot_state: Literal["pending", "lost"] | None = None
 
 
 @dataclass
@@ -159,4 +162,8 @@ class CheckResult:
         out = asdict(self)
         if out["coverage"] is None:
             del out["coverage"]
+        for finding in out["findings"]:
+            for item in finding["evidence"]:
+                if item.get("snapshot_state") is None:
+                    item.pop("snapshot_state", None)
         return out

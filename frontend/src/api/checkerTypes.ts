@@ -25,6 +25,8 @@ export interface FindingEvidence {
   excerpt?: string | null
   observed_at?: string | null
   snapshot?: string | null
+  /** Not stored yet: "pending" (spooled, uploaded when the store returns) or "lost" (issue 18). */
+  snapshot_state?: 'pending' | 'lost' | null
 }
 
 /** An indicator of a set's `definition` (services/checker/indicators/model.py IndicatorRule; the

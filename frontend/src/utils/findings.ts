@@ -42,3 +42,13 @@ export function webLink(url: string | null | undefined): string | null {
     return null
   }
 }
+
+/** What the 页面快照 column says of one piece of evidence: a snapshot not stored yet is said so (issue 18),
+ * never shown as 无 — "pending" is spooled and uploaded when the store returns, "lost" could not be kept. */
+export function snapshotLabel(e: { snapshot?: string | null; snapshot_state?: string | null }):
+  { text: string; kind: 'pending' | 'lost' | 'stored' | 'none' } {
+  if (e.snapshot_state === 'pending') return { text: '快照待上传', kind: 'pending' }
+  if (e.snapshot_state === 'lost') return { text: '快照未能保存', kind: 'lost' }
+  if (e.snapshot) return { text: String(e.snapshot).slice(-20), kind: 'stored' }
+  return { text: '无', kind: 'none' }
+}

@@ -6,7 +6,7 @@ import ElementPlus from 'element-plus'
 import { createPinia, setActivePinia } from 'pinia'
 import { routerKey } from 'vue-router'
 import { roleCan } from '@/auth/permissions'
-import { webLink } from '@/utils/findings'
+import { snapshotLabel, webLink } from '@/utils/findings'
 import { taskControls } from '@/utils/rectification'
 
 describe('webLink', () => {
@@ -21,6 +21,16 @@ describe('webLink', () => {
       'http:javascript:alert(1)', 'http://', '', null, undefined]) {
       expect(webLink(url), String(url)).toBeNull()
     }
+  })
+})
+
+describe('snapshotLabel', () => {
+  it('says a snapshot not stored yet is pending or lost, never 无', () => {
+    const key = 'snapshots/sha256/ab/' + 'ab'.repeat(32)
+    expect(snapshotLabel({ snapshot: key, snapshot_state: 'pending' })).toEqual({ text: '快照待上传', kind: 'pending' })
+    expect(snapshotLabel({ snapshot: null, snapshot_state: 'lost' })).toEqual({ text: '快照未能保存', kind: 'lost' })
+    expect(snapshotLabel({ snapshot: key })).toEqual({ text: key.slice(-20), kind: 'stored' })
+    expect(snapshotLabel({ snapshot: null })).toEqual({ text: '无', kind: 'none' })
   })
 })
 

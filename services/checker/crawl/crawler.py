@@ -4,7 +4,8 @@ then a status check of every distinct link target, within a page budget.
 HTML snapshots are content-addressed (`snapshots/sha256/<ab>/<digest>`), so every page knows its key at
 once, but a body is only stored when a finding cites it (`store_snapshots`, after the checks): uploading
 every page of every clean site made S3 the crawl's largest cost. Held bodies are bounded per crawl
-(`snapshot_hold_bytes`); past that bound pages are stored as they arrive.
+(`snapshot_hold_bytes`); past that bound pages are stored as they arrive. A snapshot the store cannot
+take (S3 down) is spooled to local disk and uploaded when the store returns (`spool`); its evidence says so.
 """
 import asyncio
 import hashlib
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser
 
+from services.checker.crawl import spool
 from services.checker.crawl.columns import discover_columns, merge_columns, more_link, same_site
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.fetch import Fetcher
@@ -41,15 +43,19 @@ class _Crawl:
         self.used = 0
         self.exhausted = False
         self.notes: list[str] = []
+        self.s3_down = False  # the store failed once: the rest goes to the spool without waiting on it
 
     async def prepare_storage(self) -> None:
         if not self.store:
             return
         try:
+            if spool.store_down():
+                raise ConnectionError("S3 failed moments ago")
             await asyncio.to_thread(ensure_buckets, get_settings().bucket_snapshots)
-        except Exception as exc:  # noqa: BLE001 - a crawl without snapshots is still a crawl
-            self.store = False
-            self.notes.append(f"snapshots disabled: S3 unavailable ({type(exc).__name__})")
+        except Exception as exc:  # noqa: BLE001 - snapshots are held, then spooled (store_snapshots)
+            spool.trip()
+            self.s3_down = True
+            self.notes.append(f"snapshots spooled: S3 unavailable ({type(exc).__name__})")
 
     def page(self, url: str, role: str) -> "asyncio.Task[Page | None]":
         """The page at `url`, fetched once per crawl however often it is asked for."""
@@ -88,7 +94,11 @@ class _Crawl:
             self.held[key] = (body, content_type)
             self.held_bytes += len(body)
             return key
-        return key if await _put(key, body, content_type) else None
+        if not self.s3_down:
+            if await _put(key, body, content_type):
+                return key
+            self.s3_down = True
+        return key if await asyncio.to_thread(spool.put, key, body, content_type) else None
 
     # --- stages --------------------------------------------------------------------------------
 
@@ -215,21 +225,37 @@ async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFact
 
 
 async def _put(key: str, body: bytes, content_type: str) -> bool:
+    if spool.store_down():
+        return False
     try:
         await asyncio.to_thread(put_bytes, get_settings().bucket_snapshots, body, content_type, key=key)
-    except Exception as exc:  # noqa: BLE001 - evidence without a snapshot is still evidence
+    except Exception as exc:  # noqa: BLE001 - the caller spools it
+        spool.trip()
         log.warning("snapshot upload failed: %s", exc)
         return False
     return True
 
 
-async def store_snapshots(snapshot: SiteSnapshot, keys: Iterable[str | None]) -> set[str]:
-    """Store the held snapshots among `keys` (those the findings cite) and release the rest. Returns the
-    keys that are not in S3 (the upload failed), so the caller can drop them from its evidence."""
+async def store_snapshots(snapshot: SiteSnapshot, keys: Iterable[str | None],
+                          pending: set[str] | None = None) -> set[str]:
+    """Store the held snapshots among `keys` (those the findings cite) and release the rest. A snapshot
+    the store refuses is spooled (uploaded when the store returns): its key is added to `pending`. Returns
+    the keys that are neither in S3 nor spooled (the spool is full), so the caller marks them lost."""
     missing: set[str] = set()
-    for key in {k for k in keys if k in snapshot.held_snapshots}:
+    pending = pending if pending is not None else set()
+    down = False
+    for key in {k for k in keys if k}:
+        if key not in snapshot.held_snapshots:
+            if await asyncio.to_thread(spool.has, key):  # spooled during the crawl (past the hold bound)
+                pending.add(key)
+            continue
         body, content_type = snapshot.held_snapshots[key]
-        if not await _put(key, body, content_type):
+        if not down and await _put(key, body, content_type):
+            continue
+        down = True  # one failure is enough: the others are spooled without waiting on the store again
+        if await asyncio.to_thread(spool.put, key, body, content_type):
+            pending.add(key)
+        else:
             missing.add(key)
     snapshot.held_snapshots = {}
     return missing

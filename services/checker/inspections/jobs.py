@@ -25,9 +25,11 @@ from typing import Any
 from arq import Retry
 from arq.constants import in_progress_key_prefix
 from arq.jobs import Job, JobStatus
+from minio.error import S3Error
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from services.checker.crawl import spool
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.fetch import Fetcher
 from services.checker.inspections import flows, runner, service
@@ -40,6 +42,7 @@ from services.checker.monitor.models import MonitorSite
 from services.checker.registry_client import RegistryClient, RegistryError
 from services.checker.store import indicator_sets, wordlists
 from services.common.db import get_engine
+from services.common.s3 import get_s3
 from services.common.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -298,9 +301,41 @@ async def _run(inspection: Inspection, target: InspectionTarget, inputs: dict[st
 # ---------------------------------------------------------------------------------------------------
 
 
+def sweep_snapshots() -> str:
+    """Snapshots spooled while S3 was down (crawl/spool.py) are uploaded once it answers, and the evidence
+    of results citing them stops saying pending (only for keys really in the store now)."""
+    uploaded, left = spool.upload()
+    if left:
+        return f"{uploaded} spooled snapshots uploaded, {left} left: the store is still down"
+    cleared = 0
+    bucket = get_settings().bucket_snapshots
+    # After uploads every pending result is looked at; otherwise only recent ones (a result written after
+    # its snapshots were uploaded), so the routine sweep does not read every result's JSON.
+    since = None if uploaded else utcnow() - timedelta(hours=1)
+    with _session() as session:
+        for row in service.pending_snapshot_results(session, since):
+            stored: set[str] = set()
+            for key in service.pending_keys(row.result):
+                if spool.has(key):
+                    continue  # spooled after the upload above: the next sweep takes it
+                try:
+                    get_s3().stat_object(bucket, key)
+                except S3Error:
+                    continue  # not in the store (another host's spool may hold it): stays pending
+                stored.add(key)
+            if stored:
+                service.mark_snapshots_stored(session, row, stored)
+                cleared += len(stored)
+    return f"{uploaded} spooled snapshots uploaded; {cleared} evidence snapshots marked stored"
+
+
 async def sweep_orphans(ctx: dict[str, Any]) -> str:
     """Give an `error` result to targets whose job is gone without one (last try killed, job expired),
-    so every running inspection ends."""
+    so every running inspection ends. First, spooled snapshots go to the store if it is back."""
+    try:
+        log.info("%s", await asyncio.to_thread(sweep_snapshots))
+    except Exception:  # noqa: BLE001  the orphans below must still be closed
+        log.exception("snapshot sweep failed")
     settings = get_checker_settings()
     grace = timedelta(seconds=settings.orphan_grace_seconds)
     written = 0

@@ -353,6 +353,41 @@ def record_orphan(session: Session, target: InspectionTarget, error: str, attemp
     return inserted is not None
 
 
+def pending_snapshot_results(session: Session, since: datetime | None = None,
+                             limit: int = 200) -> list[InspectionResult]:
+    """Results citing a snapshot still spooled (crawl/spool.py): S3 was down when they were stored.
+    `since` limits the look to results written since then (the sweeper's routine look stays cheap)."""
+    marker = {"findings": [{"evidence": [{"snapshot_state": "pending"}]}]}
+    query = select(InspectionResult).where(InspectionResult.result.op("@>")(marker))
+    if since is not None:
+        query = query.where(InspectionResult.updated_at >= since)
+    return list(session.exec(query.order_by(InspectionResult.id).limit(limit)).all())
+
+
+def pending_keys(result: dict[str, Any]) -> set[str]:
+    return {e["snapshot"] for f in result.get("findings", []) for e in f.get("evidence", [])
+            if e.get("snapshot_state") == "pending" and e.get("snapshot")}
+
+
+def _mark_stored(evidence: list[dict[str, Any]], stored: set[str]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in e.items() if k != "snapshot_state"}
+            if e.get("snapshot_state") == "pending" and e.get("snapshot") in stored else e for e in evidence]
+
+
+def mark_snapshots_stored(session: Session, row: InspectionResult, stored: set[str]) -> None:
+    """The spooled snapshots `stored` are in S3 now: their evidence (in the result and its finding rows)
+    no longer says pending."""
+    result = dict(row.result)
+    result["findings"] = [{**f, "evidence": _mark_stored(f.get("evidence", []), stored)}
+                          for f in result.get("findings", [])]
+    session.exec(update(InspectionResult).where(InspectionResult.id == row.id).values(result=result))
+    for finding in findings_of(session, row.id):
+        evidence = _mark_stored(finding.evidence, stored)
+        if evidence != finding.evidence:
+            session.exec(update(Finding).where(Finding.id == finding.id).values(evidence=evidence))
+    session.commit()
+
+
 def result_query(inspection: Inspection, *, verdict: Verdict | None = None, status: ResultStatus | None = None,
                  kind: TargetKind | None = None, q: str | None = None, indicator: str | None = None):
     query = select(InspectionResult).where(InspectionResult.inspection_id == inspection.id)
