@@ -11,7 +11,10 @@ from typing import BinaryIO
 
 from minio import Minio
 from minio.error import S3Error
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.response import BaseHTTPResponse
 
+from services.common.errors import ApiError
 from services.common.settings import get_settings
 
 
@@ -75,3 +78,20 @@ def get_bytes(bucket: str, key: str) -> bytes:
     finally:
         response.close()
         response.release_conn()
+
+
+def store_unavailable() -> ApiError:
+    return ApiError(503, "store_unavailable", "文件存储暂时无法访问，请稍后重试")
+
+
+def open_object(bucket: str, key: str) -> BaseHTTPResponse:
+    """The object's response, opened before a download sends any header: a store that is down answers
+    503 (JSON) and a missing object 404, instead of a 200 whose body is cut off. The caller closes it."""
+    try:
+        return get_s3().get_object(bucket, key)
+    except S3Error as exc:
+        if exc.code in ("NoSuchKey", "NoSuchBucket"):
+            raise ApiError(404, "not_found", "文件不存在或已被删除") from exc
+        raise store_unavailable() from exc
+    except (Urllib3Error, OSError) as exc:
+        raise store_unavailable() from exc

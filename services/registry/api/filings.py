@@ -62,7 +62,14 @@ def download_evidence(session: SessionDep, principal: Reader, filing_id: int, ev
     evidence = next((e for e in service.evidence_of(session, filing.id) if e.id == evidence_id), None)
     if evidence is None:
         raise not_found("证明材料")
-    body = s3.get_bytes(get_settings().bucket_evidence, evidence.object_key)
+    response = s3.open_object(get_settings().bucket_evidence, evidence.object_key)  # store down: 503, not 500
+    try:
+        body = response.read()
+    except Exception as exc:  # noqa: BLE001  the store went away mid-read
+        raise s3.store_unavailable() from exc
+    finally:
+        response.close()
+        response.release_conn()
     return Response(body, media_type=evidence.content_type, headers={
         **download_headers(evidence.filename), "X-Content-SHA256": evidence.sha256})
 

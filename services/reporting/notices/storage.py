@@ -13,9 +13,10 @@ from fastapi.responses import StreamingResponse
 from minio.error import S3Error
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.response import BaseHTTPResponse
 
 from services.common.files import download_headers
-from services.common.s3 import get_s3
+from services.common.s3 import get_s3, open_object
 from services.common.settings import get_settings
 from services.reporting.settings import get_reporting_settings
 
@@ -81,14 +82,15 @@ def remove(objects: list[Stored]) -> None:
 
 
 def download(bucket: str, key: str, content_type: str, size: int, sha256: str, filename: str) -> StreamingResponse:
-    """A stored object streamed to the client, with its name, length and digest."""
-    return StreamingResponse(stream(bucket, key), media_type=content_type, headers={
+    """A stored object streamed to the client, with its name, length and digest. The object is opened
+    first, so a store that is down answers 503 (JSON) before any header goes out."""
+    response = open_object(bucket, key)
+    return StreamingResponse(stream(response), media_type=content_type, headers={
         **download_headers(filename), "Content-Length": str(size),
         "ETag": f'"{sha256}"', "X-Content-SHA256": sha256})
 
 
-def stream(bucket: str, key: str, chunk: int = 64 * 1024) -> Iterator[bytes]:
-    response = get_s3().get_object(bucket, key)
+def stream(response: BaseHTTPResponse, chunk: int = 64 * 1024) -> Iterator[bytes]:
     try:
         yield from response.stream(chunk)
     finally:
