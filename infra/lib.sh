@@ -97,17 +97,25 @@ ensure_redis() {
 }
 
 # start_s3 NAME DATA_DIR S3_PORT PORT_BASE: SeaweedFS "mini" (master, volume, filer, S3) on loopback.
-# Each SeaweedFS port P also takes P+10000 for gRPC: keep instances' port sets apart.
+# Each SeaweedFS port P also takes P+10000 for gRPC: keep instances' port sets apart. The admin component
+# gets its ports too (B+4): left at its default (23646), every instance's plugin worker dialled whichever
+# instance held it, and stopping that one broke the others' stores.
 start_s3() {
   local name="$1" dir="$2" port="$3" base="$4" pidfile="$VAR/run/$1.pid"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return; fi
+  # A live pid is not enough (a store may be exiting): it must answer on its S3 port, else it is restarted.
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    s3_answers "$port" && return
+    log "S3 store $name is not answering on $port: restarting it"
+    stop_pidfile "$name"
+  fi
   mkdir -p "$dir"
   log "starting S3 store (SeaweedFS) on 127.0.0.1:$port"
   AWS_ACCESS_KEY_ID="$GOVWATCH_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$GOVWATCH_S3_SECRET_KEY" \
     setsid nohup "$VENV/bin/weed" mini -dir="$dir" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
     -master.port="$base" -volume.port="$((base + 1))" -filer.port="$((base + 2))" -s3.port="$port" \
     -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -admin.ui=false \
-    >"$VAR/log/$name.log" 2>&1 </dev/null &
+    -admin.port="$((base + 4))" -admin.port.grpc="$((base + 10004))" \
+    >>"$(log_file "$name")" 2>&1 </dev/null &
   echo $! >"$pidfile"
   # An open port is not enough: wait until a bucket can be created and written.
   for _ in $(seq 100); do
@@ -122,7 +130,7 @@ PYEOF
   log "S3 store did not become ready; see $VAR/log/$name.log"; exit 1
 }
 
-free_port_base() {  # a base port B such that B..B+3 and their gRPC twins (+10000) are free
+free_port_base() {  # a base port B such that B..B+4 and their gRPC twins (+10000) are free
   "$PY" - <<'PYEOF'
 import random, socket
 def free(port):
@@ -132,8 +140,8 @@ def free(port):
         except OSError:
             return False
 while True:
-    base = random.randrange(21000, 29000, 4)
-    if all(free(p) and free(p + 10000) for p in range(base, base + 4)):
+    base = random.randrange(21000, 29000, 8)
+    if all(free(p) and free(p + 10000) for p in range(base, base + 5)):
         print(base); break
 PYEOF
 }
@@ -184,9 +192,46 @@ start_process() {
     log "restarting $name: its environment changed"
     stop_pidfile "$name"
   fi
-  (cd "$ROOT" && exec setsid nohup "$@" >"$VAR/log/$name.log" 2>&1 </dev/null) &
+  (cd "$ROOT" && exec setsid nohup "$@" >>"$(log_file "$name")" 2>&1 </dev/null) &
   echo $! >"$pidfile"
   echo "$hash" >"$VAR/run/$name.env-sha256"
+}
+
+# log_file NAME: var/log/NAME.log, appended to by each start (a restart keeps what the previous process,
+# maybe killed, wrote); past LOG_ROTATE_BYTES it is moved to NAME.log.1 first. Prints its path.
+LOG_ROTATE_BYTES="${GOVWATCH_LOG_ROTATE_BYTES:-10485760}"
+log_file() {
+  local file="$VAR/log/$1.log"
+  if [ -f "$file" ] && [ "$(stat -c %s "$file")" -gt "$LOG_ROTATE_BYTES" ]; then mv -f "$file" "$file.1"; fi
+  printf '=== %s started %s ===\n' "$1" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$file"
+  echo "$file"
+}
+
+# s3_answers PORT: the S3 store answers an HTTP request on PORT (any status: anonymous requests are refused).
+s3_answers() {
+  local code
+  code="$(curl -s -o /dev/null -m 3 -w '%{http_code}' "http://127.0.0.1:$1/" 2>/dev/null)" || true
+  [ -n "$code" ] && [ "$code" != 000 ]
+}
+
+# require_healthy SPEC...: every service really works, else say which and return 1. SPEC is NAME=URL (an
+# HTTP health URL answering 2xx), NAME=s3:PORT (the S3 store answers on PORT) or NAME (a worker: alive).
+require_healthy() {
+  local spec name check failed=0
+  for spec in "$@"; do
+    name="${spec%%=*}"; check="${spec#*=}"
+    if ! is_running "$name"; then
+      log "UNHEALTHY: $name is not running; see $VAR/log/$name.log"; failed=1; continue
+    fi
+    [ "$check" = "$spec" ] && continue
+    case "$check" in
+      s3:*) s3_answers "${check#s3:}" ||
+              { log "UNHEALTHY: $name does not answer on port ${check#s3:}; see $VAR/log/$name.log"; failed=1; } ;;
+      *) curl -fsS -m 5 -o /dev/null "$check" 2>/dev/null ||
+           { log "UNHEALTHY: $name does not answer at $check; see $VAR/log/$name.log"; failed=1; } ;;
+    esac
+  done
+  return "$failed"
 }
 
 is_current() {  # is_current NAME: running, started with the environment of this shell
