@@ -17,7 +17,7 @@ class CheckerSettings(BaseSettings):
     checker_job_timeout: int = 600
     # A running job renews its arq lock and its target's heartbeat every lease/4 s; a killed worker's job
     # is taken up by another worker this long after its last renewal (and shown as stalled meanwhile).
-    checker_lease_seconds: int = 20
+    checker_lease_seconds: int = 15
     # The check itself is cut at this (below the job timeout) so a hostile site yields a failed result.
     checker_check_timeout: int = 540
     checker_max_jobs: int = 20
