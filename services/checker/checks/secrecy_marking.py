@@ -56,6 +56,7 @@ _CLOSE_QUOTES = "”\"」』》’'〉】"
 _TALKED_ABOUT = re.compile(r"(?:标注|标明|标识|标志|标有|注明|例如|比如|如|即|为|是)[:：]?\s*$")
 _DOC_NUMBER = re.compile(r"[〔［\[（(]\s*(?:19|20)\d{2}\s*[〕］\]）)]\s*\d+\s*号")
 _TALKED_AFTER = re.compile(r"\s*(?:字样|标志|标识|标注|的|等|级|载体|事项|密件)")
+_CUES = ("绝密", "机密", "秘密", "内部", "不宜公开", "此件不")   # every mark holds one of these
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|—|--|\s-\s)\s*")
 
 
@@ -115,9 +116,16 @@ def _title_line(lines: list[str], title: str) -> int | None:
 def find_marks(text: str, *, attachment: bool, title: str = "") -> list[Mark]:
     """The secrecy markings of one document's text (an attachment's extracted text, or a page's visible text
     with `title` its <title>), in order of position."""
-    if not text:
-        return []
-    shown = mask_text(text)  # same length: contexts are cut from it, so no personal number leaks in part
+    if not text or not any(word in text for word in _CUES):
+        return []  # most pages: a few substring searches instead of the patterns
+    masked: list[str] = []
+
+    def shown(start: int, end: int) -> str:
+        """A context cut from the text with personal numbers masked first (same length), so none leaks in part."""
+        if not masked:
+            masked.append(mask_text(text))
+        return clip(masked[0][start:end])
+
     marks: dict[int, Mark] = {}
     if attachment:
         offset = len(text) - len(text.lstrip())
@@ -131,7 +139,7 @@ def find_marks(text: str, *, attachment: bool, title: str = "") -> list[Mark]:
                                      or _head_boundary(text, m.start(), m.end()))):
                     continue  # a table cell (“密级\t秘密”) or text further down is not the 版头
                 marks[m.start()] = Mark(_compact(m.group()), m.groupdict().get("level") or "", m.start(),
-                                        "attachment_head", clip(shown[offset:head_end]))
+                                        "attachment_head", shown(offset, head_end))
     else:
         lines = text.split("\n")
         starts = [0]
@@ -156,7 +164,7 @@ def find_marks(text: str, *, attachment: bool, title: str = "") -> list[Mark]:
                     continue
                 left, right = _line_bounds(text, m.start(), m.end())
                 marks[m.start()] = Mark(_compact(m.group()), m.groupdict().get("level") or "", m.start(),
-                                        "page_head" if in_head else "page_line", clip(shown[left:right]))
+                                        "page_head" if in_head else "page_line", shown(left, right))
     found = sorted(marks.values(), key=lambda mark: mark.start)
     # One document carries one level: several levels are a listing (a 保密知识 page), not markings.
     if len({mark.level for mark in found if mark.level}) > 1:
