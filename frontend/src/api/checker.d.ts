@@ -1322,6 +1322,21 @@ export interface components {
             probes_total: number;
             /** Percent */
             percent: number;
+            /**
+             * Running
+             * @default 0
+             */
+            running: number;
+            /**
+             * Stalled
+             * @default 0
+             */
+            stalled: number;
+            /**
+             * Retried
+             * @default 0
+             */
+            retried: number;
         };
         /**
          * ResultDetail
@@ -1444,6 +1459,20 @@ export interface components {
             reruns: number;
             /** Has Result */
             has_result: boolean;
+            /**
+             * Attempts
+             * @default 0
+             */
+            attempts: number;
+            /** Started At */
+            started_at?: string | null;
+            /** Lease Until */
+            lease_until?: string | null;
+            /**
+             * Stalled
+             * @default false
+             */
+            stalled: boolean;
         };
         /**
          * TargetRef

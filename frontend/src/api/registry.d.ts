@@ -981,6 +981,11 @@ export interface components {
         DifferenceFiling: {
             /** Reason */
             reason?: string | null;
+            /**
+             * Override Reason
+             * @description why an inventory rule is set aside (as on any filing)
+             */
+            override_reason?: string | null;
         };
         /**
          * DifferenceKind

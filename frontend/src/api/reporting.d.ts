@@ -1134,6 +1134,49 @@ export interface components {
              * @default
              */
             attachment2_title: string;
+            /**
+             * Attachment1 Period
+             * @default
+             */
+            attachment1_period: string;
+            /**
+             * Attachment2 Period
+             * @default
+             */
+            attachment2_period: string;
+            /**
+             * Attachment1 Columns
+             * @default [
+             *       "序号",
+             *       "网站名称",
+             *       "检查结果",
+             *       "突出问题"
+             *     ]
+             */
+            attachment1_columns: string[];
+            /**
+             * Attachment2 Columns
+             * @default [
+             *       "序号",
+             *       "账号名称",
+             *       "账号类型",
+             *       "检查结果",
+             *       "备注"
+             *     ]
+             */
+            attachment2_columns: string[];
+            /**
+             * Cc
+             * @default
+             */
+            cc: string;
+            /**
+             * Printed By
+             * @default
+             */
+            printed_by: string;
+            /** Printed On */
+            printed_on?: string | null;
         };
         /** NoticeCreate */
         NoticeCreate: {
@@ -1293,6 +1336,20 @@ export interface components {
             attachment1_title?: string | null;
             /** Attachment2 Title */
             attachment2_title?: string | null;
+            /** Attachment1 Period */
+            attachment1_period?: string | null;
+            /** Attachment2 Period */
+            attachment2_period?: string | null;
+            /** Attachment1 Columns */
+            attachment1_columns?: string[] | null;
+            /** Attachment2 Columns */
+            attachment2_columns?: string[] | null;
+            /** Cc */
+            cc?: string | null;
+            /** Printed By */
+            printed_by?: string | null;
+            /** Printed On */
+            printed_on?: string | null;
         };
         /**
          * NotificationKind
@@ -1389,6 +1446,16 @@ export interface components {
             phrase: string;
             /** Units */
             units: string[];
+            /**
+             * Indicator
+             * @default
+             */
+            indicator: string;
+            /**
+             * Platforms
+             * @default []
+             */
+            platforms: (string | null)[];
         };
         /**
          * ReportState
