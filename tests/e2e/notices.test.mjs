@@ -65,6 +65,13 @@ describe('通报', { skip: up ? false : 'reporting or checker API not available'
     const requirements = page.locator('textarea[data-test="edit-requirements"], [data-test="edit-requirements"] textarea').first()
     await requirements.fill(`${await requirements.inputValue()}\n${extra}`)
     assert.ok((await preview.innerText()).includes(extra))
+    // 主送 and the 版记 (抄送, 印发机关) are edited here too; the preview prints the 版记 at the end
+    await page.locator('[data-test="edit-addressees"]').first().fill('各县（市、区）人民政府')
+    await page.locator('[data-test="edit-cc"]').first().fill('市委办公室')
+    await page.locator('[data-test="edit-printed-by"]').first().fill('渭南市人民政府办公室')
+    assert.equal((await page.locator('[data-test="preview-addressees"]').innerText()).trim(), '各县（市、区）人民政府：')
+    assert.equal((await page.locator('[data-test="preview-cc"]').innerText()).trim(), '抄送：市委办公室。')
+    assert.match(await page.locator('[data-test="preview-printed"]').innerText(), /^渭南市人民政府办公室\s*\d{4}年\d{1,2}月\d{1,2}日印发$/)
     await page.locator('[data-test="notice-save"]').click()
     await expectMessage(page, '已保存')
     const id = Number(new URL(page.url()).pathname.split('/').pop())
@@ -72,6 +79,9 @@ describe('通报', { skip: up ? false : 'reporting or checker API not available'
     const stored = await (await fetch(`${BASE_URL}/api/reporting/api/v1/notices/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json()
     assert.ok(stored.content.requirements.includes(extra))
     assert.ok(stored.edited.includes('requirements'))
+    assert.equal(stored.content.addressees, '各县（市、区）人民政府')
+    assert.equal(stored.content.cc, '市委办公室')
+    assert.equal(stored.content.printed_by, '渭南市人民政府办公室')
     await shot(page, '62-notice-edited')
 
     // Issue (all three formats) and confirm

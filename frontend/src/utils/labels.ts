@@ -72,3 +72,42 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
+
+// Fetch failures the checker stores as codes (services/checker/crawl/fetch.py).
+const FETCH_ERROR: Record<string, string> = {
+  unreachable: '无法访问', timeout: '访问超时', bad_url: '网址无效', redirect_loop: '重定向循环',
+  too_many_redirects: '重定向次数过多', not_html: '不是网页', parse_error: '网页无法解析', tls_error: '证书或加密连接错误',
+  dns_error: '域名无法解析', connect_error: '无法连接', too_large: '文件过大', not_scannable: '无法读取内容',
+  forbidden_address: '网址指向内部地址，不予访问', bad_content_encoding: '内容编码错误', reset: '连接被中断',
+  protocol_error: '通信协议错误',
+}
+
+/**
+ * A stored failure text as a person may read it: the zh-CN part only. Services keep the exception's class and
+ * English message after it ("检查出错: ValueError: …", "OSError: …"); those stay in the logs, not on screen.
+ */
+export function userError(text: string | null | undefined, fallback = '原因未知，请稍后重试或联系管理员'): string {
+  const value = (text ?? '').trim()
+  if (!value) return fallback
+  if (FETCH_ERROR[value]) return FETCH_ERROR[value]!
+  // Cut at the first "Name: " or "Name(" of an exception class, and at any run of ASCII-only text after a colon.
+  const cut = value.search(/[:：]?\s*\b[A-Z][A-Za-z0-9_.]*(Error|Exception|Timeout|Failure|Exit|Interrupt|Warning)\b/)
+  let head = (cut >= 0 ? value.slice(0, cut) : value).trim()
+  head = head.replace(/[:：]\s*[\x20-\x7e]*$/, '').trim()
+  return /[\u4e00-\u9fff]/.test(head) ? head : fallback
+}
+
+/**
+ * Who did something, when the API gives only the actor's subject ("user:3", "system"): the signed-in user's own
+ * name for themselves, 系统 for the services, otherwise 用户（编号 3）, as unnamed organisations are shown.
+ */
+export function actorLabel(sub: string | null | undefined, me?: { sub: string | null; name: string } | null): string {
+  if (!sub) return '—'
+  if (me?.sub && sub === me.sub) return me.name
+  const user = /^user:(\d+)$/.exec(sub)
+  if (user) return `用户（编号 ${user[1]}）`
+  const client = /^client:(.+)$/.exec(sub)
+  if (client) return `接口客户端（${client[1]}）`
+  // Anything else in ASCII is a service's own name ("system:login", a worker): not a person.
+  return /^[\x20-\x7e]+$/.test(sub) ? '系统' : sub
+}
