@@ -177,8 +177,9 @@ def is_stalled(target: InspectionTarget, has_result: bool) -> bool:
 def begin_try(session: Session, target_pk: int, attempt: int, lease_seconds: float) -> None:
     """A worker took the target's check (try `attempt`): its lease starts."""
     now = utcnow()
+    until = now + timedelta(seconds=lease_seconds)
     session.exec(update(InspectionTarget).where(InspectionTarget.id == target_pk)
-                 .values(attempts=attempt, started_at=now, lease_until=now + timedelta(seconds=lease_seconds)))
+                 .values(attempts=attempt, started_at=now, lease_until=until))
     session.commit()
 
 
