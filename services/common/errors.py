@@ -26,6 +26,14 @@ def not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"{what}不存在或无权访问 ({what} not found)")
 
 
+def unavailable(code: str, message: str, exc: BaseException | None = None) -> ApiError:
+    """503 for a service we depend on being down. What went wrong (English, addresses, stack) goes to the log,
+    never into the answer a person reads."""
+    if exc is not None:
+        log.warning("%s: %s", code, exc, exc_info=exc)
+    return ApiError(503, code, f"{message}，请稍后重试")
+
+
 def forbidden(message: str) -> ApiError:
     return ApiError(403, "forbidden", message)
 

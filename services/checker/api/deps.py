@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 
 from services.checker.registry_client import RegistryError, org_as
 from services.common.auth import Principal, Role, oauth2_scheme, require_roles
-from services.common.errors import ApiError, not_found
+from services.common.errors import not_found, unavailable
 from services.common.settings import get_settings
 
 READ_ROLES = (Role.admin, Role.supervisor, Role.operator, Role.viewer, Role.integration, Role.service)
@@ -32,7 +32,7 @@ async def org_path_of(principal: Principal, token: str | None, org_id: int | Non
     try:
         org = await org_as(get_settings().registry_url, token or "", org_id)
     except RegistryError as exc:
-        raise ApiError(503, "registry_unavailable", f"登记系统暂不可用，无法确认组织机构 ({exc})") from exc
+        raise unavailable("registry_unavailable", "登记系统暂不可用，无法确认组织机构", exc) from exc
     if org is None or not principal.sees(org.get("path", "")):
         raise not_found("组织机构")
     return org_id, org["path"]

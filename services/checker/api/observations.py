@@ -17,7 +17,7 @@ from services.checker.observations.models import (
 )
 from services.common.auth import Principal
 from services.common.db import SessionDep
-from services.common.errors import ApiError, not_found
+from services.common.errors import ApiError, not_found, unavailable
 from services.common.files import SCREENSHOT_TYPES, check_upload, sniff
 from services.common.pagination import Page, PageDep
 from services.common.s3 import put_bytes, read_limited
@@ -35,11 +35,11 @@ async def visible_account(principal: Principal, token: str | None, account_id: i
             response = await http.get(f"/api/v1/accounts/{account_id}",
                                       headers={"Authorization": f"Bearer {token or ''}"})
     except httpx.HTTPError as exc:
-        raise ApiError(503, "registry_unavailable", f"登记系统暂不可用，无法确认账号 ({exc})") from exc
+        raise unavailable("registry_unavailable", "登记系统暂不可用，无法确认账号", exc) from exc
     if response.status_code in (403, 404):
         raise not_found("账号")
     if response.status_code != 200:
-        raise ApiError(503, "registry_unavailable", f"登记系统返回 {response.status_code}")
+        raise unavailable("registry_unavailable", "登记系统暂时无法提供账号信息")
     account = response.json()
     if not principal.sees(account.get("org_path", "")):
         raise not_found("账号")

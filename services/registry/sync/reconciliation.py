@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services.common.auth import Principal, Role
-from services.common.errors import ApiError, conflict, not_found
+from services.common.errors import ApiError, conflict, not_found, unavailable
 from services.common.db import get_engine
 from services.common.scope import scope_filter
 from services.registry.accounts.models import Account, AccountCreate
@@ -136,7 +136,7 @@ def run(session: Session, principal: Principal, client: Any, scope_org_id: int |
             national = client.register(kind.value, scope.path)
         except Exception as exc:  # noqa: BLE001
             session.rollback()
-            raise ApiError(503, "national_unavailable", f"国家报送系统暂不可用 ({type(exc).__name__}: {exc})") from exc
+            raise unavailable("national_unavailable", "国家报送系统暂不可用", exc) from exc
         local = _local(session, kind, scope.path)
         report.local_count += len(local)
         report.national_count += len(national)

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from services.common.auth import Principal, Role, oauth2_scheme, require_roles
-from services.common.errors import ApiError, not_found
+from services.common.errors import not_found, unavailable
 from services.reporting.clients import ServiceClient, UpstreamError, org_as
 
 READ_ROLES = (Role.admin, Role.supervisor, Role.operator, Role.viewer, Role.integration, Role.service)
@@ -28,7 +28,7 @@ def org_record(principal: Principal, token: str | None, org_id: int | None) -> d
     try:
         org = org_as(token or "", org_id or principal.org_id)
     except UpstreamError as exc:
-        raise ApiError(503, "registry_unavailable", f"登记系统暂不可用，无法确认组织机构 ({exc})") from exc
+        raise unavailable("registry_unavailable", "登记系统暂不可用，无法确认组织机构", exc) from exc
     if org is None or not principal.sees(org.get("path", "")):
         raise not_found("组织机构")
     return org
@@ -41,7 +41,7 @@ def org_path_of(principal: Principal, token: str | None, org_id: int | None) -> 
     try:
         org = org_as(token or "", org_id)
     except UpstreamError as exc:
-        raise ApiError(503, "registry_unavailable", f"登记系统暂不可用，无法确认组织机构 ({exc})") from exc
+        raise unavailable("registry_unavailable", "登记系统暂不可用，无法确认组织机构", exc) from exc
     if org is None or not principal.sees(org.get("path", "")):
         raise not_found("组织机构")
     return org_id, org["path"]

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.common.clock import beijing_date, beijing_today
-from services.common.errors import ApiError, conflict
+from services.common.errors import ApiError, conflict, unavailable
 from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.notices.models import KindFigures, NoticeContent, ProblemGroup, TableRow
 from services.reporting.notices.wording import (
@@ -39,7 +39,7 @@ class Gathered:
 
 
 def _upstream(exc: UpstreamError) -> ApiError:
-    return ApiError(503, "upstream_unavailable", f"检查服务或登记系统暂不可用 ({exc})")
+    return unavailable("upstream_unavailable", "检查服务或登记系统暂不可用", exc)
 
 
 def require_completed(inspection: dict[str, Any] | None) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Reconciliation finds planted differences between the registry and the national register, exports them
 as .xlsx, and turns a difference into the right filing (or a fresh push) in one step."""
 import io
+import re
 from datetime import date, timedelta
 
 from openpyxl import load_workbook
@@ -119,6 +120,9 @@ def test_national_system_unavailable_is_503(registry, login, national):
     national.stop()
     response = registry.post("/api/v1/sync/reconciliations", headers=login(SUP), json={})
     assert response.status_code == 503 and response.json()["detail"]["code"] == "national_unavailable"
+    # What a person reads says what is down, in Chinese; the exception (English, addresses) is only logged.
+    message = response.json()["detail"]["message"]
+    assert message.startswith("国家报送系统暂不可用") and not re.search(r"[A-Za-z]", message), message
 
 
 def test_scheduled_run_reports_every_top_level_scope(registry, login, national):
