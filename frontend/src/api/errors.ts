@@ -42,28 +42,30 @@ const FALLBACK: Record<number, string> = {
   504: '服务响应超时，请稍后重试',
 }
 
+/** Text a person can read: it has Chinese in it (framework texts such as "Not Found" do not). */
+function readable(text: unknown): text is string {
+  return typeof text === 'string' && /[\u4e00-\u9fff]/.test(text)
+}
+
 /** Build an ApiError from any response body (JSON detail object, FastAPI string detail, or nothing). */
 export function toApiError(status: number, body: unknown): ApiError {
   const detail = (body as { detail?: unknown } | null | undefined)?.detail
   if (detail && typeof detail === 'object' && !Array.isArray(detail)) {
     const d = detail as Partial<ApiErrorDetail>
-    return new ApiError(status, {
-      ...d,
-      code: typeof d.code === 'string' ? d.code : `http_${status}`,
-      message: typeof d.message === 'string' && d.message ? d.message : fallbackMessage(status),
-    })
+    let message = readable(d.message) ? d.message : fallbackMessage(status)
+    // The shared 422 reads "请求参数有误: body.cc: 长度不能超过 …": the request path of the field is for
+    // forms (see `field`), not for people.
+    const first = Array.isArray(d.errors) ? (d.errors[0] as { message?: unknown } | undefined) : undefined
+    if (d.code === 'validation_error' && readable(first?.message)) message = `${fallbackMessage(status)}：${first.message}`
+    return new ApiError(status, { ...d, code: typeof d.code === 'string' ? d.code : `http_${status}`, message })
   }
   if (Array.isArray(detail) && detail.length) {
-    // FastAPI's own 422 list (services install a handler that sends the shared shape instead).
+    // FastAPI's own 422 list (services install a handler that sends the shared shape instead); its texts are English.
     const first = detail[0] as { loc?: unknown[]; msg?: unknown }
     const field = Array.isArray(first.loc) ? first.loc.join('.') : null
-    const msg = typeof first.msg === 'string' ? first.msg : ''
-    return new ApiError(status, {
-      code: 'validation_error', message: `${fallbackMessage(status)}${field || msg ? `：${[field, msg].filter(Boolean).join(': ')}` : ''}`,
-      field, errors: detail,
-    })
+    return new ApiError(status, { code: 'validation_error', message: fallbackMessage(status), field, errors: detail })
   }
-  if (typeof detail === 'string' && detail) {
+  if (readable(detail)) {
     return new ApiError(status, { code: `http_${status}`, message: detail, field: null })
   }
   return new ApiError(status, { code: `http_${status}`, message: fallbackMessage(status), field: null })
@@ -77,7 +79,8 @@ export function fallbackMessage(status: number): string {
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message
   if (err instanceof TypeError) return '无法连接服务器，请检查网络'
-  if (err instanceof Error && err.message) return err.message
+  // Script errors ("Cannot read properties of undefined") are not for people; a thrown zh-CN message is.
+  if (err instanceof Error && readable(err.message)) return err.message
   return '操作失败'
 }
 

@@ -22,7 +22,10 @@ describe('toApiError', () => {
   })
 
   it('accepts FastAPI string details and empty bodies', () => {
-    expect(toApiError(404, { detail: 'Not Found' }).message).toBe('Not Found')
+    expect(toApiError(404, { detail: '网站不存在' }).message).toBe('网站不存在')
+    // Framework texts in English are not shown: the status's own Chinese is.
+    expect(toApiError(404, { detail: 'Not Found' }).message).toBe('记录不存在或无权访问')
+    expect(toApiError(405, { detail: 'Method Not Allowed' }).message).toBe('请求失败（HTTP 405）')
     const empty = toApiError(502, null)
     expect(empty.code).toBe('http_502')
     expect(empty.message).toMatch(/服务暂不可用/)
@@ -30,6 +33,19 @@ describe('toApiError', () => {
 
   it('falls back to a Chinese message when the detail has none', () => {
     expect(toApiError(403, { detail: { code: 'forbidden' } }).message).toBe('当前角色无权执行此操作')
+    expect(toApiError(500, { detail: { code: 'internal', message: 'KeyError: site_id' } }).message).toBe('服务器内部错误，请稍后重试')
+  })
+
+  it('shows a validation error without the request path of its field, and keeps the field for forms', () => {
+    const err = toApiError(422, { detail: {
+      code: 'validation_error', message: '请求参数有误: body.title: 长度不能少于 2 个字符', field: 'body.title',
+      errors: [{ field: 'body.title', message: '长度不能少于 2 个字符', type: 'string_too_short' }],
+    } })
+    expect(err.message).toBe('提交的内容有误：长度不能少于 2 个字符')
+    expect(err.field).toBe('body.title')
+    const raw = toApiError(422, { detail: [{ loc: ['body', 'name'], msg: 'Field required', type: 'missing' }] })
+    expect(raw.message).toBe('提交的内容有误')
+    expect(raw.field).toBe('body.name')
   })
 })
 
@@ -37,6 +53,8 @@ describe('errorMessage / isApiError', () => {
   it('speaks Chinese for network failures', () => {
     expect(errorMessage(new TypeError('Failed to fetch'))).toBe('无法连接服务器，请检查网络')
     expect(errorMessage('x')).toBe('操作失败')
+    expect(errorMessage(new Error("Cannot read properties of undefined (reading 'id')"))).toBe('操作失败')
+    expect(errorMessage(new Error('文件过大'))).toBe('文件过大')
   })
   it('matches by code and status', () => {
     const err = toApiError(404, { detail: { code: 'not_found', message: '网站不存在或无权访问' } })
