@@ -168,7 +168,29 @@ async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, targe
         if inspection.state in (InspectionState.cancelled, InspectionState.failed):
             return "cancelled"
     async with _lease(ctx, target.id):
-        return await _check(ctx, inspection, target)
+        outcome = await _check(ctx, inspection, target)
+    _flush_spool()
+    return outcome
+
+
+_flushing: set[asyncio.Task[None]] = set()
+
+
+def _flush_spool() -> None:
+    """Snapshots this worker spooled go up as soon as its store answers again, in the background (the
+    sweeper, which does the same, may run on another worker with another disk)."""
+    if _flushing or spool.store_down() or not spool.pending():
+        return
+
+    async def flush() -> None:
+        try:
+            log.info("%s", await asyncio.to_thread(sweep_snapshots))
+        except Exception:  # noqa: BLE001  the sweeper tries again
+            log.warning("snapshot spool flush failed", exc_info=True)
+
+    task = asyncio.create_task(flush())
+    _flushing.add(task)
+    task.add_done_callback(_flushing.discard)
 
 
 async def _check(ctx: dict[str, Any], inspection: Inspection, target: InspectionTarget) -> str:
