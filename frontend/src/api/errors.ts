@@ -47,12 +47,29 @@ function readable(text: unknown): text is string {
   return typeof text === 'string' && /[\u4e00-\u9fff]/.test(text)
 }
 
+const HTTP_CALL = /\b(GET|POST|PUT|PATCH|DELETE)\s+\S/
+
+/**
+ * A service's message as a person reads it. Some carry a gloss for developers: a state code or an English
+ * note in brackets (lower-case words: "(PDF)" stays) ("不能修改 (draft)", "网站不存在或无权访问 (site not found)"), the API call to make next
+ * ("如需更正请先 POST /revise 开始新版本"), or codes after a colon ("可执行：accept, close"). Those parts go.
+ */
+export function humanize(message: string): string {
+  const clauses = message
+    .replace(/\s*[(（][^()（）]*[a-z]{2}[^()（）]*[)）]/g, '')
+    .split(/\s*[;；]\s*/)
+    // Codes after a colon: the first clause keeps what precedes them; a later one (a note) goes whole.
+    .map((c, i) => (/[:：]\s*[\x20-\x7e…]+$/.test(c) ? (i === 0 ? c.replace(/\s*[:：]\s*[\x20-\x7e…]+$/, '') : '') : c).trim())
+    .filter((c) => c && !HTTP_CALL.test(c) && /[\u4e00-\u9fff]/.test(c))
+  return clauses.join('；') || message
+}
+
 /** Build an ApiError from any response body (JSON detail object, FastAPI string detail, or nothing). */
 export function toApiError(status: number, body: unknown): ApiError {
   const detail = (body as { detail?: unknown } | null | undefined)?.detail
   if (detail && typeof detail === 'object' && !Array.isArray(detail)) {
     const d = detail as Partial<ApiErrorDetail>
-    let message = readable(d.message) ? d.message : fallbackMessage(status)
+    let message = readable(d.message) ? humanize(d.message) : fallbackMessage(status)
     // The shared 422 reads "请求参数有误: body.cc: 长度不能超过 …": the request path of the field is for
     // forms (see `field`), not for people.
     const first = Array.isArray(d.errors) ? (d.errors[0] as { message?: unknown } | undefined) : undefined
@@ -66,7 +83,7 @@ export function toApiError(status: number, body: unknown): ApiError {
     return new ApiError(status, { code: 'validation_error', message: fallbackMessage(status), field, errors: detail })
   }
   if (readable(detail)) {
-    return new ApiError(status, { code: `http_${status}`, message: detail, field: null })
+    return new ApiError(status, { code: `http_${status}`, message: humanize(detail), field: null })
   }
   return new ApiError(status, { code: `http_${status}`, message: fallbackMessage(status), field: null })
 }

@@ -36,6 +36,19 @@ describe('toApiError', () => {
     expect(toApiError(500, { detail: { code: 'internal', message: 'KeyError: site_id' } }).message).toBe('服务器内部错误，请稍后重试')
   })
 
+  it('leaves out the codes, English notes and API calls some messages carry for developers', () => {
+    const shown = (message: string) => toApiError(409, { detail: { code: 'x', message } }).message
+    expect(shown('通报已印发，不能修改 (issued); 如需更正请先 POST /revise 开始新版本')).toBe('通报已印发，不能修改')
+    expect(toApiError(404, { detail: { code: 'not_found', message: '网站不存在或无权访问 (网站 not found)' } }).message)
+      .toBe('网站不存在或无权访问')
+    expect(shown('只有推送失败的记录可以重试 (state resolved)')).toBe('只有推送失败的记录可以重试')
+    expect(shown('整改任务当前状态（submitted）不能执行该操作；可执行：accept, reject, close')).toBe('整改任务当前状态不能执行该操作')
+    expect(shown('该差异应以重新报送国家系统处理：POST …/differences/{id}/push')).toBe('该差异应以重新报送国家系统处理')
+    // Chinese in brackets and after a colon stays.
+    expect(shown('缺少证明材料（批复文件）：请上传后再提交')).toBe('缺少证明材料（批复文件）：请上传后再提交')
+    expect(shown('仅支持导出为表格（XLSX）')).toBe('仅支持导出为表格（XLSX）')
+  })
+
   it('shows a validation error without the request path of its field, and keeps the field for forms', () => {
     const err = toApiError(422, { detail: {
       code: 'validation_error', message: '请求参数有误: body.title: 长度不能少于 2 个字符', field: 'body.title',

@@ -193,7 +193,10 @@ describe('IndicatorSetDialog', { timeout: 30_000 }, () => {
       const request = input as Request
       if (request.method === 'POST') {
         posts += 1
-        return json({ detail: { code: 'validation_error', message: '请求参数有误: body.code: String should have at least 2 characters', field: 'body.code', errors: [] } }, 422)
+        return json({ detail: {
+          code: 'validation_error', message: '请求参数有误: body.code: 长度不能少于 2 个字符', field: 'body.code',
+          errors: [{ field: 'body.code', message: '长度不能少于 2 个字符', type: 'string_too_short' }],
+        } }, 422)
       }
       if (new URL(request.url).pathname.startsWith('/api/registry/')) return json({ items: [], total: 0, limit: 500, offset: 0 })
       return json(publicSet(parent))
@@ -213,8 +216,8 @@ describe('IndicatorSetDialog', { timeout: 30_000 }, () => {
     await wrapper.find('[data-test="indicator-set-submit"]').trigger('click')
     await settle()
     expect(posts).toBe(1)
-    expect(wrapper.find('.el-alert__title').text()).toContain('body.code')
-    expect(wrapper.find('.el-form-item__error').text()).toContain('String should have at least 2 characters')
+    expect(wrapper.find('.el-alert__title').text()).toBe('提交的内容有误：长度不能少于 2 个字符')
+    expect(wrapper.find('.el-form-item__error').text()).toContain('长度不能少于 2 个字符')
     expect(wrapper.emitted('created')).toBeUndefined()
     wrapper.unmount()
   })
