@@ -1,4 +1,5 @@
 // Chinese labels for the API's enum values.
+import { humanize } from '@/api/errors'
 import type {
   AccountState, ColumnCategory, EvidenceKind, FilingKind, FilingState, OrgKind, Platform, Role, SiteKind,
   SiteState, SubjectKind,
@@ -92,8 +93,7 @@ export function userError(text: string | null | undefined, fallback = '原因未
   if (FETCH_ERROR[value]) return FETCH_ERROR[value]!
   // Cut at the first "Name: " or "Name(" of an exception class, and at any run of ASCII-only text after a colon.
   const cut = value.search(/[:：]?\s*\b[A-Z][A-Za-z0-9_.]*(Error|Exception|Timeout|Failure|Exit|Interrupt|Warning)\b/)
-  let head = (cut >= 0 ? value.slice(0, cut) : value).trim()
-  head = head.replace(/[:：]\s*[\x20-\x7e]*$/, '').trim()
+  const head = humanize((cut >= 0 ? value.slice(0, cut) : value).trim())
   return /[\u4e00-\u9fff]/.test(head) ? head : fallback
 }
 
