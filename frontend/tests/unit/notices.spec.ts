@@ -161,6 +161,20 @@ describe('NoticeDetailView edit form', () => {
     expect((w.find('[data-test="edit-cc"]').element as HTMLTextAreaElement).value).toBe('市委办公室')
   })
 
+  it("sends an attachment's columns in the order chosen and previews them", async () => {
+    const w = mount(NoticeDetailView, { props: { id: 5 }, global })
+    await flushPromises()
+    const select = w.findAllComponents({ name: 'ElSelect' }).find((c) => c.attributes('data-test') === 'edit-attachment1-columns'
+      || c.find('[data-test="edit-attachment1-columns"]').exists())!
+    select.vm.$emit('update:modelValue', ['序号', '网站名称', '网站类型', '检查结果', '突出问题'])
+    await flushPromises()
+    expect(headers(w, 'attachment1')).toEqual(['序号', '网站名称', '网站类型', '检查结果', '突出问题'])
+    await w.find('[data-test="notice-save"]').trigger('click')
+    await flushPromises()
+    expect(patches).toEqual([{ attachment1_columns: ['序号', '网站名称', '网站类型', '检查结果', '突出问题'] }])
+    expect(headers(w, 'attachment1')).toEqual(['序号', '网站名称', '网站类型', '检查结果', '突出问题'])
+  })
+
   it('refuses a title shorter than two characters without asking the API', async () => {
     const w = mount(NoticeDetailView, { props: { id: 5 }, global })
     await flushPromises()
