@@ -1,1 +1,3 @@
-from tests.checker.inspections.harness import checker, checker_env, tokens, worker, world  # noqa: F401
+from tests.checker.inspections.harness import (  # noqa: F401
+    checker, checker_env, quiet_worker, tokens, worker, world,
+)

@@ -363,6 +363,16 @@ def worker(checker_env: str, world: World, tmp_path_factory: pytest.TempPathFact
     process.stop()
 
 
+@pytest.fixture
+def quiet_worker(worker: WorkerProcess) -> Iterator[WorkerProcess]:
+    """The run's worker paused for one test: its sweeper closes targets of any running inspection whose job
+    it cannot see (tests running their own workers on queues of their own) and clears pending snapshot
+    marks of pages other tests stored in the run's store."""
+    worker.stop()
+    yield worker
+    worker.start()
+
+
 def wait_for(client: TestClient, headers: dict[str, str], inspection_id: int, *, states=("completed",),
              timeout: float = 90.0) -> dict:
     deadline = time.monotonic() + timeout

@@ -1,6 +1,7 @@
 """Snapshots are never silently lost (issue 18): a check while the S3 store is down marks its cited
 snapshots pending and spools the pages to disk; the sweeper uploads them once the store is back and the
-evidence stops saying pending. A full spool says "lost" rather than nothing."""
+evidence stops saying pending. A full spool says "lost" rather than nothing. The run's worker is paused
+meanwhile (`quiet_worker`): it would clear pending marks of pages other tests stored in the run's store."""
 import asyncio
 import hashlib
 import time
@@ -78,7 +79,7 @@ def _evidence(iid: int) -> tuple[list[dict], list[dict]]:
 
 
 def test_snapshots_of_a_check_during_an_outage_are_stored_when_the_store_returns(
-        checker_env, world, store, spool_settings, monkeypatch):
+        checker_env, world, quiet_worker, store, spool_settings, monkeypatch):
     iid = _inspection(world, (*SITES, "slow"))
     store.stop()
     started = time.monotonic()
@@ -116,7 +117,7 @@ def test_snapshots_of_a_check_during_an_outage_are_stored_when_the_store_returns
     assert spool.used_bytes() == 0
 
 
-def test_a_full_spool_marks_the_snapshot_lost(checker_env, world, store, spool_settings):
+def test_a_full_spool_marks_the_snapshot_lost(checker_env, world, quiet_worker, store, spool_settings):
     spool_settings.snapshot_spool_max_bytes = 10  # no page fits
     iid = _inspection(world, ("portal",))
     store.stop()

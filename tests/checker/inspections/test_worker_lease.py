@@ -67,7 +67,7 @@ def _wait_in_progress(r: redis.Redis, inspection_id: int, timeout: float = 60) -
     pytest.fail(f"the check never started: {_result(inspection_id)}")
 
 
-def test_killed_worker_check_is_retried_within_seconds(checker_env, world, tmp_path):
+def test_killed_worker_check_is_retried_within_seconds(checker_env, world, quiet_worker, tmp_path):
     # arq's own job timeout stays at its 600 s default: only the lease makes the retry fast.
     env = worker_env(checker_env, GOVWATCH_CHECKER_QUEUE=QUEUE, GOVWATCH_CHECKER_LEASE_SECONDS=str(LEASE),
                      GOVWATCH_CHECKER_CHECK_TIMEOUT="60")
@@ -114,7 +114,7 @@ def test_killed_worker_check_is_retried_within_seconds(checker_env, world, tmp_p
         assert session.get(Inspection, inspection.id).state == InspectionState.completed
 
 
-def test_live_check_longer_than_its_lease_keeps_it(checker_env, world, tmp_path):
+def test_live_check_longer_than_its_lease_keeps_it(checker_env, world, quiet_worker, tmp_path):
     """Lease 1 s, the check lasts several: the renewals keep a second idle worker from taking it."""
     env = worker_env(checker_env, GOVWATCH_CHECKER_QUEUE=QUEUE, GOVWATCH_CHECKER_LEASE_SECONDS="1",
                      GOVWATCH_CHECKER_CHECK_TIMEOUT="60")
