@@ -30,7 +30,10 @@ def site(upstream: dict[str, str], session: Session) -> Site:
     assert chosen is not None
     session.execute(text("DELETE FROM checker.monitor_finding WHERE site_id = :s"), {"s": chosen.id})
     session.execute(text("DELETE FROM reporting.notification WHERE kind = 'monitor_alert'"))
+    # Other tests of the session leave veto problems in the ledger: start reading after them.
     session.execute(text("DELETE FROM reporting.upstream_cursor"))
+    session.add(UpstreamCursor(name=flows.FEED, position=session.execute(
+        text("SELECT coalesce(max(alert_seq), 0) FROM checker.monitor_finding")).scalar_one()))
     session.merge(MonitorSite(site_id=chosen.id, name=chosen.name, homepage_url=chosen.homepage_url, host="x",
                               host_org_id=chosen.host_org_id, supervising_org_id=chosen.supervising_org_id,
                               org_path=chosen.org_path))
@@ -78,11 +81,11 @@ def test_a_veto_problem_notifies_host_unit_and_office_once(site: Site, session: 
     cursor = session.get(UpstreamCursor, flows.FEED)
     assert cursor is not None and cursor.position > 0
 
-    # Losing the cursor re-reads the feed but still notifies nobody twice.
+    # Losing the cursor re-reads the feed but still notifies nobody twice about this problem.
     session.execute(text("DELETE FROM reporting.upstream_cursor"))
     session.commit()
-    assert jobs.run_sweep()["monitor_alerts"] == 0
-    assert len(_alerts(session)) == 2
+    jobs.run_sweep()
+    assert len([n for n in _alerts(session) if url in n.body]) == 2
 
 
 def test_a_problem_that_comes_back_is_alerted_again(site: Site, session: Session) -> None:
@@ -99,11 +102,13 @@ def test_a_problem_that_comes_back_is_alerted_again(site: Site, session: Session
 def test_checker_down_loses_nothing(site: Site, session: Session, upstream: dict[str, str]) -> None:
     url = site.homepage_url.rstrip("/") + "/art/2021/5/6/art_1_3.html"
     _plant(session, site, url, datetime(2026, 12, 4, 1, 0, tzinfo=UTC))
+    before = session.get(UpstreamCursor, flows.FEED).position  # type: ignore[union-attr]
     dead = f"http://127.0.0.1:{free_port()}"
     with ServiceClient(checker_url=dead) as down, pytest.raises(UpstreamError):
         flows.pull_alerts(session, down)
     session.rollback()
-    assert _alerts(session) == [] and session.get(UpstreamCursor, flows.FEED) is None
+    cursor = session.get(UpstreamCursor, flows.FEED)
+    assert _alerts(session) == [] and cursor is not None and cursor.position == before
     # The sweep reports the outage and goes on with its other steps.
     with ServiceClient(checker_url=dead) as down:
         out = jobs.run_sweep(client=down)
