@@ -91,7 +91,7 @@ def clear_redis() -> None:
 def worker_env(per_host: int, delay: float, max_jobs: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(GOVWATCH_MONITOR_PER_HOST=str(per_host), GOVWATCH_MONITOR_DELAY_SECONDS=str(delay),
-               GOVWATCH_MONITOR_SYNC_MINUTES="100000", GOVWATCH_CHECKER_MAX_JOBS=str(max_jobs),
+               GOVWATCH_MONITOR_SYNC_MINUTES="100000", GOVWATCH_MONITOR_MAX_JOBS=str(max_jobs),
                GOVWATCH_CHECKER_CRAWL_PROFILE="default", PYTHONUNBUFFERED="1")
     return env
 

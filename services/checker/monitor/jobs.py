@@ -125,21 +125,29 @@ class SliceReport:
 
 
 _snapshots_ready = False
+_store_retry_at = 0.0   # monotonic time: the store was unreachable, do not ask again before this
+STORE_RETRY_SECONDS = 60
 
 
 async def _store_snapshot(result: pipeline.PageResult) -> None:
     """Upload the page body when a finding's evidence cites it (otherwise nothing is stored)."""
-    global _snapshots_ready
+    global _snapshots_ready, _store_retry_at
     if not result.findings or result.snapshot is None:
         return
     cited = {e.snapshot for f in result.findings for e in f.evidence if e.snapshot}
     if not cited:
         return
     if not _snapshots_ready:
+        # An unreachable store costs the S3 client's retries (seconds) on one of the few shared threads:
+        # asked once a minute, not for every page with a finding (the bench's slices stalled on it).
+        if time.monotonic() < _store_retry_at:
+            _drop_snapshots(result)
+            return
         try:
             await asyncio.to_thread(ensure_buckets, get_settings().bucket_snapshots)
             _snapshots_ready = True
         except Exception:  # noqa: BLE001 - evidence without a snapshot is still evidence
+            _store_retry_at = time.monotonic() + STORE_RETRY_SECONDS
             _drop_snapshots(result)
             return
     body, content_type = result.snapshot
@@ -185,6 +193,9 @@ async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | N
     site_row = await asyncio.to_thread(session.get, MonitorSite, site_id)
     # Detached: upsert_urls counts known pages on it for the budget without writing the site row per page.
     session.expunge(site_row)
+    # End that read now: an open transaction would hold a pooled connection for the whole slice, and a worker
+    # running more slices than its pool has connections stalls (the bench's slices timed out waiting for one).
+    await asyncio.to_thread(session.rollback)
     ready: list[pipeline.PageResult] = []
 
     def store(result: pipeline.PageResult) -> int:
@@ -227,7 +238,8 @@ async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | N
         async with PoliteFetcher(gate, crawl) as fetcher:
             if site.sitemap_at is None or site.sitemap_at < now - timedelta(days=site.revalidate_days
                                                                             or settings.monitor_revalidate_days):
-                report.dropped += await _sitemaps(fetcher, ctx, site_row, session, settings, now)
+                report.dropped += await _sitemaps(fetcher, ctx, site_row, session, settings, now,
+                                                  timeout=max(1.0, deadline - time.monotonic()))
             semaphore = asyncio.Semaphore(max(4, settings.monitor_per_host * 4))
 
             async def one(item: service.Claimed) -> None:
@@ -280,10 +292,12 @@ def _finish(site_id: int, dropped: int, settings: CheckerSettings) -> bool:
 
 
 async def _sitemaps(fetcher: PoliteFetcher, ctx: pipeline.SiteContext, site: MonitorSite, session: Session,
-                    settings: CheckerSettings, now: datetime) -> int:
-    """Queue the URLs the site's sitemaps list; returns how many the budget left out."""
+                    settings: CheckerSettings, now: datetime, timeout: float) -> int:
+    """Queue the URLs the site's sitemaps list; returns how many the budget left out. Within the slice's
+    time (the worker's job timeout is the slice's bound): sitemaps too slow to read are skipped, like broken
+    ones, and the pages are reached through their links."""
     try:
-        urls = await pipeline.sitemap_urls(fetcher, ctx, settings.monitor_max_pages)
+        urls = await asyncio.wait_for(pipeline.sitemap_urls(fetcher, ctx, settings.monitor_max_pages), timeout)
     except Exception:  # noqa: BLE001 - sitemaps are a help, never a reason to fail a slice
         log.warning("sitemap of site %s failed", site.site_id, exc_info=True)
         urls = []

@@ -239,7 +239,7 @@ async def _html(fetcher: Fetcher, site: SiteContext, claimed: Claimed, now: date
         return result
     rec.changed = digest != claimed.content_hash
     page.html, page.encoding = decode_html(body, out.content_type)
-    tree = await asyncio.to_thread(parse_page, page, now, max_links=fetcher.settings.max_links_per_page)
+    tree = await asyncio.to_thread(_parse, page, now, fetcher.settings.max_links_per_page)
     rec.published = page.page_date
     rec.wordlist_version = site.wordlist_version
     result.found = discover(site, claimed, page, tree, rec)
@@ -247,6 +247,27 @@ async def _html(fetcher: Fetcher, site: SiteContext, claimed: Claimed, now: date
     result.snapshot = (body, f"text/html; charset={page.encoding or 'utf-8'}")
     result.findings = with_severity(site, page_findings(site, page))
     return result
+
+
+_RECORDS = re.compile(r"<record\b", re.I)
+_CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
+
+
+def _parse(page: Page, now: datetime, max_links: int) -> LexborHTMLParser | None:
+    """parse_page, plus the text of a Hanweb jpage list's records: they sit in a `<script type="text/xml">`
+    datastore the browser renders as the list, so a word in a listed title is on this page for its readers
+    (the parser's visible text leaves script out)."""
+    tree = parse_page(page, now, max_links=max_links)
+    if tree is None:
+        return None
+    raw = "\n".join(s.text(deep=True) or "" for s in tree.css('script[type="text/xml"]'))
+    if _RECORDS.search(raw):
+        records = LexborHTMLParser(f"<body>{_CDATA.sub('', raw)}</body>")
+        text = "\n".join(line for line in (" ".join(record.text(deep=True, separator=" ").split())
+                                           for record in records.css("record")) if line)
+        if text:
+            page.text = f"{page.text}\n{text}"
+    return tree
 
 
 def classify(claimed: Claimed, page: Page, pages: list[str]) -> tuple[str, bool | None]:

@@ -28,8 +28,10 @@ class WorkerSettings:
     on_shutdown = inspection_jobs.shutdown
     redis_settings = redis_settings()
     queue_name = _settings.monitor_queue
-    # A slice stops claiming at 80 % of its lease and gives back what it could not fetch.
-    job_timeout = _settings.monitor_lease_seconds + 60
+    # A slice stops fetching at 80 % of its lease (the homepage first, within one page deadline) and gives back
+    # what it could not fetch. arq redoes a killed worker's slice only when this lapses (+ 10 s), so it is the
+    # slice's own bound, not a fixed minute: the site resumes soon after the killed slice's lease has passed.
+    job_timeout = _settings.monitor_lease_seconds + int(jobs.monitor_crawl_settings().page_deadline) + 10
     max_jobs = _settings.monitor_max_jobs
     keep_result = 60
     health_check_interval = 30
