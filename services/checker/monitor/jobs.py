@@ -190,12 +190,18 @@ async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | N
     deadline = time.monotonic() + settings.monitor_lease_seconds * 0.8
     lock = asyncio.Lock()  # one writer at a time (one session, used from a thread)
     session = _session()
-    site_row = await asyncio.to_thread(session.get, MonitorSite, site_id)
-    # Detached: upsert_urls counts known pages on it for the budget without writing the site row per page.
-    session.expunge(site_row)
-    # End that read now: an open transaction would hold a pooled connection for the whole slice, and a worker
-    # running more slices than its pool has connections stalls (the bench's slices timed out waiting for one).
-    await asyncio.to_thread(session.rollback)
+
+    def load_site() -> MonitorSite:
+        # Detached: upsert_urls counts known pages on it for the budget without writing the site row per page.
+        row = session.get(MonitorSite, site_id)
+        session.expunge(row)
+        # Ended in the same thread call: a transaction left open across an await holds its pooled connection
+        # while the slice fetches (or waits for a thread), and a worker running more slices than its pool has
+        # connections stalls (the bench's slices timed out waiting for one).
+        session.rollback()
+        return row
+
+    site_row = await asyncio.to_thread(load_site)
     ready: list[pipeline.PageResult] = []
 
     def store(result: pipeline.PageResult) -> int:
