@@ -8,12 +8,13 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from services.checker.crawl import spool
 from services.checker.inspections import jobs, service
 from services.checker.inspections.flows import check_job_id
 from services.checker.inspections.models import Finding, Inspection, InspectionResult, TargetKind
+from services.checker.monitor.models import MonitorSite
 from services.common.auth import Principal, Role
 from services.common.db import get_engine
 from services.common.s3 import get_s3
@@ -43,6 +44,11 @@ def spool_settings(tmp_path):
 
 def _inspection(world, keys: tuple[str, ...]) -> int:
     now = int(time.time())
+    with Session(get_engine()) as session:
+        # Checked by a crawl here, not from the monitoring ledger: monitoring tests earlier in the session may
+        # have put these sites under watch, and the ledger's evidence cites snapshots stored back then.
+        session.exec(delete(MonitorSite).where(MonitorSite.site_id.in_([world.sites[k].id for k in keys])))
+        session.commit()
     principal = Principal(sub="user:0", org_id=world.county.id, org_path=world.county.path, role=Role.supervisor,
                           jti="t", iat=now, exp=now + 600, name="spool test")
     with Session(get_engine()) as session:
