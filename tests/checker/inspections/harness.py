@@ -271,7 +271,8 @@ def worker_env(registry_url: str, **extra: str) -> dict[str, str]:
 
 
 class WorkerProcess:
-    """`arq services.checker.worker.WorkerSettings` as a real subprocess."""
+    """`arq services.checker.worker.WorkerSettings` (or another worker's settings) as a real subprocess."""
+    settings_path = "services.checker.worker.WorkerSettings"
 
     def __init__(self, env: dict[str, str], log: Path):
         self.env, self.log = env, log
@@ -279,7 +280,7 @@ class WorkerProcess:
 
     def start(self) -> "WorkerProcess":
         arq = Path(sys.executable).with_name("arq")
-        self.proc = subprocess.Popen([str(arq), "services.checker.worker.WorkerSettings"], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([str(arq), self.settings_path], cwd=ROOT, env=self.env,
                                      stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
         return self
 

@@ -6,9 +6,6 @@ import asyncio
 import bisect
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -27,9 +24,9 @@ from services.checker.monitor import jobs, ledger, service
 from services.checker.monitor.models import MonitorPage, MonitorSite
 from services.common.db import get_engine
 from services.common.settings import get_settings
+from tests.checker.inspections.harness import WorkerProcess
 from tests.fixtures.farm.deep import DeepFarm
 
-ROOT = Path(__file__).resolve().parents[3]
 SITES = 3
 FIRST_ID = 861000
 LEASE = 6           # seconds: a killed worker's pages are claimable again this soon
@@ -39,14 +36,14 @@ STARTED = re.compile(r"→ (\S+):monitor_slice\((\d+)\)")
 ENDED = re.compile(r"← (\S+):monitor_slice")
 
 
-class Worker:
+class Worker(WorkerProcess):
     """One real monitor worker process."""
+    settings_path = "services.checker.monitor.worker.WorkerSettings"
 
     def __init__(self, log: Path, delay: float = DELAY) -> None:
         settings = get_settings()
-        self.log = log
-        self.env = dict(os.environ)
-        self.env.update(
+        env = dict(os.environ)
+        env.update(
             GOVWATCH_DATABASE_URL=settings.database_url, GOVWATCH_REDIS_URL=settings.redis_url,
             GOVWATCH_ALLOW_PRIVATE_TARGETS="1", GOVWATCH_MONITOR_QUEUE=get_checker_settings().monitor_queue,
             GOVWATCH_MONITOR_LEASE_SECONDS=str(LEASE), GOVWATCH_MONITOR_PER_HOST=str(PER_HOST),
@@ -54,14 +51,7 @@ class Worker:
             # Two slices (sites) at a time per worker: three sites keep both workers busy.
             GOVWATCH_MONITOR_MAX_JOBS="2", GOVWATCH_MONITOR_SYNC_MINUTES="100000",
             GOVWATCH_CHECKER_CRAWL_PROFILE="fast", PYTHONUNBUFFERED="1")
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "Worker":
-        arq = Path(sys.executable).with_name("arq")
-        self.proc = subprocess.Popen([str(arq), "services.checker.monitor.worker.WorkerSettings"], cwd=ROOT,
-                                     env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        return self
+        super().__init__(env, log)
 
     def text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -73,20 +63,6 @@ class Worker:
         """Jobs this worker started and has not finished (from arq's job log)."""
         log = self.text()
         return {m.group(1) for m in STARTED.finditer(log)} - {m.group(1) for m in ENDED.finditer(log)}
-
-    def kill9(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
 
 
 def wait_until(condition, timeout: float, what: str, step: float = 0.1) -> float:
