@@ -4,7 +4,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.checker.api import indicator_sets, inspections, monitor, observations, periods, results, wordlists
+from services.checker.api import (
+    indicator_sets, inspections, monitor, observations, periods, results, snapshots, wordlists,
+)
 from services.checker.inspections.flows import arq_pool
 from services.common.app import create_app
 from services.common.auth import service_verifier
@@ -30,5 +32,5 @@ app = create_app("govwatch checker",
 # Tokens are issued by the registry; verified here against its published JWKS (cached) and the shared
 # revocation markers (services/common/revocation.py).
 app.state.verifier = service_verifier()
-for module in (inspections, results, indicator_sets, wordlists, observations, periods, monitor):
+for module in (inspections, results, snapshots, indicator_sets, wordlists, observations, periods, monitor):
     app.include_router(module.router)
