@@ -7,7 +7,8 @@ from services.reporting.notifications.models import Delivery, Notification, Noti
 from services.reporting.rectification.models import Audit, EvidenceFile, RectificationTask, TaskEvent
 from services.reporting.selfreports.models import SelfReport
 from services.reporting.statistics.models import TargetFact
+from services.reporting.templates.models import DocSequence, NoticeTemplate
 
-__all__ = ["SCHEMA", "AssessmentWeights", "Audit", "Delivery", "EvidenceFile", "Notice", "NoticeFile",
-           "NoticeVersion", "Notification", "NotifyChannel", "RectificationTask", "SelfReport", "TargetFact",
+__all__ = ["SCHEMA", "AssessmentWeights", "Audit", "Delivery", "DocSequence", "EvidenceFile", "Notice", "NoticeFile",
+           "NoticeTemplate", "NoticeVersion", "Notification", "NotifyChannel", "RectificationTask", "SelfReport", "TargetFact",
            "TaskEvent", "UpstreamCursor"]

@@ -6,7 +6,8 @@ from openpyxl import load_workbook
 
 
 def docx_text(data: bytes) -> str:
-    return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    """One line a paragraph (a title's line breaks fall between its words: joined back)."""
+    return "\n".join(p.text.replace("\n", "") for p in Document(io.BytesIO(data)).paragraphs)
 
 
 def docx_tables(data: bytes) -> list[list[tuple[str, ...]]]:

@@ -133,7 +133,7 @@ def test_docx_is_in_the_official_format(reporting, auth, issued):
         run = paragraph.runs[0]
         return run._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")), run.font.size
 
-    by_text = {p.text: p for p in doc.paragraphs if p.runs}
+    by_text = {p.text.replace("\n", ""): p for p in doc.paragraphs if p.runs}
     assert east_asian(by_text[issued["content"]["title"]]) == ("方正小标宋简体", Pt(22))
     assert east_asian(by_text["一、总体情况"]) == ("黑体", Pt(16))
     intro = next(p for t, p in by_text.items() if t.startswith("近期，"))

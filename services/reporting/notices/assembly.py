@@ -12,15 +12,20 @@ from typing import Any
 from services.common.clock import beijing_date, beijing_today
 from services.common.errors import ApiError, conflict, unavailable
 from services.reporting.clients import ServiceClient, UpstreamError
-from services.reporting.notices.models import KindFigures, NoticeContent, ProblemGroup, TableRow
+from services.reporting.notices.models import INSPECTION_STATE_LABELS, KindFigures, NoticeContent, ProblemGroup, TableRow
 from services.reporting.notices.wording import (
     PHRASES, PLATFORM_LABELS, SENTENCE_ORDER, SENTENCES, SITE_KIND_LABELS, check_word, clause, cn_date, period_of,
     phrases_of, points, rate, short_date, short_name, what_of,
 )
 from services.reporting.settings import get_reporting_settings
+from services.reporting.templates.defaults import (
+    CITY_REQUIREMENTS, REGION_KINDS, TIER, default_addressees, default_template, short_office, whole_region,
+)
+from services.reporting.templates.models import TemplateFields
+from services.reporting.templates.placeholders import fill
 
-REGION_KINDS = ("province", "city", "county", "township")
-TIER = {"province": "省", "city": "市", "county": "县", "township": "乡镇"}
+__all__ = ["default_addressees"]
+
 
 
 @dataclass
@@ -47,7 +52,7 @@ def require_completed(inspection: dict[str, Any] | None) -> dict[str, Any]:
         raise ApiError(404, "not_found", "检查任务不存在或无权访问 (inspection not found)")
     if inspection.get("state") != "completed":
         raise conflict("inspection_not_completed",
-                       f"检查任务尚未完成 ({inspection.get('state')})，不能生成或印发通报",
+                       f"检查任务尚未完成（当前为{INSPECTION_STATE_LABELS.get(str(inspection.get('state')), '未知')}），不能生成或印发通报",
                        state=inspection.get("state"))
     return inspection
 
@@ -280,40 +285,14 @@ def problems_text(c: NoticeContent) -> str:
     return "\n".join(lines) or "本次检查未发现不合格情况。"
 
 
+def placeholder_values(c: NoticeContent) -> dict[str, str]:
+    """What the template's placeholders stand for: those fixed at assembly, and those a draft edit changes."""
+    return {**c.placeholder_values, "发文机关": c.issuing_office, "依据": c.basis, "范围": c.scope_name,
+            "整改期限": short_date(c.deadline) if c.deadline else "规定期限", "报送单位": c.report_to}
+
+
 def requirements_text(c: NoticeContent) -> str:
-    deadline = f"于{short_date(c.deadline)}前" if c.deadline else "限期"
-    return ("各级各部门要夯实管理责任，认真做好政府网站与政务新媒体运维工作，按照“谁开设、谁负责”“谁主管、谁负责”"
-            "的原则，严格执行常态化监管和信息发布审核制度，持续提升政府网站和政务新媒体服务能力。"
-            f"针对存在问题立即整改，并{deadline}将整改情况书面报{c.report_to}，"
-            "对逾期未整改单位将在年终绩效评估中扣除相应分值。")
-
-
-def default_office(org: dict[str, Any]) -> str:
-    name = org.get("name") or ""
-    return f"{name}人民政府办公室" if org.get("kind") in REGION_KINDS else name
-
-
-def default_addressees(org: dict[str, Any], children: list[dict[str, Any]] | None = None) -> str:
-    """主送 by what the office is, not only its tier: a county-level city (韩城市) writes 市人民政府各工作部门, a
-    district 区人民政府…; a city names its zones' 管委会 as seed 004 does (渭南高新区、经开区、华山景区管委会).
-    The draft's 主送 stays editable (PATCH addressees)."""
-    name = org.get("name") or ""
-    tier = name[-1] if name[-1:] in "省市州盟县区旗" else TIER.get(org.get("kind", ""), "")
-    kind = org.get("kind", "")
-    if kind == "province":
-        text = f"各市（区）人民政府，{tier}人民政府各工作部门、直属机构"
-    elif kind == "city":
-        text = f"各县、市、区人民政府，{tier}人民政府各工作部门、直属机构"
-    elif kind == "county":
-        text = f"各镇人民政府、街道办事处，{tier}人民政府各工作部门、直属机构"
-    else:
-        return "各有关单位"
-    zones = [c["name"][:-3] for c in children or [] if c.get("name", "").endswith("管委会") and len(c["name"]) > 3
-             and c.get("kind") not in REGION_KINDS]
-    if zones:
-        short = name[:-1] if len(name) > 2 else name  # 渭南市 → 渭南: 渭南经开区 → 经开区 after the first
-        text += "，" + "、".join([zones[0]] + [z.removeprefix(short) or z for z in zones[1:]]) + "管委会"
-    return text
+    return fill(c.requirements_template or CITY_REQUIREMENTS, placeholder_values(c))
 
 
 def round_of(inspection: dict[str, Any]) -> tuple[str, str]:
@@ -340,13 +319,21 @@ def _date(value: Any) -> date | None:
     return beijing_date(str(value)) if value else None
 
 
+def children_of(g: Gathered) -> list[dict[str, Any]]:
+    return [o for o in g.orgs.values() if o.get("parent_id") == g.scope_org.get("id")]
+
+
 def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None = None,
           issuing_office: str | None = None, deadline: date | None = None,
-          report_to: str | None = None, now: datetime | None = None) -> NoticeContent:
+          report_to: str | None = None, now: datetime | None = None,
+          template: TemplateFields | None = None) -> NoticeContent:
+    """The draft: figures and tables from the results, the office's own parts (标志, 主送, 版记, signature, the
+    intro and 有关要求 with their placeholders filled) from its template (its tier's default when none)."""
     rs = get_reporting_settings()
     ins = g.inspection
+    t = template or default_template(g.scope_org, children_of(g))
     issue_date = issue_date or beijing_today(now)
-    office = issuing_office or default_office(g.scope_org)
+    office = issuing_office or t.signature
     name = ins.get("name") or "政府网站与政务新媒体检查"
     period, check = round_of(ins)
     what = what_of(ins.get("target_kinds") or {r["kind"] for r in g.results})
@@ -363,17 +350,19 @@ def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None
         rs.list_passing_with_findings, account_problems)
     groups = problem_groups(g, "site", site_problems) + problem_groups(g, "account", account_problems)
     previous = "".join(round_of(g.previous)) if g.previous else None
+    fixed = {"机关简称": short_office(g.scope_org) or office, "地区": whole_region(g.scope_org), "期次": period,
+             "检查类型": check, "检查对象": what}
     content = NoticeContent(
-        title=title, doc_number=doc_number or "", issuing_office=office,
-        addressees=default_addressees(g.scope_org, [o for o in g.orgs.values()
-                                                    if o.get("parent_id") == g.scope_org.get("id")]),
-        issue_date=issue_date, basis=rs.basis, printed_by=office,
+        title=title, doc_number=doc_number or "", doc_prefix=t.doc_prefix, mark=issuing_office or t.mark,
+        issuing_office=office, addressees=t.addressees, issue_date=issue_date, basis=rs.basis,
+        printed_by=issuing_office or t.printed_by, cc=t.cc,
         scope_name=f"{g.scope_org.get('name', '')}政府系统" if g.scope_org.get("kind") in REGION_KINDS
         else g.scope_org.get("name", ""),
         inspection_name=name, check_period="",
         attachment1_period=check_period(sites, window), attachment2_period=check_period(accounts, window),
+        attachment1_columns=t.site_columns, attachment2_columns=t.account_columns,
         deadline=deadline or issue_date + timedelta(days=rs.rectification_days),
-        report_to=report_to or office, signature=office,
+        signature=office, requirements_template=t.requirements, placeholder_values=fixed,
         rate_decimals=rs.pass_rate_decimals, rate_strip_zeros=rs.pass_rate_strip_zeros,
         previous_name=previous,
         sites=_figures(g, "site", sites, lambda r: site_type(g, r)[0]),
@@ -383,10 +372,10 @@ def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None
         attachment1_title=f"{period}政府网站{check}情况汇总表",
         attachment2_title=f"{period}政务新媒体{check}情况汇总表",
     )
-    region = g.scope_org.get("name", "")
-    whole = f"全{region[-1]}" if g.scope_org.get("kind") in REGION_KINDS and region[-1:] in "省市县区" else ""
-    content.intro = f"近期，{office}按照{content.basis}，组织开展{whole}{period}{what}{check}，现将检查情况通报如下。"
-
+    content.report_to = fill(report_to or t.report_to or office, placeholder_values(content))
+    for name_ in ("addressees", "cc", "printed_by", "signature", "mark"):
+        setattr(content, name_, fill(getattr(content, name_), placeholder_values(content)))
+    content.intro = fill(t.intro, placeholder_values(content))
     content.overview = overview_text(content)
     content.problems = problems_text(content)
     content.requirements = requirements_text(content)

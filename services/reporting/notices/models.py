@@ -19,6 +19,11 @@ class NoticeState(StrEnum):
     render_failed = "render_failed"  # rendering or storing failed; see `error`; editable and re-issuable
 
 
+STATE_LABELS = {NoticeState.draft: "草稿", NoticeState.rendering: "生成中", NoticeState.issued: "已印发",
+                NoticeState.render_failed: "生成失败"}
+# The checker's inspection states, as a person reads them (the checker answers the codes).
+INSPECTION_STATE_LABELS = {"pending": "准备中", "running": "检查中", "completed": "已完成", "cancelled": "已取消",
+                           "failed": "失败"}
 EDITABLE = (NoticeState.draft, NoticeState.render_failed)
 ISSUABLE = (NoticeState.draft, NoticeState.render_failed)
 
@@ -81,7 +86,9 @@ class TableRow(SQLModel):
 
 class NoticeContent(SQLModel):
     title: str
-    doc_number: str = ""
+    doc_number: str = ""      # 文号; empty with a doc_prefix: the office's next number is assigned at issue
+    doc_prefix: str = ""      # 机关代字 of the office's template (渭政办发)
+    mark: str = ""            # 发文机关标志 (the issuing office's name by default)
     issuing_office: str
     addressees: str = ""
     issue_date: date
@@ -93,6 +100,9 @@ class NoticeContent(SQLModel):
     overview: str = ""
     problems: str = ""
     requirements: str = ""
+    # The template's 有关要求 with its placeholders: re-filled when the deadline or 报送单位 changes.
+    requirements_template: str = ""
+    placeholder_values: dict[str, str] = {}   # 期次, 检查类型 … as assembled (the dynamic ones are re-read)
     deadline: date | None = None
     report_to: str = ""
     signature: str = ""
@@ -122,7 +132,7 @@ class NoticeContent(SQLModel):
 
 
 # Fields a supervisor may change before issuing (the figures and tables come from the results).
-EDITABLE_FIELDS = ("title", "doc_number", "issuing_office", "addressees", "issue_date", "basis", "intro",
+EDITABLE_FIELDS = ("title", "doc_number", "mark", "issuing_office", "addressees", "issue_date", "basis", "intro",
                    "overview", "problems", "requirements", "deadline", "report_to", "signature", "rate_decimals",
                    "rate_strip_zeros", "check_period", "attachment1_title", "attachment2_title",
                    "attachment1_period", "attachment2_period", "attachment1_columns", "attachment2_columns",
@@ -132,6 +142,7 @@ EDITABLE_FIELDS = ("title", "doc_number", "issuing_office", "addressees", "issue
 class NoticeUpdate(SQLModel):
     title: str | None = Field(default=None, min_length=2, max_length=300)
     doc_number: str | None = Field(default=None, max_length=100)
+    mark: str | None = Field(default=None, max_length=60)
     issuing_office: str | None = Field(default=None, min_length=2, max_length=200)
     addressees: str | None = Field(default=None, max_length=2000)
     issue_date: date | None = None

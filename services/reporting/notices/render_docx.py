@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from services.reporting.notices.models import ACCOUNT_COLUMNS, COLUMN_FIELDS, SITE_COLUMNS, NoticeContent, TableRow
-from services.reporting.notices.text import attachment_list
+from services.reporting.notices.text import attachment_list, body_sections
 from services.reporting.notices.wording import cn_date
 
 TITLE_FONT = "方正小标宋简体"
@@ -33,6 +33,46 @@ WIDTHS = (Mm(14), Mm(48), Mm(26), Mm(22), Mm(46))  # 156 mm: the type area of A4
 # Relative widths of a column by the field it shows, scaled to the 156 mm type area.
 FIELD_WEIGHTS = {"no": 14, "name": 48, "type": 26, "result": 22, "remark": 46}
 _H2 = re.compile(r"^（[一二三四五六七八九十]+）")
+# Words a title is never broken inside (GB/T 9704 7.3.1: 回行时词意完整): the office, rounds, what was checked.
+TITLE_WORDS = re.compile(
+    r"[\u4e00-\u9fff]{1,8}?(?:省|市|自治州|州|盟|县|区|旗)(?=人民政府|政府|关于|[\u4e00-\u9fff]{0,12}局)|人民政府办公[室厅]|人民政府|"
+    r"办公[室厅]|政务公开|工作领导小组|关于|政府网站(?:与|和|及)(?:政府系统)?政务新媒体|\d{4}年度?(?:第[一二三四五六七八九十\d]{1,3}(?:次|季度)|[一二三四1-4]季度|[上下]半年|\d{1,2}月份?)?|第[一二三四五六七八九十\d]{1,3}(?:次|季度)|[一二三四1-4]季度|"
+    r"[上下]半年|\d{1,2}月份?|政府网站|政务新媒体|政府系统|全面检查|专项检查|抽查|抽检|普查|监测|检查|情况|通报|"
+    r"汇总表|自查|整改|报告|全[省市县区]")
+TITLE_CHARS = 20  # 2号 characters on a 156 mm line
+
+
+def title_lines(title: str, width: int = TITLE_CHARS) -> list[str]:
+    """The title broken between words into lines of balanced length (梯形/菱形), each within the line width."""
+    def size(text: str) -> float:  # digits and Latin letters are half the width of a Chinese character
+        return sum(0.5 if ord(ch) < 128 else 1 for ch in text)
+
+    if size(title) <= width:
+        return [title]
+    joined = [False] * (len(title) + 1)   # joined[i]: no break between title[i-1] and title[i]
+    for m in TITLE_WORDS.finditer(title):
+        for i in range(m.start() + 1, m.end()):
+            joined[i] = True
+    for i in range(1, len(title)):
+        if title[i] in "的、，。：；）”》" or title[i - 1] in "（“《" or (title[i].isdigit() and title[i - 1].isdigit()):
+            joined[i] = True
+    n = -(-int(size(title)) // width)
+    while True:
+        cuts, start = [], 0
+        for k in range(1, n):
+            target = round(len(title) * k / n)
+            options = [i for i in range(start + 1, len(title)) if not joined[i] and size(title[start:i]) <= width]
+            if not options:
+                break
+            cut = min(options, key=lambda i: (abs(i - target), -i))
+            cuts.append(cut)
+            start = cut
+        lines = [title[a:b] for a, b in zip([0, *cuts], [*cuts, len(title)], strict=True)]
+        if len(cuts) == n - 1 and all(size(x) <= width for x in lines):
+            return lines
+        if n >= len(title):
+            return [title]
+        n += 1
 
 
 def set_font(run, name: str, size, bold: bool = False, color: RGBColor | None = None) -> None:  # noqa: ANN001
@@ -59,6 +99,7 @@ def _fmt(paragraph, align=None, indent: bool = False, exact: float | None = 28, 
         pf.line_spacing = Pt(exact)
     pf.space_before = Pt(before)
     pf.space_after = Pt(0)
+    pf.widow_control = True  # no single line of a paragraph alone at a page's head or foot
     if indent:
         pf.first_line_indent = Pt(32)  # two characters of 3号
 
@@ -68,6 +109,24 @@ def para(doc, text: str, font: str = BODY_FONT, size=SIZE_3, *, align=WD_ALIGN_P
     p = doc.add_paragraph()
     _fmt(p, align, indent, exact)
     set_font(p.add_run(text), font, size, bold, color)
+    return p
+
+
+def title_paragraph(doc, title: str, size, exact: float) -> None:  # noqa: ANN001
+    """A centred title in 小标宋, broken only between words (explicit line breaks), kept with what follows."""
+    p = para(doc, "", TITLE_FONT, size, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=exact)
+    p.paragraph_format.keep_with_next = True
+    run = p.runs[0]
+    for i, line in enumerate(title_lines(title, int(156 / (size.pt * 0.3528)))):
+        if i:
+            run.add_break()
+        run.add_text(line)
+
+
+def heading(doc, text: str, font: str = H1_FONT, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    """A heading: never the last line of a page (kept with the paragraph after it)."""
+    p = para(doc, text, font, **kwargs)
+    p.paragraph_format.keep_with_next = True
     return p
 
 
@@ -128,10 +187,20 @@ def cell_text(cell, text: str, bold: bool = False, font: str = BODY_FONT) -> Non
 
 
 def repeat_header(row) -> None:  # noqa: ANN001
+    """The header row printed again at the head of every page the table runs onto."""
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     tr_pr.append(el)
+    keep_row_whole(row)
+
+
+def keep_row_whole(row) -> None:  # noqa: ANN001
+    """A row is never split across pages (GB/T 9704: a table row stays on one page)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    tr_pr.insert(0, el)
 
 
 def column_widths(columns: list[str] | tuple[str, ...]) -> list:
@@ -159,6 +228,7 @@ def table(doc, columns: list[str] | tuple[str, ...], rows: list[TableRow]) -> No
     # One data row is formatted through python-docx and cloned for every row: setting widths and fonts
     # cell by cell costs about half a millisecond a cell, seconds for a province's 2,000-row attachment.
     template = t.rows[1]
+    keep_row_whole(template)
     for cell, width in zip(template.cells, widths, strict=True):
         cell.width = width
         cell_text(cell, "-")
@@ -189,9 +259,12 @@ def official_document() -> Document:
 
 
 def signature(doc, office: str, when) -> None:  # noqa: ANN001
-    """The issuing office over the date, right-aligned four characters in, kept on one page."""
-    para(doc, "", indent=False)
-    para(doc, "", indent=False)
+    """The issuing office over the date, right-aligned four characters in, never alone on a page: kept with the
+    end of the text above it (the last lines of the body, or the attachment list, move with it)."""
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    for _ in range(2):
+        para(doc, "", indent=False).paragraph_format.keep_with_next = True
     sign = para(doc, office, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     sign.paragraph_format.right_indent = Pt(64)
     sign.paragraph_format.keep_with_next = True
@@ -203,30 +276,31 @@ def render_docx(c: NoticeContent) -> bytes:
     doc = official_document()
 
     # 版头: issuing office in red, 文号, red rule.
-    para(doc, c.issuing_office, TITLE_FONT, Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+    para(doc, c.mark or c.issuing_office, TITLE_FONT, Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
          exact=40, color=RED)
     number = para(doc, c.doc_number or " ", BODY_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _red_rule(number)
     para(doc, "", indent=False)
     # 主体
-    para(doc, c.title, TITLE_FONT, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=36)
+    title_paragraph(doc, c.title, SIZE_2, 36)
     para(doc, "", indent=False)
     if c.addressees:
         para(doc, f"{c.addressees}：", indent=False)
     for line in c.intro.splitlines():
         body_paragraph(doc, line)
-    for heading, text in (("一、总体情况", c.overview), ("二、主要问题", c.problems), ("三、有关要求", c.requirements)):
-        para(doc, heading, H1_FONT)
+    for title, text in body_sections(c):
+        heading(doc, title)
         for line in filter(None, (x.strip() for x in text.splitlines())):
             body_paragraph(doc, line)
     titles = attachment_list(c)
     if titles:
-        para(doc, "", indent=False)
+        para(doc, "", indent=False).paragraph_format.keep_with_next = True
         for i, title in enumerate(titles, start=1):
             # "附件：1.名称" indented two characters; wrapped lines and the next names align with the first name.
             p = para(doc, f"{'附件：' if i == 1 else ''}{i}.{title}")
             p.paragraph_format.left_indent = Pt(96)
             p.paragraph_format.first_line_indent = Pt(-64 if i == 1 else -16)
+            p.paragraph_format.keep_with_next = True
     signature(doc, c.signature, c.issue_date)
 
     attachments = []
@@ -237,10 +311,10 @@ def render_docx(c: NoticeContent) -> bytes:
     for i, (title, columns, rows, period) in enumerate(attachments, start=1):
         brk = doc.add_paragraph()
         brk.add_run().add_break(WD_BREAK.PAGE)
-        para(doc, f"附件{i}", H1_FONT, indent=False)
-        para(doc, title, TITLE_FONT, Pt(18), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=32)
+        heading(doc, f"附件{i}", indent=False)
+        title_paragraph(doc, title, Pt(18), 32)
         if period:
-            para(doc, period, H2_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+            heading(doc, period, H2_FONT, size=SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
         if rows:
             table(doc, columns, rows)
         else:

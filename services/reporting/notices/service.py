@@ -22,6 +22,7 @@ from services.reporting.notices.text import plain_text
 from services.reporting.models_base import utcnow
 from services.reporting.settings import get_reporting_settings
 from services.reporting.statistics.models import TargetFact
+from services.reporting.templates import service as templates
 
 AUTO_TEXT = ("overview", "problems", "requirements")
 
@@ -79,8 +80,10 @@ def record_facts(session: Session, gathered: assembly.Gathered) -> None:
 def create_draft(session: Session, principal: Principal, client: ServiceClient, body: NoticeCreate) -> Notice:
     gathered = assembly.gather(client, body.inspection_id, body.previous_inspection_id, sees=principal.sees)
     ins = gathered.inspection
+    template, _ = templates.effective(session, gathered.scope_org, assembly.children_of(gathered))
     content = assembly.build(gathered, issue_date=body.issue_date, doc_number=body.doc_number,
-                             issuing_office=body.issuing_office, deadline=body.deadline, report_to=body.report_to)
+                             issuing_office=body.issuing_office, deadline=body.deadline, report_to=body.report_to,
+                             template=template)
     notice = Notice(inspection_id=ins["id"], previous_inspection_id=(gathered.previous or {}).get("id"),
                     scope_org_id=ins["scope_org_id"], scope_org_path=ins["scope_org_path"],
                     content=content.model_dump(mode="json"), created_by=principal.sub)
@@ -165,6 +168,14 @@ def issue(session: Session, principal: Principal, client: ServiceClient, notice_
     session.refresh(notice)
     version = notice.version + 1
     content = content_of(notice)
+    if not content.doc_number and content.doc_prefix:
+        # The office's next 文号, kept with the notice at once: a failed rendering re-issues with it.
+        content.doc_number = templates.assign_number(session, notice.scope_org_id, content.doc_prefix,
+                                                     content.issue_date.year)
+        notice.content = content.model_dump(mode="json")
+        session.add(notice)
+        session.commit()
+        session.refresh(notice)
     stored: list[storage.Stored] = []
     try:
         files = render_all(content, formats)
