@@ -2,6 +2,11 @@
 
 Nothing raises out of the Fetcher for a bad site: every failure becomes a stable error code
 (`Page.error`, `LinkStatus.error`, `Probe.error`).
+
+The hot path runs on aiohttp: on the site farm it spends a fraction of httpx's CPU per request
+(bench/crawl.py measures both, and pycurl, in its client section; bench/RESULTS-crawl.md). The SSRF guard
+is netguard's policy through a guarded resolver and socket factory (crawl/guard.py). Service-to-service
+calls stay on httpx; `classify` reads the failures of both clients.
 """
 import asyncio
 import logging
@@ -10,16 +15,19 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import aiohttp
 import httpx
 
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.decode import (BadEncoding, Decompressor, TooLarge, decode_html, is_html_type,
                                            looks_binary)
-from services.common.netguard import ForbiddenAddress, GuardedTransport, ResolveError
+from services.checker.crawl.guard import GuardedResolver, guarded_socket_factory
+from services.common.netguard import ForbiddenAddress, Policy, ResolveError, parse_ip, policy, ssl_context
 from services.checker.model import LinkStatus, Page, Probe
 from services.common.settings import get_settings
 
@@ -77,10 +85,12 @@ def classify(exc: BaseException) -> str:
         return "bad_content_encoding"
     if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
         return "timeout"
-    if any(isinstance(e, ssl.SSLError) for e in chain):
+    if any(isinstance(e, (ssl.SSLError, aiohttp.ClientSSLError)) for e in chain):
         return "tls_error"
     if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in chain):
         return "reset"
+    if isinstance(exc, aiohttp.ClientError):
+        return _classify_aiohttp(exc)
     if isinstance(exc, httpx.ConnectError):
         return "connect_error"
     if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
@@ -93,7 +103,30 @@ def classify(exc: BaseException) -> str:
         return "bad_url"
     if isinstance(exc, OSError):
         return "connect_error"
+    if isinstance(exc, ValueError):
+        return "bad_url"  # yarl refuses the URL (a port past 65535, a host IDNA cannot encode …)
     return "fetch_error"
+
+
+def _classify_aiohttp(exc: aiohttp.ClientError) -> str:
+    if isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
+        return "bad_url"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connect_error"
+    if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientOSError)):
+        return "reset"  # the peer closed before the end of the answer (or of the announced body)
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return "protocol_error"  # an answer that is not HTTP (bad status line, header overflow …)
+    return "fetch_error"
+
+
+@lru_cache(maxsize=4096)
+def _vet_literal(host: str, port: int, rules: Policy) -> None:
+    """A host written as an address in a legacy spelling (`2130706433`) is refused as that address, not
+    as a bad URL: aiohttp accepts only the canonical forms (which the socket factory vets)."""
+    address = parse_ip(host)
+    if address is not None and not rules.permits(address, port):
+        raise ForbiddenAddress(host, str(address))
 
 
 def _now() -> datetime:
@@ -105,18 +138,30 @@ class Fetcher:
         self.settings = s = settings or CrawlSettings()
         if allow_private is None:
             allow_private = get_settings().allow_private_targets
-        limits = httpx.Limits(max_connections=max(s.link_check_concurrency, s.per_host_concurrency) * 4,
-                              max_keepalive_connections=32)
-        self._client = httpx.AsyncClient(
-            transport=GuardedTransport(allow_private=allow_private, verify=s.verify_tls, limits=limits),
-            # No pool timeout: waiting for a connection counts against the request deadline instead.
-            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=None),
-            follow_redirects=False,
-            headers={"User-Agent": s.user_agent,
-                     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                     "Accept-Language": "zh-CN,zh;q=0.9",
-                     "Accept-Encoding": "gzip, deflate, br"})
+        self._rules = policy(allow_private)
+        self._session: aiohttp.ClientSession | None = None  # made on first use, inside the running loop
+        self._headers = {"User-Agent": s.user_agent,
+                         "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                         "Accept-Language": "zh-CN,zh;q=0.9",
+                         "Accept-Encoding": "gzip, deflate, br"}
         self._hosts: dict[str, _Host] = {}
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            s = self.settings
+            connector = aiohttp.TCPConnector(
+                limit=max(s.link_check_concurrency, s.per_host_concurrency) * 4, limit_per_host=0,
+                resolver=GuardedResolver(self._rules), socket_factory=guarded_socket_factory(self._rules),
+                ssl=ssl_context(s.verify_tls), ttl_dns_cache=60, keepalive_timeout=15)
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers=self._headers, trust_env=False,  # a proxy would bypass the guard
+                # No pool or total timeout: the wait for a connection and the whole request count against
+                # the request's deadline instead (asyncio.timeout in `request`).
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=s.connect_timeout, sock_read=s.read_timeout),
+                auto_decompress=False,           # decompressed here, against the byte limit (gzip bombs)
+                cookie_jar=aiohttp.CookieJar(unsafe=True),  # like a browser: sites that set a cookie and redirect
+                max_line_size=65536, max_field_size=65536)   # CMS pages with long cookies and Link headers
+        return self._session
 
     async def __aenter__(self) -> "Fetcher":
         return self
@@ -125,7 +170,9 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     # --- public operations -------------------------------------------------------------------
 
@@ -173,6 +220,7 @@ class Fetcher:
                     return out
                 seen.add(current)
                 out.final_url = current
+                _vet_literal(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), self._rules)
                 async with self._slot(parts.netloc.lower()):
                     started = time.monotonic()
                     try:
@@ -214,35 +262,33 @@ class Fetcher:
     async def _hop(self, method: str, url: str, mode: BodyMode, out: Outcome,
                    headers: dict[str, str] | None = None, max_bytes: int | None = None) -> str | None:
         """One request; returns the redirect target, or None when `out` holds the final answer."""
-        response = await self._client.send(self._client.build_request(method, url, headers=headers), stream=True)
-        try:
-            out.status = response.status_code
-            out.content_type = response.headers.get("content-type", "")
-            out.etag = response.headers.get("etag")
-            out.last_modified = response.headers.get("last-modified")
-            location = response.headers.get("location")
-            if response.status_code in REDIRECTS and location:
+        async with self._client().request(method, url, headers=headers, allow_redirects=False) as response:
+            out.status = response.status
+            answer = response.headers
+            out.content_type = answer.get("Content-Type", "")
+            out.etag = answer.get("ETag")
+            out.last_modified = answer.get("Last-Modified")
+            location = answer.get("Location")
+            if response.status in REDIRECTS and location:
                 return location.strip()
-            if response.status_code == 304:
+            if response.status == 304:
                 return None  # not modified: the caller's copy stands
             if mode == "html" and not is_html_type(out.content_type):
                 out.error = "not_html"
             elif mode != "none":
                 out.body = await self._read(response, max_bytes)
             return None
-        finally:
-            await response.aclose()
 
-    async def _read(self, response: httpx.Response, max_bytes: int | None = None) -> bytes:
+    async def _read(self, response: aiohttp.ClientResponse, max_bytes: int | None = None) -> bytes:
         limit = max_bytes or self.settings.max_bytes
-        length = response.headers.get("content-length", "")
+        length = response.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > limit:
             raise TooLarge()
-        codings = [c.strip().lower() for c in response.headers.get("content-encoding", "").split(",")]
+        codings = [c.strip().lower() for c in response.headers.get("Content-Encoding", "").split(",")]
         # Encodings are listed in the order applied, so they are undone in reverse.
         decoders = [Decompressor(c, limit) for c in reversed(codings) if c]
         raw_total, parts = 0, []
-        async for chunk in response.aiter_raw():
+        async for chunk in response.content.iter_any():
             raw_total += len(chunk)
             if raw_total > limit:
                 raise TooLarge()
