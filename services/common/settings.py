@@ -30,7 +30,10 @@ class Settings(BaseSettings):
     registry_url: str = "http://127.0.0.1:8001"
     jwks_cache_seconds: int = 300
 
-    upload_max_bytes: int = 20 * 1024 * 1024
+    upload_max_bytes: int = 20 * 1024 * 1024  # bulk import files
+    # Evidence files (filings here, rectification in ReportingSettings: the same GOVWATCH_EVIDENCE_MAX_BYTES),
+    # shown to people by GET /api/v1/uploads/limits.
+    evidence_max_bytes: int = 50 * 1024 * 1024
     import_max_rows: int = 10_000  # bulk and bootstrap imports: more data rows are refused before parsing on
     allow_private_targets: bool = False
     # Non-public addresses user-entered URLs may still reach (services/common/netguard.py): comma-separated

@@ -11,7 +11,7 @@ from services.common.auth import Principal, current_principal, oauth2_scheme
 from services.common.db import SessionDep, get_engine
 from services.common.s3 import ensure_buckets
 from services.common.settings import get_settings
-from services.registry.api import accounts, audit, auth, filings, imports, orgs, sites, sync, users
+from services.registry.api import accounts, audit, auth, filings, imports, orgs, sites, sync, uploads, users
 from services.registry.auth.keys import get_signing_key
 from services.registry.auth.service import check_not_revoked, keep_published, local_verifier
 
@@ -40,5 +40,5 @@ def registry_principal(request: Request, token: Annotated[str | None, Depends(oa
 
 
 app.dependency_overrides[current_principal] = registry_principal
-for module in (auth, orgs, users, sites, accounts, filings, audit, imports, sync):
+for module in (auth, orgs, users, sites, accounts, filings, audit, imports, sync, uploads):
     app.include_router(module.router)

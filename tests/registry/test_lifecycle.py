@@ -230,7 +230,7 @@ def test_evidence_is_typed_by_content_and_stored_with_sha256(registry, login):
 def test_oversize_evidence_is_refused_whole(registry, login, monkeypatch):
     from services.common.settings import get_settings
 
-    monkeypatch.setattr(get_settings(), "upload_max_bytes", 1024)
+    monkeypatch.setattr(get_settings(), "evidence_max_bytes", 1024)
     filing = open_site(registry, login)
     big = upload(registry, login("weinan_supervisor"), filing["id"], "approval_document", pdf() + b"0" * 5000)
     assert big.status_code == 413

@@ -13,6 +13,7 @@ from services.common.files import download_headers
 from services.common.pagination import Page, PageDep
 from services.common.settings import get_settings
 from services.registry.api.deps import Reader
+from services.registry.filings import evidence as filing_evidence
 from services.registry.filings import service
 from services.registry.filings.models import (
     EvidenceKind, EvidencePublic, Filing, FilingDecision, FilingDetail, FilingKind, FilingPublic,
@@ -52,8 +53,16 @@ def get_filing(session: SessionDep, principal: Reader, filing_id: int) -> Filing
              summary="Attach an evidence file (pdf, jpg, png, docx, xlsx; type decided by content)")
 def upload_evidence(session: SessionDep, principal: Writer, filing_id: int,
                     kind: Annotated[EvidenceKind, Form()], file: Annotated[UploadFile, File()]) -> EvidencePublic:
-    data = s3.read_limited(file.file, get_settings().upload_max_bytes)
+    data = s3.read_limited(file.file, get_settings().evidence_max_bytes)
+    filing_evidence.ensure_not_attached(session, principal, filing_id, kind, data)
     return service.add_evidence(session, principal, filing_id, kind, file.filename, data)
+
+
+@router.delete("/{filing_id}/evidence/{evidence_id}", status_code=204,
+               summary="Take a wrongly attached file off a pending filing (audited; the stored object stays)")
+def delete_evidence(session: SessionDep, principal: Writer, filing_id: int, evidence_id: int) -> Response:
+    filing_evidence.remove_evidence(session, principal, filing_id, evidence_id)
+    return Response(status_code=204)
 
 
 @router.get("/{filing_id}/evidence/{evidence_id}", summary="Download an evidence file")

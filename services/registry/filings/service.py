@@ -190,7 +190,7 @@ def add_evidence(session: Session, principal: Principal, filing_id: int, kind: E
     if filing.state != FilingState.pending:
         raise conflict("filing_decided", f"该备案{STATE_LABELS[filing.state]}，不能再上传材料", state=filing.state,
                        state_label=STATE_LABELS[filing.state])
-    file_type, name = check_upload(data, filename, EVIDENCE_TYPES, get_settings().upload_max_bytes)
+    file_type, name = check_upload(data, filename, EVIDENCE_TYPES, get_settings().evidence_max_bytes)
     assert data is not None
     stored = s3.put_bytes(get_settings().bucket_evidence, data, file_type.mime, prefix="filings/sha256/")
     evidence = FilingEvidence(filing_id=filing.id, kind=kind, filename=name, content_type=file_type.mime,
