@@ -56,8 +56,10 @@ class StyleRules:
                     if _SIMPLE.match(selector.strip()):
                         self.rules.setdefault(selector.strip().lower(), {}).update(decls)
 
-    def for_node(self, node: LexborNode) -> dict[str, str]:
-        attrs = node.attributes
+    def for_node(self, node: LexborNode, attrs: dict[str, str | None] | None = None) -> dict[str, str]:
+        attrs = node.attributes if attrs is None else attrs
+        if not self.rules:
+            return declarations(attrs["style"] or "") if attrs.get("style") else {}
         tag = node.tag or ""
         keys = [f".{c.lower()}" for c in (attrs.get("class") or "").split()]
         keys += [f"{tag}{k}" for k in keys]
@@ -93,13 +95,13 @@ def colour(value: str | None) -> str | None:
     return "#%02x%02x%02x" % tuple(int(g) for g in rgb.groups()) if rgb else None
 
 
-def _background(decls: dict[str, str], node: LexborNode) -> str | None:
+def _background(decls: dict[str, str], node: LexborNode, attrs: dict[str, str | None] | None = None) -> str | None:
     if "background-color" in decls:
         return colour(decls["background-color"])
     for token in decls.get("background", "").split():
         if (found := colour(token)) is not None:
             return found
-    return colour(node.attributes.get("bgcolor"))
+    return colour((node.attributes if attrs is None else attrs).get("bgcolor"))
 
 
 def _tiny(value: str | None) -> bool:
@@ -107,9 +109,9 @@ def _tiny(value: str | None) -> bool:
     return size is not None and size <= 1
 
 
-def reason_for(decls: dict[str, str], node: LexborNode) -> str | None:
+def reason_for(decls: dict[str, str], node: LexborNode, attrs: dict[str, str | None] | None = None) -> str | None:
     """Why this element alone hides its content, or None."""
-    attrs = node.attributes
+    attrs = node.attributes if attrs is None else attrs
     if "hidden" in attrs:
         return "hidden_attribute"
     if decls.get("display") == "none":
@@ -138,6 +140,11 @@ def reason_for(decls: dict[str, str], node: LexborNode) -> str | None:
     return None
 
 
+# Without declarations, only these attributes can hide an element or give it a colour (reason_for, _facts).
+_FACT_ATTRIBUTES = frozenset(("hidden", "width", "height", "color", "bgcolor"))
+_NO_FACTS: tuple[str | None, str | None, str | None] = (None, None, None)
+
+
 class HiddenDetector:
     def __init__(self, tree: LexborHTMLParser) -> None:
         self.rules = StyleRules(tree)
@@ -146,12 +153,18 @@ class HiddenDetector:
     def _facts(self, node: LexborNode) -> tuple[str | None, str | None, str | None]:
         """(hiding reason, text colour, background colour) declared on this element."""
         key = node.mem_id
-        if key not in self._own:
-            decls = self.rules.for_node(node)
-            font = colour(node.attributes.get("color")) if node.tag == "font" else None
-            text_colour = colour(decls.get("color")) or font
-            self._own[key] = (reason_for(decls, node), text_colour, _background(decls, node))
-        return self._own[key]
+        facts = self._own.get(key)
+        if facts is None:
+            attrs = node.attributes  # selectolax builds this dict on every access: read it once
+            decls = self.rules.for_node(node, attrs)
+            if not decls and _FACT_ATTRIBUTES.isdisjoint(attrs):
+                facts = _NO_FACTS  # most elements: nothing declared, no attribute that hides or colours
+            else:
+                font = colour(attrs.get("color")) if node.tag == "font" else None
+                text_colour = colour(decls.get("color")) or font
+                facts = (reason_for(decls, node, attrs), text_colour, _background(decls, node, attrs))
+            self._own[key] = facts
+        return facts
 
     def reason(self, node: LexborNode) -> str | None:
         own, fg, bg = self._facts(node)

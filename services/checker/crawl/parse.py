@@ -1,6 +1,7 @@
 """Decoded HTML to the `Page` fields the checks read."""
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -30,12 +31,46 @@ def absolute(base: str, ref: str) -> str | None:
     ref = ref.strip().replace("\\", "/")
     if not ref or ref.startswith("#"):
         return None
+    # The same navigation links recur on every page of a site: a join is computed once per distinct
+    # (part of the base it depends on, reference). An absolute reference depends only on whether the base
+    # has its scheme (urljoin), a root-relative one only on the base's scheme and host.
+    head = ref[:8].lower()
+    if head.startswith(("http://", "https://")):
+        return _joined(base[:base.find(":") + 1].lower(), ref, base)
+    if ref.startswith("/") and not ref.startswith("//"):
+        return _joined(_origin(base), ref, base)
+    return _joined(base, ref, base)
+
+
+@lru_cache(maxsize=4096)
+def _origin(base: str) -> str:
     try:
-        url = urldefrag(urljoin(base, ref)).url
-        parts = urlsplit(url)
+        parts = urlsplit(base)
     except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.hostname else None
+        return base
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_JOINS: dict[tuple[str, str], str | None] = {}
+_MAX_JOINS = 65536
+
+
+def _joined(key: str, ref: str, base: str) -> str | None:
+    """`base` is not part of the cache key: any base with the same `key` gives the same join."""
+    found = _JOINS.get((key, ref), _JOINS)
+    if found is not _JOINS:
+        return found  # type: ignore[return-value]
+    try:
+        url: str | None = urldefrag(urljoin(base, ref)).url
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            url = None
+    except ValueError:
+        url = None
+    if len(_JOINS) >= _MAX_JOINS:
+        _JOINS.clear()
+    _JOINS[(key, ref)] = url
+    return url
 
 
 def visible_text(tree: LexborHTMLParser) -> str:
