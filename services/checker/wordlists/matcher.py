@@ -1,11 +1,10 @@
 """Aho-Corasick matching of word-list entries, with whitelist suppression and context."""
-from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal, get_args
 
-import ahocorasick
+import daachorse
 
 Category = Literal["serious_error", "sensitive_content", "typo"]
 CATEGORIES: tuple[str, ...] = get_args(Category)
@@ -19,13 +18,6 @@ def _fold(text: str) -> str:
     characters (e.g. "İ") lower to two; such text falls back to ASCII-only folding."""
     lowered = text.lower()
     return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
-
-
-def _key(text: str) -> str:
-    """The automaton walks UTF-8 bytes (as latin-1 characters), not code points: pyahocorasick looks a
-    node's children up linearly, and a list of thousands of CJK words gives the root thousands of
-    children but only a handful of distinct leading bytes. Measured about ten times faster."""
-    return _fold(text).encode("utf-8").decode("latin-1")
 
 
 @dataclass(frozen=True)
@@ -59,6 +51,9 @@ class Match:
         return f"{self.before}{self.word}{self.after}"
 
 
+Hit = tuple[int, int, Entry]   # start, end (exclusive), entry
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -71,15 +66,16 @@ class Matcher:
     """
 
     def __init__(self, entries: Iterable[Entry], whitelist: Iterable[str] = ()):
-        self._entries: dict[str, Entry] = {_key(e.word): e for e in entries if e.word}
+        self._entries: dict[str, Entry] = {_fold(e.word): e for e in entries if e.word}
         self._whitelist: tuple[str, ...] = tuple(dict.fromkeys(w for w in whitelist if w))
-        self._automaton = ahocorasick.Automaton()
-        for key, entry in self._entries.items():
-            self._automaton.add_word(key, (len(key), entry))
-        for key in map(_key, self._whitelist):
-            self._automaton.add_word(key, (len(key), None))  # a whitelisted word is never reported
-        if len(self._automaton):
-            self._automaton.make_automaton()
+        whitelisted = {_fold(w) for w in self._whitelist}   # a whitelisted word is never reported
+        reported = [e for key, e in self._entries.items() if key not in whitelisted]
+        # Pattern ids below len(reported) are entries, the rest whitelist phrases.
+        self._values: list[Entry] = reported
+        patterns = [_fold(e.word) for e in reported] + list(whitelisted)
+        # daachorse's character-wise double array walks code points directly (no UTF-8 round trip, no
+        # byte→character offset mapping) and finds a child in O(1) however many words share a node.
+        self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(patterns) if patterns else None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -89,29 +85,32 @@ class Matcher:
         return Matcher([*self._entries.values(), *entries], [*self._whitelist, *whitelist])
 
     def find(self, text: str, categories: Collection[str] | None = None) -> list[Match]:
-        if not text or self._automaton.kind != ahocorasick.AHOCORASICK:
+        if not text or self._automaton is None:
             return []
-        key = _key(text)
-        hits: list[tuple[int, int, Entry]] = []      # byte offsets in the UTF-8 key
-        allowed: list[tuple[int, int]] = []
-        for last, (length, entry) in self._automaton.iter(key):
-            start, end = last - length + 1, last + 1
-            if entry is None:
-                allowed.append((start, end))
-            elif categories is None or entry.category in categories:
-                hits.append((start, end, entry))
+        raw = self._automaton.find_overlapping(_fold(text))   # (start, end, pattern id), by end
+        values, n = self._values, len(self._values)
+        if categories is None:
+            hits = [(s, -e, values[p]) for s, e, p in raw if p < n]
+        else:
+            hits = [(s, -e, values[p]) for s, e, p in raw if p < n and values[p].category in categories]
         if not hits:
             return []
-        if allowed:
-            hits = _uncovered(hits, allowed)
-        hits.sort(key=lambda h: (h[0], h[0] - h[1]))
-        kept = []
+        # Leftmost, then longest. (start, -end) never ties: one span is one folded word, one pattern.
+        hits.sort()
+        allowed = sorted((s, e) for s, e, p in raw if p >= n)
+        kept: list[Hit] = []
         taken_until = -1
-        for hit in hits:
-            if hit[0] >= taken_until:
-                kept.append(hit)
-                taken_until = hit[1]
-        return [self._match(text, start, end, entry) for (start, end, entry) in _to_chars(key, kept)]
+        reach, i = -1, 0   # the furthest end of the whitelist spans starting at or before the hit
+        for start, neg_end, entry in hits:
+            if start < taken_until:
+                continue
+            while i < len(allowed) and allowed[i][0] <= start:
+                reach = max(reach, allowed[i][1])
+                i += 1
+            if reach < -neg_end:   # not covered by a whitelist phrase
+                kept.append((start, -neg_end, entry))
+                taken_until = -neg_end
+        return [self._match(text, start, end, entry) for (start, end, entry) in kept]
 
     @staticmethod
     def _match(text: str, start: int, end: int, entry: Entry) -> Match:
@@ -120,34 +119,3 @@ class Matcher:
             before=_squash(text[max(0, start - CONTEXT_CHARS):start]),
             after=_squash(text[end:end + CONTEXT_CHARS]),
         )
-
-
-def _to_chars(key: str, hits: list[tuple[int, int, Entry]]) -> list[tuple[int, int, Entry]]:
-    """Byte offsets (sorted, on character boundaries since UTF-8 self-synchronises) → character offsets."""
-    raw = key.encode("latin-1")
-    out = []
-    byte_at, char_at = 0, 0
-    for start, end, entry in hits:
-        char_at += len(raw[byte_at:start].decode("utf-8"))
-        length = len(raw[start:end].decode("utf-8"))
-        out.append((char_at, char_at + length, entry))
-        byte_at = start
-    return out
-
-
-Hit = tuple[int, int, Entry]
-
-
-def _uncovered(hits: list[Hit], allowed: list[tuple[int, int]]) -> list[Hit]:
-    """The hits no whitelist span covers."""
-    allowed.sort()
-    starts = [s for s, _ in allowed]
-    reach: list[int] = []  # furthest end among whitelist spans starting at or before each index
-    for _, end in allowed:
-        reach.append(max(end, reach[-1]) if reach else end)
-    kept = []
-    for hit in hits:
-        i = bisect_right(starts, hit[0]) - 1
-        if i < 0 or reach[i] < hit[1]:
-            kept.append(hit)
-    return kept
