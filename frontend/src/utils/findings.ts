@@ -49,6 +49,19 @@ export function snapshotLabel(e: { snapshot?: string | null; snapshot_state?: st
   { text: string; kind: 'pending' | 'lost' | 'stored' | 'none' } {
   if (e.snapshot_state === 'pending') return { text: '快照待上传', kind: 'pending' }
   if (e.snapshot_state === 'lost') return { text: '快照未能保存', kind: 'lost' }
-  if (e.snapshot) return { text: String(e.snapshot).slice(-20), kind: 'stored' }
+  if (e.snapshot) return { text: '查看快照', kind: 'stored' }
   return { text: '无', kind: 'none' }
+}
+
+/** The sha256 a stored snapshot is named by (its key is snapshots/sha256/ab/<digest>); null for anything else,
+ * so no other key reaches the snapshot API's path. */
+export function snapshotDigest(key: string | null | undefined): string | null {
+  const m = /^snapshots\/sha256\/[0-9a-f]{2}\/([0-9a-f]{64})$/.exec(key ?? '')
+  return m ? m[1]! : null
+}
+
+/** The snapshot API's path for one piece of evidence (the cited text of `findingId` is marked). */
+export function snapshotPath(inspectionId: number, kind: string, targetId: number, digest: string, findingId?: number): string {
+  const query = findingId != null ? `?finding_id=${findingId}` : ''
+  return `/api/v1/inspections/${inspectionId}/results/${kind}/${targetId}/snapshots/${digest}${query}`
 }

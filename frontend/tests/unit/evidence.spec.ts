@@ -6,7 +6,7 @@ import ElementPlus from 'element-plus'
 import { createPinia, setActivePinia } from 'pinia'
 import { routerKey } from 'vue-router'
 import { roleCan } from '@/auth/permissions'
-import { snapshotLabel, webLink } from '@/utils/findings'
+import { snapshotDigest, snapshotLabel, snapshotPath, webLink } from '@/utils/findings'
 import { taskControls } from '@/utils/rectification'
 
 describe('webLink', () => {
@@ -29,8 +29,20 @@ describe('snapshotLabel', () => {
     const key = 'snapshots/sha256/ab/' + 'ab'.repeat(32)
     expect(snapshotLabel({ snapshot: key, snapshot_state: 'pending' })).toEqual({ text: '快照待上传', kind: 'pending' })
     expect(snapshotLabel({ snapshot: null, snapshot_state: 'lost' })).toEqual({ text: '快照未能保存', kind: 'lost' })
-    expect(snapshotLabel({ snapshot: key })).toEqual({ text: key.slice(-20), kind: 'stored' })
+    expect(snapshotLabel({ snapshot: key })).toEqual({ text: '查看快照', kind: 'stored' })
     expect(snapshotLabel({ snapshot: null })).toEqual({ text: '无', kind: 'none' })
+  })
+})
+
+describe('snapshotDigest', () => {
+  it('names a stored snapshot by its sha256 and nothing else', () => {
+    const digest = 'ab'.repeat(32)
+    expect(snapshotDigest(`snapshots/sha256/ab/${digest}`)).toBe(digest)
+    for (const key of [null, undefined, '', digest, `snapshots/sha256/ab/${digest}/../x`, `sha256/ab/${digest}`,
+      `snapshots/sha256/ab/${digest.toUpperCase()}`, `snapshots/sha256/ab/${digest.slice(1)}`]) {
+      expect(snapshotDigest(key)).toBeNull()
+    }
+    expect(snapshotPath(3, 'site', 7, digest, 11)).toBe(`/api/v1/inspections/3/results/site/7/snapshots/${digest}?finding_id=11`)
   })
 })
 
