@@ -30,6 +30,18 @@ CONTROL_MESSAGE = "不能包含控制字符或空字符"
 RANGE_MESSAGE = f"数值超出允许范围 ({INT_MIN} 至 {INT_MAX})"
 
 
+_MARKUP = re.compile(r"[<>]")
+MARKUP_MESSAGE = "名称应为纯文本，不能包含 < 或 > 等标记字符"
+
+
+def plain_name(value: str | None) -> str | None:
+    """Names of the inventory (units, sites, accounts, people) are plain text: shown escaped everywhere, but a
+    name that holds markup (`<script>`) is a paste or a probe, never a government name (titles use 《》)."""
+    if value is not None and _MARKUP.search(value):
+        raise ValueError(MARKUP_MESSAGE)
+    return value
+
+
 def has_control(value: str, *, free_text: bool = False) -> bool:
     return (_CONTROL_IN_TEXT if free_text else _CONTROL).search(value) is not None
 

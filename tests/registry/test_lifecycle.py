@@ -48,6 +48,9 @@ def test_illegal_transition_names_the_allowed_ones(registry, login):
     detail = response.json()["detail"]
     assert detail["code"] == "illegal_transition" and detail["state"] == "active"
     assert set(detail["allowed"]) == {"rename", "change", "suspend", "close"}
+    # People read the states and filings in Chinese (issue 16, item 5), never "active" or "deregister".
+    assert detail["message"].startswith("当前状态为运行，不能办理注销备案；可办理：")
+    assert set(detail["message"].split("：")[1].split("、")) == {"更名", "变更", "临时关停", "关停"}
 
 
 def test_rename_applies_only_when_approved_and_one_pending_at_a_time(registry, login):

@@ -32,6 +32,16 @@ def test_patch_refuses_what_creation_refuses(registry, login, code):
     assert registry.get(f"/api/v1/orgs/{county['id']}", headers=admin).json()["region_code"] == "610599"
 
 
+def test_tier_messages_name_the_tiers_in_chinese(registry, login):
+    admin = login("weinan_admin")
+    city = registry.post("/api/v1/orgs", headers=admin, json={"name": "下辖市", "kind": "city",
+                                                              "parent_id": org_id("渭南市")})
+    assert city.status_code == 422 and city.json()["detail"]["message"] == "市级单位下只能设立：县级、部门单位"
+    tier = registry.patch(f"/api/v1/orgs/{org_id('渭南市')}", headers=login("shaanxi_admin"),
+                          json={"region_code": "610501"})
+    assert tier.status_code == 422 and tier.json()["detail"]["message"] == "市级单位的区划代码应以 00 结尾"
+
+
 def test_patch_applies_the_tier_rules_of_creation(registry, login):
     admin = login("weinan_admin")
     county = _create(registry, admin, region_code="610598").json()

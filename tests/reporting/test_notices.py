@@ -297,3 +297,35 @@ def test_titles_are_built_from_the_round_never_pasted(name, now, kinds, title, a
     if attachment:
         assert content.attachment1_title == attachment
     assert name not in content.title and name not in content.intro
+
+
+def test_a_unit_the_notice_names_reads_and_downloads_its_issued_versions(reporting, auth, draft):
+    """Issue 16, item 10: a department (and any reader of it) opens and downloads the 通报 that names it;
+    drafts stay with the issuer, and a unit the notice does not name still gets 404."""
+    nid, issuer = draft["id"], auth("hancheng_supervisor")
+    named, other = auth("hancheng_czj_operator"), auth("minzheng_operator")
+    paths = (f"/api/v1/notices/{nid}", f"/api/v1/notices/{nid}/files/docx", f"/api/v1/notices/{nid}/versions")
+    for path in paths:  # a draft is the issuer's
+        assert reporting.get(path, headers=named).status_code == 404, path
+    assert nid not in [n["id"] for n in reporting.get("/api/v1/notices", headers=named,
+                                                       params={"limit": 500}).json()["items"]]
+    issued = issue(reporting, issuer, nid).json()
+    assert issued["state"] == "issued"
+    for path in paths:
+        assert reporting.get(path, headers=named).status_code == 200, path
+        assert reporting.get(path, headers=other).status_code == 404, path
+    download = reporting.get(f"/api/v1/notices/{nid}/versions/1/files/xlsx", headers=named)
+    assert download.status_code == 200 and download.headers["content-disposition"].startswith("attachment;")
+    listed = reporting.get("/api/v1/notices", headers=named, params={"limit": 500}).json()["items"]
+    assert [n["state"] for n in listed if n["id"] == nid] == ["issued"]
+    # Reading is not managing: the named unit cannot revise, edit or re-issue.
+    assert reporting.post(f"/api/v1/notices/{nid}/revise", headers=named).status_code == 403
+    # While the issuer drafts the next version, the named unit still reads version 1 as printed.
+    assert reporting.post(f"/api/v1/notices/{nid}/revise", headers=issuer).status_code == 200
+    again = reporting.post(f"/api/v1/notices/{nid}/revise", headers=issuer)
+    assert again.status_code == 409 and again.json()["detail"]["message"] == "只有已印发的通报可以修订（当前为草稿）"
+    changed = reporting.patch(f"/api/v1/notices/{nid}", headers=issuer, json={"title": "修订中的草稿标题"})
+    assert changed.status_code == 200, changed.text
+    seen = reporting.get(f"/api/v1/notices/{nid}", headers=named).json()
+    assert seen["state"] == "issued" and seen["content"]["title"] == issued["content"]["title"] != "修订中的草稿标题"
+    assert reporting.get(f"/api/v1/notices/{nid}", headers=issuer).json()["state"] == "draft"

@@ -22,7 +22,7 @@ from sqlmodel import Session, func, select
 from services.checker.inspections import service
 from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.models import (
-    Inspection, InspectionState, InspectionTarget, TargetKind, utcnow,
+    STATE_LABELS, Inspection, InspectionState, InspectionTarget, TargetKind, utcnow,
 )
 from services.checker.registry_client import RegistryClient
 from services.common.auth import Principal
@@ -217,7 +217,7 @@ async def rerun(session: Session, redis: ArqRedis, principal: Principal, inspect
     """Check one target again now (same monitoring time point and probe series). False when its job is
     still queued or running, in which case nothing new is enqueued."""
     if inspection.state in (InspectionState.cancelled, InspectionState.failed, InspectionState.pending):
-        raise conflict("inspection_not_running", f"检查任务状态为 {inspection.state}，不能重新检查",
+        raise conflict("inspection_not_running", f"检查任务{STATE_LABELS[inspection.state]}，不能重新检查",
                        state=str(inspection.state))
     # The kept outcome of the previous run would make arq refuse the same job id.
     await redis.delete(result_key_prefix + target.job_id, retry_key_prefix + target.job_id)

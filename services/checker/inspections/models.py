@@ -51,6 +51,8 @@ class InspectionState(StrEnum):
     failed = "failed"          # planning failed (registry unreachable …); see `error`
 
 
+STATE_LABELS = {InspectionState.pending: "准备中", InspectionState.running: "检查中", InspectionState.completed: "已完成",
+                InspectionState.cancelled: "已取消", InspectionState.failed: "失败"}
 TERMINAL = (InspectionState.completed, InspectionState.cancelled, InspectionState.failed)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, SQLModel, func, select
 
 from services.checker.inspections.models import (
-    TERMINAL, Audit, Finding, FindingCreate, FindingPublic, FindingSource, Inspection, InspectionResult,
+    STATE_LABELS, TERMINAL, Audit, Finding, FindingCreate, FindingPublic, FindingSource, Inspection, InspectionResult,
     InspectionState, InspectionTarget, Probe, Progress, ResultDetail, ResultStatus, ResultSummary,
     TargetKind, Verdict, utcnow,
 )
@@ -118,7 +118,7 @@ def rename(session: Session, principal: Principal, inspection: Inspection, name:
 
 def cancel(session: Session, principal: Principal, inspection: Inspection) -> Inspection:
     if inspection.state in TERMINAL:
-        raise conflict("inspection_finished", f"检查任务已结束 ({str(inspection.state)})，不能取消",
+        raise conflict("inspection_finished", f"检查任务已结束（{STATE_LABELS[inspection.state]}），不能取消",
                        state=str(inspection.state))
     before = dump(inspection)
     inspection.state = InspectionState.cancelled

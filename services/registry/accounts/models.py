@@ -3,8 +3,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, DateTime, Index, UniqueConstraint
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from services.common.validation import plain_name
 from services.registry.models_base import SCHEMA, enum_type, fk, search_index, utcnow
 
 
@@ -41,6 +43,10 @@ class AccountState(StrEnum):
     deregistered = "deregistered"
 
 
+STATE_LABELS = {AccountState.pending_open: "待审批", AccountState.active: "运行", AccountState.suspended: "暂停更新",
+                AccountState.closing: "关停中", AccountState.deregistered: "已注销"}
+
+
 class AccountBase(SQLModel):
     platform: Platform = Field(sa_type=enum_type(Platform))
     platform_id: str = Field(min_length=1, max_length=120, description="平台账号ID / 微信号")
@@ -71,6 +77,7 @@ class Account(AccountBase, table=True):
 
 class AccountCreate(AccountBase):
     override_reason: str | None = Field(default=None, max_length=500)
+    _plain = field_validator("registered_name")(classmethod(lambda cls, v: plain_name(v)))
 
 
 class AccountPublic(AccountBase):

@@ -3,11 +3,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import Column, DateTime, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from services.common.validation import plain_name
 from services.registry.models_base import SCHEMA, enum_type, fk, utcnow
 
 
@@ -28,6 +29,11 @@ class FilingKind(StrEnum):
     import_ = "import"         # bulk import of an existing inventory
 
 
+KIND_LABELS = {FilingKind.open: "开设", FilingKind.rename: "更名", FilingKind.change: "变更",
+               FilingKind.suspend: "临时关停", FilingKind.resume: "恢复", FilingKind.close: "关停",
+               FilingKind.offline: "下线", FilingKind.deregister: "注销", FilingKind.import_: "导入"}
+
+
 class FilingState(StrEnum):
     pending = "pending"
     approved = "approved"
@@ -45,6 +51,13 @@ class EvidenceKind(StrEnum):
     domain_released = "domain_released"              # 域名注销
     platform_cancellation = "platform_cancellation"  # 平台账号注销证明
     other = "other"
+
+
+EVIDENCE_LABELS = {EvidenceKind.approval_document: "审批表/批复文件", EvidenceKind.closure_notice: "关停公告截图",
+                   EvidenceKind.migration_proof: "内容迁移证明", EvidenceKind.icp_cancelled: "ICP备案注销证明",
+                   EvidenceKind.badge_cancelled: "党政机关网站标识注销证明", EvidenceKind.psb_cancelled: "公安备案注销证明",
+                   EvidenceKind.domain_released: "域名注销证明", EvidenceKind.platform_cancellation: "平台账号注销证明",
+                   EvidenceKind.other: "其他材料"}
 
 
 class Filing(SQLModel, table=True):
@@ -150,6 +163,7 @@ class Payload(BaseModel):
 class RenamePayload(Payload):
     new_name: str = Field(min_length=2, max_length=200)
     new_homepage_url: str | None = Field(default=None, max_length=500)
+    _plain = field_validator("new_name")(classmethod(lambda cls, v: plain_name(v)))
 
 
 class SiteChangePayload(Payload):

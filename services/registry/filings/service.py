@@ -11,17 +11,19 @@ from services.common.errors import ApiError, conflict, forbidden, not_found
 from services.common.files import EVIDENCE_TYPES, check_upload
 from services.common.scope import scope_filter
 from services.common.settings import get_settings
+from services.registry.accounts.models import STATE_LABELS as ACCOUNT_STATE_LABELS
 from services.registry.accounts.models import Account, AccountCreate
 from services.registry.audit import service as audit
 from services.registry.filings import flows, rules
 from services.registry.filings.lifecycle import CLOSURE_NOTICE_DAYS, allowed_kinds, transition
 from services.registry.filings.models import (
-    EvidenceKind, Filing, FilingCreate, FilingEvidence, FilingKind, FilingState, SubjectKind,
+    EVIDENCE_LABELS, KIND_LABELS, EvidenceKind, Filing, FilingCreate, FilingEvidence, FilingKind, FilingState, SubjectKind,
 )
 from services.registry.listing import order_by, paginate, search_clause
 from services.registry.models_base import utcnow
 from services.registry.orgs.models import Organisation
 from services.registry.orgs.service import get_visible
+from services.registry.sites.models import STATE_LABELS as SITE_STATE_LABELS
 from services.registry.sites.models import Site, SiteColumn, SiteCreate
 
 MODELS: dict[SubjectKind, type[Site] | type[Account]] = {SubjectKind.site: Site, SubjectKind.account: Account}
@@ -107,8 +109,9 @@ def _check_transition(session: Session, subject_kind: SubjectKind, subject: Site
     step = transition(subject_kind, kind)
     if step is None or subject.state not in step.sources:
         allowed = allowed_kinds(subject_kind, subject.state)
-        raise conflict("illegal_transition",
-                       f"当前状态 {subject.state} 不允许 {kind.value} 备案；允许: {', '.join(allowed) or '无'}",
+        state = (SITE_STATE_LABELS if subject_kind == SubjectKind.site else ACCOUNT_STATE_LABELS)[subject.state]
+        allowed_text = "、".join(KIND_LABELS[FilingKind(k)] for k in allowed) or "无"
+        raise conflict("illegal_transition", f"当前状态为{state}，不能办理{KIND_LABELS[kind]}备案；可办理：{allowed_text}",
                        state=subject.state, allowed=allowed)
 
 
@@ -237,7 +240,7 @@ def approve(session: Session, principal: Principal, filing_id: int, note: str | 
     _check_transition(session, filing.subject_kind, subject, filing.kind)
     missing = missing_evidence(session, filing)
     if missing:
-        raise conflict("evidence_missing", f"缺少证明材料: {', '.join(m.value for m in missing)}",
+        raise conflict("evidence_missing", f"缺少证明材料：{'、'.join(EVIDENCE_LABELS[m] for m in missing)}",
                        missing=[m.value for m in missing])
     _check_payload_rules(session, principal, filing.subject_kind, subject, filing.kind, filing.payload,
                          filing.override_reason)

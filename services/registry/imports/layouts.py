@@ -1,18 +1,15 @@
 """Spreadsheet layouts of the inventory (the columns a province's registry export uses).
 The same headers serve import and export, so an export can be edited and imported again."""
-from services.registry.accounts.models import PLATFORM_LABELS, AccountState, Platform
-from services.registry.sites.models import SiteKind, SiteState
+from services.registry.accounts.models import PLATFORM_LABELS, Platform
+from services.registry.accounts.models import STATE_LABELS as ACCOUNT_STATE_LABELS
+from services.registry.sites.models import STATE_LABELS as SITE_STATE_LABELS
+from services.registry.sites.models import SiteKind
 
 SITE_HEADERS = ["网站名称", "首页网址", "网站类型", "网站标识码", "ICP备案号", "公安机关备案号",
                 "党政机关网站标识", "主办单位", "主管单位", "状态", "例外说明"]
 ACCOUNT_HEADERS = ["账号名称", "账号类型", "账号ID", "主办单位", "主管单位", "互动地址", "状态", "例外说明"]
 
 SITE_KIND_LABELS = {SiteKind.portal: "政府门户网站", SiteKind.department: "部门网站"}
-SITE_STATE_LABELS = {SiteState.pending_open: "待审批", SiteState.active: "运行", SiteState.suspended: "临时关停",
-                     SiteState.closing: "关停中", SiteState.closed: "已下线", SiteState.deregistered: "已注销"}
-ACCOUNT_STATE_LABELS = {AccountState.pending_open: "待审批", AccountState.active: "运行",
-                        AccountState.suspended: "暂停更新", AccountState.closing: "关停中",
-                        AccountState.deregistered: "已注销"}
 YES = {"是", "有", "y", "yes", "true", "1"}
 
 

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, field_validator, model_validator
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
+from services.common.validation import plain_name
 from services.registry.models_base import SCHEMA, enum_type, fk, utcnow
 
 
@@ -18,6 +19,9 @@ class OrgKind(StrEnum):
     township = "township"
     department = "department"
 
+
+KIND_LABELS = {OrgKind.province: "省级", OrgKind.city: "市级", OrgKind.county: "县级", OrgKind.township: "乡镇（街道）",
+               OrgKind.department: "部门单位"}
 
 # GB/T 2260: 2 digits province, 2 city, 2 county. A tier's code is its prefix padded with zeros.
 REGION_PREFIX = {OrgKind.province: 2, OrgKind.city: 4, OrgKind.county: 6, OrgKind.township: 6}
@@ -59,6 +63,8 @@ class Organisation(OrgBase, table=True):
 class OrgCreate(OrgBase):
     parent_id: int
 
+    _plain = field_validator("name")(classmethod(lambda cls, v: plain_name(v)))
+
 
 class OrgUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=2, max_length=100)
@@ -70,7 +76,7 @@ class OrgUpdate(SQLModel):
     def _name_not_null(cls, value: str | None) -> str:
         if value is None:
             raise ValueError("名称不能为空 (name cannot be null)")
-        return value
+        return plain_name(value)
 
 
 class OrgPublic(SQLModel):

@@ -5,7 +5,7 @@ from services.common.auth import Principal
 from services.common.errors import ApiError, not_found
 from services.common.scope import child_path, scope_filter
 from services.registry.audit import service as audit
-from services.registry.orgs.models import REGION_PREFIX, Organisation, OrgCreate, OrgKind, OrgUpdate
+from services.registry.orgs.models import KIND_LABELS, REGION_PREFIX, Organisation, OrgCreate, OrgKind, OrgUpdate
 
 # Which kinds may sit under which parent kind.
 CHILD_KINDS: dict[OrgKind, set[OrgKind]] = {
@@ -48,7 +48,7 @@ def _check_region(kind: OrgKind, code: str | None, parent: Organisation | None) 
                        field="region_code")
     width = REGION_PREFIX[kind]
     if kind in (OrgKind.province, OrgKind.city) and code[width:] != "0" * (6 - width):
-        raise ApiError(422, "region_code_tier", f"{kind.value} 的区划代码应以 {'0' * (6 - width)} 结尾",
+        raise ApiError(422, "region_code_tier", f"{KIND_LABELS[kind]}单位的区划代码应以 {'0' * (6 - width)} 结尾",
                        field="region_code")
     parent_width = REGION_PREFIX.get(parent.kind) if parent else None
     if parent and parent.region_code and parent_width and not code.startswith(parent.region_code[:parent_width]):
@@ -60,8 +60,8 @@ def _check_region(kind: OrgKind, code: str | None, parent: Organisation | None) 
 def create_org(session: Session, principal: Principal, data: OrgCreate) -> Organisation:
     parent = get_visible(session, principal, data.parent_id)
     if data.kind not in CHILD_KINDS[parent.kind]:
-        allowed = ", ".join(sorted(k.value for k in CHILD_KINDS[parent.kind]))
-        raise ApiError(422, "org_kind_not_allowed", f"{parent.kind.value} 下只能设立: {allowed}", field="kind")
+        allowed = "、".join(KIND_LABELS[k] for k in OrgKind if k in CHILD_KINDS[parent.kind])
+        raise ApiError(422, "org_kind_not_allowed", f"{KIND_LABELS[parent.kind]}单位下只能设立：{allowed}", field="kind")
     org = Organisation(name=data.name, kind=data.kind, parent_id=parent.id,
                        region_code=_check_region(data.kind, data.region_code, parent))
     session.add(org)

@@ -6,6 +6,7 @@ from pydantic import field_validator
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, Relationship, SQLModel
 
+from services.common.validation import plain_name
 from services.registry.models_base import SCHEMA, enum_type, fk, search_index, utcnow
 
 
@@ -21,6 +22,10 @@ class SiteState(StrEnum):
     closing = "closing"
     closed = "closed"
     deregistered = "deregistered"
+
+
+STATE_LABELS = {SiteState.pending_open: "待审批", SiteState.active: "运行", SiteState.suspended: "临时关停",
+                SiteState.closing: "关停中", SiteState.closed: "已下线", SiteState.deregistered: "已注销"}
 
 
 class ColumnCategory(StrEnum):
@@ -111,6 +116,7 @@ class Site(SiteBase, table=True):
 
 class SiteCreate(SiteBase):
     columns: list[SiteColumnBase] = []
+    _plain = field_validator("name")(classmethod(lambda cls, v: plain_name(v)))
     override_reason: str | None = Field(default=None, max_length=500,
                                         description="recorded reason to override the one-site-per-unit or domain rule")
 

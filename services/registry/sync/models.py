@@ -19,6 +19,8 @@ class OutboxState(StrEnum):
     resolved = "resolved"          # handled by hand; no further pushes
 
 
+STATE_LABELS = {OutboxState.pending: "待推送", OutboxState.sent: "已推送待确认", OutboxState.acknowledged: "已确认",
+                OutboxState.failed: "推送失败", OutboxState.resolved: "已人工处理"}
 OPEN_STATES = (OutboxState.pending, OutboxState.sent, OutboxState.failed)
 
 

@@ -17,6 +17,7 @@ from services.registry.listing import order_by, paginate
 from services.registry.models_base import utcnow
 from services.registry.orgs.models import Organisation
 from services.registry.sites.models import Site
+from services.registry.sync.models import STATE_LABELS as OUTBOX_LABELS
 from services.registry.sync.models import OPEN_STATES, Difference, DifferenceKind, OutboxRow, OutboxState
 
 # How far along its life a subject is: a push never moves the national record to an earlier stage.
@@ -125,7 +126,7 @@ def summary(session: Session, principal: Principal) -> dict[str, int]:
 def retry(session: Session, principal: Principal, row_id: int) -> OutboxRow:
     row = get_row(session, principal, row_id, lock=True)
     if row.state != OutboxState.failed:
-        raise conflict("not_failed", f"只有推送失败的记录可以重试 (state {row.state.value})", state=row.state)
+        raise conflict("not_failed", f"只有推送失败的记录可以重试（当前为{OUTBOX_LABELS[row.state]}）", state=row.state)
     before = audit.snapshot(row)
     row.state, row.attempts, row.next_attempt_at, row.updated_at = OutboxState.pending, 0, utcnow(), utcnow()
     audit.record(session, principal, "sync.retry", "sync_outbox", row.id, row.org_path, before=before,
@@ -138,7 +139,7 @@ def retry(session: Session, principal: Principal, row_id: int) -> OutboxRow:
 def resolve(session: Session, principal: Principal, row_id: int, note: str) -> OutboxRow:
     row = get_row(session, principal, row_id, lock=True)
     if row.state != OutboxState.failed:
-        raise conflict("not_failed", f"只有推送失败的记录可以标记为已处理 (state {row.state.value})", state=row.state)
+        raise conflict("not_failed", f"只有推送失败的记录可以标记为已处理（当前为{OUTBOX_LABELS[row.state]}）", state=row.state)
     before = audit.snapshot(row)
     row.state, row.resolution_note, row.updated_at = OutboxState.resolved, note, utcnow()
     audit.record(session, principal, "sync.resolve", "sync_outbox", row.id, row.org_path, note=note,

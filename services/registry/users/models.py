@@ -1,10 +1,12 @@
 """Users (people, password login) and API clients (machines, client-credentials login)."""
 from datetime import datetime
 
+from pydantic import field_validator
 from sqlalchemy import Column, DateTime
 from sqlmodel import Field, SQLModel
 
 from services.common.auth import Role
+from services.common.validation import plain_name
 from services.registry.models_base import SCHEMA, enum_type, fk, utcnow
 
 PEOPLE_ROLES = (Role.admin, Role.supervisor, Role.operator, Role.viewer)
@@ -32,11 +34,13 @@ class User(UserBase, table=True):
 
 class UserCreate(UserBase):
     password: str = Field(min_length=8, max_length=128)
+    _plain = field_validator("display_name")(classmethod(lambda cls, v: plain_name(v)))
 
 
 class UserUpdate(SQLModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
     role: Role | None = None
+    _plain = field_validator("display_name")(classmethod(lambda cls, v: plain_name(v)))
     is_active: bool | None = None
 
 

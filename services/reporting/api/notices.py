@@ -31,12 +31,12 @@ def list_notices(session: SessionDep, principal: Reader, page: PageDep, state: N
                  inspection_id: int | None = None) -> Page[NoticeSummary]:
     rows, total = service.list_notices(session, principal, limit=page.limit, offset=page.offset, state=state,
                                        inspection_id=inspection_id)
-    return Page(items=[service.summary(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return Page(items=[service.summary(r, principal) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{notice_id}", response_model=NoticePublic, summary="A notice with its content, preview text and files")
 def get_notice(session: SessionDep, principal: Reader, notice_id: int) -> NoticePublic:
-    return service.public(session, service.get_visible(session, principal, notice_id))
+    return service.public(session, service.get_readable(session, principal, notice_id), principal)
 
 
 @router.patch("/{notice_id}", response_model=NoticePublic,
@@ -70,7 +70,7 @@ def revise_notice(session: SessionDep, principal: Issuer, notice_id: int) -> Not
 
 @router.get("/{notice_id}/versions", summary="Issued versions")
 def list_versions(session: SessionDep, principal: Reader, notice_id: int) -> list[dict]:
-    return service.versions(session, service.get_visible(session, principal, notice_id))
+    return service.versions(session, service.get_readable(session, principal, notice_id))
 
 
 def _download(session, principal, notice_id: int, version: int | None, fmt: FileFormat) -> StreamingResponse:  # noqa: ANN001

@@ -1,9 +1,10 @@
-"""Notices: plain functions on a session. Scope is enforced in every query: a principal sees a notice
-only when the inspection's scope organisation lies inside the principal's subtree."""
+"""Notices: plain functions on a session. Scope is enforced in every query: a principal manages a notice
+only when the inspection's scope organisation lies inside the principal's subtree; it also reads (and
+downloads) the issued versions of a notice that names a unit of its subtree."""
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import and_, exists, or_, update
 from sqlmodel import Session, func, select
 
 from services.common.auth import Principal
@@ -12,7 +13,7 @@ from services.common.scope import scope_filter
 from services.reporting.clients import ServiceClient
 from services.reporting.notices import assembly, storage
 from services.reporting.notices.models import (
-    EDITABLE, EDITABLE_FIELDS, ISSUABLE, FileFormat, Notice, NoticeContent, NoticeCreate, NoticeFile,
+    EDITABLE, EDITABLE_FIELDS, ISSUABLE, STATE_LABELS, FileFormat, Notice, NoticeContent, NoticeCreate, NoticeFile,
     NoticeFilePublic, NoticePublic, NoticeState, NoticeSummary, NoticeUpdate, NoticeVersion,
 )
 from services.reporting.notices.render_docx import render_docx
@@ -31,18 +32,28 @@ def content_of(notice: Notice) -> NoticeContent:
     return NoticeContent.model_validate(notice.content)
 
 
-def public(session: Session, notice: Notice) -> NoticePublic:
-    content = content_of(notice)
+def public(session: Session, notice: Notice, principal: Principal | None = None) -> NoticePublic:
+    """The notice as `principal` may read it: a unit it merely names reads the latest issued version, never a
+    draft of the next one (nor a rendering error)."""
+    content, extra = content_of(notice), {}
+    if principal is not None and not principal.sees(notice.scope_org_path) and notice.state != NoticeState.issued:
+        issued = session.exec(select(NoticeVersion).where(NoticeVersion.notice_id == notice.id)
+                              .order_by(NoticeVersion.version.desc())).first()
+        content = NoticeContent.model_validate(issued.content if issued is not None else {})
+        extra = {"state": NoticeState.issued, "error": None}
     files = session.exec(select(NoticeFile).where(NoticeFile.notice_id == notice.id)
                          .order_by(NoticeFile.version.desc(), NoticeFile.format)).all()
     return NoticePublic.model_validate(notice, update={
-        "content": content, "text": plain_text(content),
+        **extra, "content": content, "text": plain_text(content),
         "files": [NoticeFilePublic.model_validate(f, update={
             "url": f"/api/v1/notices/{notice.id}/versions/{f.version}/files/{f.format}"}) for f in files]})
 
 
-def summary(notice: Notice) -> NoticeSummary:
-    return NoticeSummary.model_validate(notice, update={"title": notice.content.get("title", "")})
+def summary(notice: Notice, principal: Principal | None = None) -> NoticeSummary:
+    # A unit the notice names reads its issued versions only, whatever the issuer is drafting next.
+    named_only = principal is not None and not principal.sees(notice.scope_org_path)
+    return NoticeSummary.model_validate(notice, update={
+        "title": notice.content.get("title", ""), **({"state": NoticeState.issued} if named_only else {})})
 
 
 def get_visible(session: Session, principal: Principal, notice_id: int, *, lock: bool = False) -> Notice:
@@ -55,9 +66,24 @@ def get_visible(session: Session, principal: Principal, notice_id: int, *, lock:
     return row
 
 
+def readable(principal: Principal) -> Any:
+    """Notices of the caller's subtree, and issued ones whose inspection checked a target of it (the 通报 that
+    names a department or county is theirs to open and download)."""
+    named = exists().where(TargetFact.inspection_id == Notice.inspection_id,
+                           scope_filter(TargetFact.org_path, principal))
+    return or_(scope_filter(Notice.scope_org_path, principal), and_(Notice.version > 0, named))
+
+
+def get_readable(session: Session, principal: Principal, notice_id: int) -> Notice:
+    row = session.exec(select(Notice).where(Notice.id == notice_id, readable(principal))).first()
+    if row is None:
+        raise not_found("通报")
+    return row
+
+
 def list_notices(session: Session, principal: Principal, *, limit: int, offset: int, state: NoticeState | None,
                  inspection_id: int | None) -> tuple[list[Notice], int]:
-    query = select(Notice).where(scope_filter(Notice.scope_org_path, principal))
+    query = select(Notice).where(readable(principal))
     if state is not None:
         query = query.where(Notice.state == state)
     if inspection_id is not None:
@@ -126,7 +152,7 @@ def revise(session: Session, principal: Principal, notice_id: int) -> Notice:
     """An issued notice back to draft for its next version (the issued versions stay as they are)."""
     notice = get_visible(session, principal, notice_id, lock=True)
     if notice.state != NoticeState.issued:
-        raise conflict("notice_not_issued", f"只有已印发的通报可以修订 ({notice.state})", state=str(notice.state))
+        raise conflict("notice_not_issued", f"只有已印发的通报可以修订（当前为{STATE_LABELS[notice.state]}）", state=str(notice.state))
     notice.state = NoticeState.draft
     notice.updated_at = utcnow()
     session.add(notice)
@@ -150,7 +176,7 @@ def issue(session: Session, principal: Principal, client: ServiceClient, notice_
     notice = get_visible(session, principal, notice_id)
     stale = utcnow() - timedelta(seconds=get_reporting_settings().pdf_timeout_seconds + 120)
     if notice.state not in ISSUABLE and not (notice.state == NoticeState.rendering and notice.updated_at < stale):
-        raise conflict("notice_not_issuable", f"通报当前状态不能印发 ({notice.state})", state=str(notice.state))
+        raise conflict("notice_not_issuable", f"通报当前为{STATE_LABELS[notice.state]}，不能印发", state=str(notice.state))
     # The inspection must still be completed (a re-run or a cancelled one cannot be issued).
     try:
         assembly.require_completed(client.inspection(notice.inspection_id))
@@ -207,7 +233,7 @@ def issue(session: Session, principal: Principal, client: ServiceClient, notice_
 
 def get_file(session: Session, principal: Principal, notice_id: int, version: int | None,
              fmt: FileFormat) -> tuple[Notice, NoticeFile]:
-    notice = get_visible(session, principal, notice_id)
+    notice = get_readable(session, principal, notice_id)
     query = select(NoticeFile).where(NoticeFile.notice_id == notice.id, NoticeFile.format == fmt)
     if version is not None:
         query = query.where(NoticeFile.version == version)

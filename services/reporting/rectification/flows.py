@@ -11,7 +11,7 @@ from services.common.auth import Principal
 from services.common.clock import cn_date
 from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.models_base import utcnow
-from services.reporting.notices.models import Notice, NoticeContent, NoticeState
+from services.reporting.notices.models import INSPECTION_STATE_LABELS, Notice, NoticeContent, NoticeState
 from services.reporting.notifications import service as notifications
 from services.reporting.notifications.models import NotificationKind
 from services.reporting.rectification import service
@@ -128,7 +128,7 @@ def poll_recheck(session: Session, client: ServiceClient, task: RectificationTas
     if state in ("pending", "running"):
         return False
     if state != "completed":
-        service.record_recheck_result(session, task, None, [], f"复查检查任务未完成（{state}）")
+        service.record_recheck_result(session, task, None, [], f"复查检查任务未完成（{INSPECTION_STATE_LABELS.get(str(state), '未知')}）")
         return False
     detail = client.result(task.recheck_inspection_id, task.kind, task.target_id)
     if detail is None:

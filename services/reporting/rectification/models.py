@@ -22,6 +22,10 @@ class TaskState(StrEnum):
     closed = "closed"          # closed by the supervisor without a passing re-check (reason recorded)
 
 
+STATE_LABELS = {TaskState.open: "待整改", TaskState.submitted: "待审核", TaskState.accepted: "待复查",
+                TaskState.verified: "已复查通过", TaskState.closed: "已办结"}
+ACTION_LABELS = {"upload": "上传材料", "submit": "提交整改", "close": "办结", "accept": "审核通过", "reject": "退回",
+                 "recheck": "复查"}
 FINAL = (TaskState.verified, TaskState.closed)
 # Who may move a task where; anything else answers 409 naming the allowed actions.
 ACTIONS: dict[TaskState, tuple[str, ...]] = {

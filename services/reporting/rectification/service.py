@@ -17,7 +17,7 @@ from services.reporting.models_base import utcnow
 from services.reporting.notifications import service as notifications
 from services.reporting.notifications.models import NotificationKind
 from services.reporting.rectification.models import (
-    ACTIONS, FINAL, Audit, EvidenceFile, EvidenceKind, EvidencePublic, RectificationTask, ReviewDecision,
+    ACTION_LABELS, ACTIONS, FINAL, STATE_LABELS, Audit, EvidenceFile, EvidenceKind, EvidencePublic, RectificationTask, ReviewDecision,
     TaskClose, TaskCounts, TaskEvent, TaskEventPublic, TaskPublic, TaskReview, TaskState, TaskSubmit,
     TaskSummary, UnitTaskCounts,
 )
@@ -160,7 +160,7 @@ def counts(session: Session, principal: Principal, day: date, org_path: str | No
 def require_action(task: RectificationTask, action: str) -> None:
     if action not in ACTIONS[task.state]:
         allowed = list(ACTIONS[task.state])
-        raise conflict("task_state", f"整改任务当前状态（{task.state}）不能执行该操作；可执行：{', '.join(allowed) or '无'}",
+        raise conflict("task_state", f"整改任务当前为{STATE_LABELS[task.state]}，不能执行该操作；可执行：{'、'.join(ACTION_LABELS[a] for a in allowed) or '无'}",
                        state=str(task.state), allowed=allowed)
 
 

@@ -18,6 +18,8 @@ class ReportState(StrEnum):
     accepted = "accepted"
 
 
+STATE_LABELS = {ReportState.draft: "草稿", ReportState.submitted: "已提交", ReportState.returned: "已退回",
+                ReportState.accepted: "审核通过"}
 EDITABLE = (ReportState.draft, ReportState.returned)
 
 # The report's sections in the order seed 003's reports use; the text is pre-filled and editable.

@@ -17,7 +17,7 @@ from services.reporting.notifications.models import NotificationKind
 from services.reporting.rectification.models import FINAL, RectificationTask
 from services.reporting.rectification.service import WORKERS, audit, reviews
 from services.reporting.selfreports.models import (
-    EDITABLE, SECTIONS, Figures, ReportState, SelfReport, SelfReportCreate, SelfReportPublic, SelfReportReview,
+    EDITABLE, SECTIONS, STATE_LABELS, Figures, ReportState, SelfReport, SelfReportCreate, SelfReportPublic, SelfReportReview,
     SelfReportUpdate,
 )
 from services.reporting.settings import get_reporting_settings
@@ -222,7 +222,7 @@ def review(session: Session, principal: Principal, report_id: int, body: SelfRep
     if not reviews(principal, report.org_path):
         raise ApiError(403, "forbidden", "只有上级监管单位可以审核自查报告")
     if report.state != ReportState.submitted:
-        raise conflict("report_not_submitted", f"只有已提交的自查报告可以审核 ({report.state})", state=str(report.state))
+        raise conflict("report_not_submitted", f"只有已提交的自查报告可以审核（当前为{STATE_LABELS[report.state]}）", state=str(report.state))
     note = (body.note or "").strip() or None
     if body.decision == "return" and not note:
         raise ApiError(422, "reason_required", "退回须写明原因", field="note")

@@ -170,9 +170,10 @@ def test_cancel_drops_queued_jobs(checker, tokens, world, worker):
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
     queued = {j.decode() for j in queue.zrange(get_checker_settings().checker_queue, 0, -1)}
     assert not [j for j in queued if j.startswith(plan_job_id(iid).removesuffix("plan"))]
-    assert checker.post(f"/api/v1/inspections/{iid}/cancel", headers=sup).status_code == 409
+    again = checker.post(f"/api/v1/inspections/{iid}/cancel", headers=sup)
+    assert again.status_code == 409 and again.json()["detail"]["message"] == "检查任务已结束（已取消），不能取消"
     rerun = checker.post(f"/api/v1/inspections/{iid}/targets/site/{world.sites['portal'].id}/rerun", headers=sup)
-    assert rerun.status_code == 409
+    assert rerun.status_code == 409 and rerun.json()["detail"]["message"] == "检查任务已取消，不能重新检查"
 
 
 # --- indicator sets -------------------------------------------------------------------------------

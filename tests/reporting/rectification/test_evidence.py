@@ -162,6 +162,7 @@ def test_no_uploads_once_submitted(reporting, auth, task):
     reporting.post(f"/api/v1/rectification/tasks/{task['id']}/submit", headers=op, json={"explanation": "已完成整改，附截图。"})
     late = upload(reporting, op, task["id"], png(51), "b.png")
     assert late.status_code == 409 and late.json()["detail"]["code"] == "task_state"
+    assert late.json()["detail"]["message"] == "整改任务当前为待审核，不能执行该操作；可执行：审核通过、退回、办结"
     assert len(stored(task["id"])) == 1
 
 
