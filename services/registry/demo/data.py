@@ -1,4 +1,5 @@
 """The demo organisations, sites and accounts as data. Names follow seed 004's tables."""
+import hashlib
 
 COUNTIES = [  # (name, GB/T 2260 code, short name used in usernames)
     ("临渭区", "610502", "linwei"), ("华州区", "610503", "huazhou"), ("潼关县", "610522", "tongguan"),
@@ -79,6 +80,47 @@ NAMED_ACCOUNTS = [
     ("潼关精准脱贫", "wechat_subscription", "潼关县乡村振兴局", None),
     ("潼关发改", "wechat_subscription", "潼关县发展和改革局", None),
 ]
+
+# What seed 004's table 2 found wrong with each failing account, as indicator codes. The platform simulator
+# (tests/fixtures/platforms) serves these accounts with exactly these problems, so a demo inspection fails
+# them for the reasons the notice gives: 14天未更新 / 长期无更新 → account_not_updated, 未提供有效互动功能 /
+# 无有效互动交流渠道 → account_no_interaction, 互动交流链接有误 → account_interaction_link_broken, 3个月无原创 →
+# account_no_original, 已改名…系统中未改名 → account_renamed_unfiled (the live name of NAMED_ACCOUNTS),
+# 搜索不到 → account_not_found.
+_SEED_PROBLEM_TEXT = {
+    "渭南二黄": "互动交流链接有误", "渭南市卫生健康委员会": "14天未更新", "渭南市城市管理执法局": "未提供有效互动功能",
+    "渭南水务": "未提供有效互动功能", "卤阳湖开发区 行政审批服务中心": "未提供有效互动功能",
+    "渭南市路灯管理站": "长期无更新，互动交流链接有误", "渭南地方志": "长期无更新，未提供有效互动功能",
+    "渭南市公安局高新分局": "已改名", "龙首渠": "已改名", "渭南市公安局渭北分局": "已改名", "渭南市城乡规划展示馆": "已改名",
+    "白水县卫生健康局": "3个月无原创", "法治白水": "3个月无原创", "澄城公安": "14天未更新",
+    "澄城县道路运输管理所": "搜索不到", "富平县退役军人事务局": "14天未更新", "陕西富平到贤派出所": "3个月无原创",
+    "韩城工信": "14天未更新", "韩城公安": "无有效互动交流渠道", "渭南市华州区 城市管理执法局": "14天未更新",
+    "渭南市华州区 大明镇人民政府": "14天未更新", "华阴市退役军人事务局": "3个月无原创", "华阴金融": "3个月无原创",
+    "华阴市城市管理执法局": "3个月无原创", "华阴文化": "已改名", "临渭信访": "14天未更新", "临渭招商": "14天未更新",
+    "临渭水务": "14天未更新", "魅力交斜": "14天未更新", "临渭区阎村镇人民政府": "14天未更新",
+    "陕西省重点示范镇 秦东管委会": "3个月无原创", "潼关精准脱贫": "3个月无原创", "潼关发改": "3个月无原创",
+}
+_PROBLEM_CODES = {
+    "14天未更新": "account_not_updated", "长期无更新": "account_not_updated", "未提供有效互动功能": "account_no_interaction",
+    "无有效互动交流渠道": "account_no_interaction", "互动交流链接有误": "account_interaction_link_broken",
+    "3个月无原创": "account_no_original", "已改名": "account_renamed_unfiled", "搜索不到": "account_not_found",
+}
+SEED_ACCOUNT_PROBLEMS: dict[str, tuple[str, ...]] = {
+    name: tuple(_PROBLEM_CODES[part] for part in text.split("，")) for name, text in _SEED_PROBLEM_TEXT.items()}
+
+
+def platform_id(platform: str, name: str) -> str:
+    """The demo account's id on its platform (stable across loads; the simulator serves the same ids)."""
+    digest = hashlib.sha1(name.encode()).hexdigest()
+    return {"wechat_subscription": f"gh_{digest[:12]}", "wechat_service": f"gh_{digest[12:24]}",
+            "weibo": str(int(digest[:10], 16))[:10], "douyin": f"dy{digest[:10]}"}.get(platform, digest[:12])
+
+
+def seeded_accounts() -> list[tuple[str, str, str, str, tuple[str, ...]]]:
+    """(platform, platform id, registered name, live name, indicator codes) of seed 004's failing accounts."""
+    return [(platform, platform_id(platform, name), name, live or name, SEED_ACCOUNT_PROBLEMS[name])
+            for name, platform, _, live in NAMED_ACCOUNTS]
+
 
 # Demo users: (username, display name, unit, role).
 USERS = [

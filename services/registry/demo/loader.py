@@ -1,5 +1,4 @@
 """Builds the demo tree through the same service code the API uses (import filings, audit rows)."""
-import hashlib
 import time
 
 from sqlmodel import Session, select
@@ -26,12 +25,6 @@ def _system(root: Organisation) -> Principal:
     now = int(time.time())
     return Principal(sub="system:demo", org_id=root.id, org_path=root.path, role=Role.admin, jti="demo",
                      iat=now, exp=now + 60, name="演示数据加载")
-
-
-def _platform_id(platform: str, name: str) -> str:
-    digest = hashlib.sha1(name.encode()).hexdigest()
-    return {"wechat_subscription": f"gh_{digest[:12]}", "wechat_service": f"gh_{digest[12:24]}",
-            "weibo": str(int(digest[:10], 16))[:10], "douyin": f"dy{digest[:10]}"}.get(platform, digest[:12])
 
 
 def _farm_sites(manifest: dict | None, names: list[str]) -> dict[str, dict]:
@@ -148,9 +141,9 @@ def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "ht
         taken.add((platform, org.id))
         supervising = orgs[next((c for c, _, _ in data.COUNTIES if org.path.startswith(orgs[c].path)), "渭南市")]
         accounts.append(Account(registered_name=name, platform=Platform(platform),
-                                platform_id=_platform_id(platform, name), host_org_id=org.id,
+                                platform_id=data.platform_id(platform, name), host_org_id=org.id,
                                 supervising_org_id=supervising.id, org_path=org.path, state=AccountState.active,
-                                interaction_url=f"http://127.0.0.1:8095/interact/{_platform_id(platform, name)}"))
+                                interaction_url=f"http://127.0.0.1:8095/interact/{data.platform_id(platform, name)}"))
 
     for name, platform, host, _ in data.NAMED_ACCOUNTS:
         account(name, platform, host)
