@@ -22,7 +22,8 @@ from services.checker.inspections.models import (
 from services.common.db import get_engine
 from services.common.settings import get_settings
 from services.registry.accounts.models import Account
-from services.registry.demo.loader import DEFAULT_PASSWORD, DEMO_NOTE, _platform_id
+from services.registry.demo.data import platform_id as _platform_id
+from services.registry.demo.loader import DEFAULT_PASSWORD, DEMO_NOTE
 from services.registry.orgs.models import Organisation
 from services.registry.sites.models import Site
 from services.reporting.settings import get_reporting_settings
