@@ -218,8 +218,11 @@ def _ids() -> list[int]:
 
 
 def cycle(name: str, workers: list[subprocess.Popen], sites: int, delay: float, timeout: float,
-          farm_stats: Callable[[], dict[str, Any]] | None, farm_pid: int | None) -> dict[str, Any]:
-    start = datetime.now(UTC)
+          farm_stats: Callable[[], dict[str, Any]] | None, farm_pid: int | None,
+          start: datetime | None = None) -> dict[str, Any]:
+    """`start`: taken before the cycle's work became due (the workers' own cron may start slices before the
+    driver enqueues them: a site whose cycle began before `start` would never count as finished)."""
+    start = start or datetime.now(UTC)
     cpu0 = {p.pid: cpu_seconds(p.pid) for p in workers}
     farm0 = cpu_seconds(farm_pid) if farm_pid else 0.0
     stats0 = farm_stats() if farm_stats else None
@@ -267,18 +270,20 @@ def run(sites: list[dict[str, Any]], *, advance: Callable[[], None] | None = Non
     prepare_database()
     clear_redis()
     load_sites(sites)
+    first_start = datetime.now(UTC)
     processes = start_workers(workers, worker_env(per_host, delay, max_jobs), log_dir)
     report: dict[str, Any] = {"workers": workers, "per_host": per_host, "delay_s": delay, "max_jobs": max_jobs,
                               "logs": str(log_dir)}
     try:
         time.sleep(3)  # workers connect
-        report["first"] = cycle("first", processes, len(sites), delay, timeout, farm_stats, farm_pid)
+        report["first"] = cycle("first", processes, len(sites), delay, timeout, farm_stats, farm_pid, first_start)
         report["after_first"] = {"bytes": table_sizes(), "rows": row_counts()}
         if advance is not None:
             advance()
+            incremental_start = datetime.now(UTC)
             report["due_for_incremental"] = make_due(incremental)
             report["incremental"] = cycle(f"incremental ({incremental})", processes, len(sites), delay, timeout,
-                                          farm_stats, farm_pid)
+                                          farm_stats, farm_pid, incremental_start)
             report["after_incremental"] = {"bytes": table_sizes(), "rows": row_counts()}
     finally:
         stop(processes)

@@ -55,6 +55,7 @@ class CheckerSettings(BaseSettings):
     monitor_max_depth: int = 30               # link depth from the homepage (pagination chains are deep)
     monitor_prune_days: int = 30              # removed pages (404/410) are deleted this long after
     monitor_retry_minutes: int = 60           # a page that failed with a transport error is retried after
+    monitor_target_hours: int = 24            # an outside link's answer serves every site linking to it this long
     monitor_max_attempts: int = 3             # transport failures before a page waits for its next cycle
     monitor_history_days: int = 365           # resolved problems are kept this long in the ledger
 

@@ -31,6 +31,7 @@ from services.checker.inspections.models import utcnow
 from services.checker.monitor import pipeline, service
 from services.checker.monitor.models import MonitorPage, MonitorSite, PageKind
 from services.checker.monitor.politeness import HostGate, PoliteFetcher, Politeness
+from services.checker.monitor.targets import TargetCache
 from services.checker.registry_client import RegistryClient, RegistryError
 from services.checker.store import wordlists
 from services.checker.wordlists import builtin_entries, builtin_whitelist, default_matcher
@@ -120,6 +121,7 @@ class SliceReport:
     unchanged: int = 0
     findings: int = 0
     dropped: int = 0
+    deferred: int = 0
     more: bool = False
     statuses: dict[str, int] = field(default_factory=dict)
 
@@ -186,6 +188,8 @@ async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | N
         return report
     site, ctx, claimed = begun
     report.claimed = len(claimed)
+    ctx.targets = TargetCache(redis, _queue(), ttl=settings.monitor_target_hours * 3600,
+                              broken_ttl=min(settings.monitor_target_hours * 3600, settings.monitor_retry_minutes * 30))
     gate = HostGate(redis, politeness(settings, crawl))
     deadline = time.monotonic() + settings.monitor_lease_seconds * 0.8
     lock = asyncio.Lock()  # one writer at a time (one session, used from a thread)
@@ -204,8 +208,8 @@ async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | N
     site_row = await asyncio.to_thread(load_site)
     ready: list[pipeline.PageResult] = []
 
-    def store(result: pipeline.PageResult) -> int:
-        return pipeline.store(session, site_row, ctx, result,
+    def store(batch: list[pipeline.PageResult]) -> int:
+        return pipeline.store(session, site_row, ctx, batch,
                               hub_hours=service.hub_hours(site_row, settings.monitor_hub_hours),
                               revalidate_days=service.revalidate_days(site_row, settings.monitor_revalidate_days),
                               retry_minutes=settings.monitor_retry_minutes,
@@ -214,18 +218,20 @@ async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | N
     def write(batch: list[pipeline.PageResult]) -> int:
         """One transaction per batch, without waiting for the WAL flush: crawl state lost in a crash is
         only refetched (its leases expire), so durability per page is not worth a disk sync per page."""
+        known = site_row.pages_known
         try:
             session.exec(text("SET LOCAL synchronous_commit TO OFF"))
-            dropped = sum(store(result) for result in batch)
+            dropped = store(batch)
             session.commit()
             return dropped
         except Exception:  # noqa: BLE001 - one bad page must not lose the others: write them one by one
             session.rollback()
+            site_row.pages_known = known
             log.warning("monitor batch of site %s failed; writing pages one by one", site_id, exc_info=True)
         dropped = 0
         for result in batch:
             try:
-                dropped += store(result)
+                dropped += store([result])
                 session.commit()
             except Exception:  # noqa: BLE001 - the page stays leased and is redone after its lease
                 session.rollback()
@@ -254,6 +260,10 @@ async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | N
                 if store_snapshots:
                     await _store_snapshot(result)
                 ready.append(result)
+                if result.deferred:
+                    report.deferred += 1
+                    await flush(WRITE_BATCH)
+                    return
                 report.fetched += 1
                 report.unchanged += int(result.rec.unchanged)
                 report.findings += len(result.findings or [])
@@ -355,7 +365,7 @@ async def monitor_slice(ctx: dict[str, Any], site_id: int) -> str:
     if report.more:
         await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings))
     return (f"site {site_id}: {report.fetched}/{report.claimed} fetched, {report.unchanged} unchanged, "
-            f"{report.findings} findings, more={report.more}")
+            f"{report.findings} findings, {report.deferred} deferred, more={report.more}")
 
 
 async def sync_from_registry(registry: RegistryClient) -> tuple[int, int]:

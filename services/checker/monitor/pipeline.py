@@ -16,7 +16,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +39,7 @@ from services.checker.model import Finding, LinkStatus, Page, Probe, RegistryFac
 from services.checker.monitor import service
 from services.checker.monitor.models import CHECKED_ONLY, MonitorSite, PageKind
 from services.checker.monitor.service import Claimed, Found, Recorded
+from services.checker.monitor.targets import DEFER_SECONDS, TargetCache
 from services.common.s3 import content_key
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class SiteContext:
     max_depth: int
     hub_list_pages: int
     home_ok: bool = True          # homepage answered at its last fetch (broken links are judged only then)
+    targets: TargetCache | None = None   # outside links' answers shared by every site for a cycle
 
 
 @dataclass
@@ -79,6 +81,7 @@ class PageResult:
     found: list[Found] | None = None        # None: links not re-read (page unchanged or not parsed)
     broken_target: bool = False             # a failing link target: broken_link findings need its sources
     snapshot: tuple[bytes, str] | None = None  # body held until a finding cites it
+    deferred: bool = False                  # another slice is checking this outside target: due again shortly
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -164,7 +167,20 @@ async def process(fetcher: Fetcher, site: SiteContext, claimed: Claimed, now: da
 
 
 async def _check_target(fetcher: Fetcher, site: SiteContext, claimed: Claimed) -> PageResult:
-    status = await fetcher.check_link(claimed.url)
+    cache = site.targets if claimed.kind == PageKind.external else None
+    status = await cache.get(claimed.url) if cache is not None else None
+    if status is None and cache is not None and not await cache.claim(claimed.url):
+        rec = Recorded(status=None, error=None, kind=claimed.kind, fetched_at=service.utcnow())
+        return PageResult(claimed, rec, deferred=True)
+    if status is None:
+        try:
+            status = await fetcher.check_link(claimed.url)
+        except BaseException:
+            if cache is not None:
+                await asyncio.shield(cache.drop_claim(claimed.url))
+            raise
+        if cache is not None:
+            await cache.put(status)
     rec = Recorded(status=status.status, error=status.error, kind=claimed.kind, fetched_at=status.checked_at)
     return PageResult(claimed, rec, findings=[], broken_target=status.broken)
 
@@ -376,26 +392,49 @@ def ledger_hook(session: Session, ctx: "SiteContext", page_id: int, url: str, fi
     ledger.refresh_page(session, ctx.site_id, page_id, url, findings, at, ctx.indicator_set)
 
 
-def store(session: Session, site: MonitorSite, ctx: SiteContext, result: PageResult, *, hub_hours: int,
+def store(session: Session, site: MonitorSite, ctx: SiteContext, results: list[PageResult], *, hub_hours: int,
           revalidate_days: int, retry_minutes: int, max_attempts: int, max_pages: int) -> int:
-    """Record one page's result: its row, the URLs it leads to and its links, its findings in the ledger.
-    Returns the number of new URLs the per-site budget left out. The caller commits."""
-    claimed, rec = result.claimed, result.rec
-    service.next_due(rec, claimed, hub_hours=hub_hours, revalidate_days=revalidate_days,
-                     retry_minutes=retry_minutes, max_attempts=max_attempts)
-    if rec.extra.get("due_now"):
-        rec.due_at, rec.priority = rec.fetched_at, service.Priority.new
-    service.record(session, claimed, rec)
+    """Record a batch of one site's page results: their rows, the URLs they lead to and their links, their
+    findings in the ledger. A handful of statements for the whole batch, not several per page (the worker's
+    CPU went mostly to round trips). Returns the number of new URLs the per-site budget left out. The caller
+    commits."""
+    done = []
+    for result in results:
+        claimed, rec = result.claimed, result.rec
+        if result.deferred:
+            service.defer(session, claimed.id, rec.fetched_at + timedelta(seconds=DEFER_SECONDS))
+            continue
+        service.next_due(rec, claimed, hub_hours=hub_hours, revalidate_days=revalidate_days,
+                         retry_minutes=retry_minutes, max_attempts=max_attempts)
+        if rec.extra.get("due_now"):
+            rec.due_at, rec.priority = rec.fetched_at, service.Priority.new
+        done.append(result)
+    if not done:
+        return 0
+    service.record_many(session, [(r.claimed, r.rec) for r in done])
+    parsed = [r for r in done if r.found is not None]
     dropped = 0
-    if result.found is not None:
-        ids, dropped = service.upsert_urls(session, site, result.found, rec.fetched_at, max_pages)
-        hub = claimed.hub if rec.hub is None else rec.hub
-        service.replace_links(session, claimed.id, ids.values(), skip_hubs=not hub)
-    findings = result.findings
-    if result.broken_target and claimed.kind != PageKind.home:
-        sources = service.sources_of(session, claimed.id)
-        findings = (findings or []) + with_severity(ctx, target_findings(ctx, claimed.url, rec.status, rec.error,
-                                                                          rec.fetched_at, sources))
-    if findings is not None:
-        ledger_hook(session, ctx, claimed.id, claimed.url, findings, rec.fetched_at)
+    if parsed:
+        found = [f for r in parsed for f in r.found or ()]
+        ids, dropped = service.upsert_urls(session, site, found, max(r.rec.fetched_at for r in parsed), max_pages)
+        edges = {}
+        for r in parsed:
+            hub = r.claimed.hub if r.rec.hub is None else r.rec.hub
+            edges[r.claimed.id] = ({ids[f.url] for f in r.found or () if f.url in ids}, not hub)
+        service.replace_links_many(session, edges)
+    clean = []
+    for result in done:
+        claimed, rec = result.claimed, result.rec
+        findings = result.findings
+        if result.broken_target and claimed.kind != PageKind.home:
+            sources = service.sources_of(session, claimed.id)
+            findings = (findings or []) + with_severity(ctx, target_findings(ctx, claimed.url, rec.status, rec.error,
+                                                                              rec.fetched_at, sources))
+        if findings:
+            ledger_hook(session, ctx, claimed.id, claimed.url, findings, rec.fetched_at)
+        elif findings is not None:
+            clean.append((claimed.id, rec.fetched_at))
+    if clean:
+        from services.checker.monitor import ledger
+        ledger.resolve_pages(session, ctx.site_id, clean)
     return dropped

@@ -11,7 +11,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
@@ -54,6 +54,15 @@ class Politeness:
     max_wait: float = 0.25      # longest single sleep between attempts (a freed slot is noticed soon)
 
 
+@dataclass
+class _Queue:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
+_LOCAL: dict[str, _Queue] = {}   # per host key: this process's callers waiting for a slot
+
+
 class HostGate:
     """Acquire and release per-host request slots in Redis."""
 
@@ -71,11 +80,22 @@ class HostGate:
         token = secrets.token_hex(8)
         keys = self._keys(host)
         args = [token, self.rules.per_host, int(self.rules.delay * 1000), int(self.rules.slot_lease * 1000)]
-        while True:
-            wait_ms = int(await self._script(keys=keys, args=args))
-            if wait_ms <= 0:
-                return token
-            await asyncio.sleep(min(wait_ms / 1000, self.rules.max_wait))
+        # Callers in this process queue here, and only the head of the queue asks Redis: with many pages of
+        # one host waiting (an outside host linked from every site), polling from each of them cost more
+        # worker CPU than the fetches themselves.
+        waiting = _LOCAL.setdefault(keys[0], _Queue())
+        waiting.users += 1
+        try:
+            async with waiting.lock:
+                while True:
+                    wait_ms = int(await self._script(keys=keys, args=args))
+                    if wait_ms <= 0:
+                        return token
+                    await asyncio.sleep(min(wait_ms / 1000, self.rules.max_wait))
+        finally:
+            waiting.users -= 1
+            if not waiting.users:
+                _LOCAL.pop(keys[0], None)
 
     async def release(self, host: str, token: str) -> None:
         await self.redis.zrem(self._keys(host)[0], token)

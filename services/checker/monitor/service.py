@@ -253,6 +253,12 @@ def release(session: Session, page_ids: Sequence[int], now: datetime | None = No
         session.commit()
 
 
+def defer(session: Session, page_id: int, until: datetime) -> None:
+    """A claimed row put off without a fetch (its outside target is being checked by another slice)."""
+    session.exec(text("UPDATE checker.monitor_page SET due_at = :until, lease_until = NULL WHERE id = :id")
+                 .bindparams(until=until, id=page_id))
+
+
 def pending(session: Session, site_id: int, now: datetime, lease_seconds: float = 3600) -> tuple[bool, bool]:
     """(any page due now, any page leased now). A leased row is due when its lease ends (claim_slice), so
     leases are looked for in the short range (now, now + lease] of the frontier index, not the whole site."""
@@ -321,12 +327,16 @@ def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at:
         rows = [dict(site_id=site.site_id, url_hash=url_hash(f.url), url=f.url, kind=f.kind, hub=f.hub,
                      depth=min(f.depth, 32767), first_seen_at=at,
                      priority=Priority.hub if f.hub else Priority.new, due_at=at) for f in keep]
-        stmt = insert(MonitorPage).values(rows).on_conflict_do_nothing(index_elements=["site_id", "url_hash"])
-        session.exec(stmt.returning(MonitorPage.url_hash, MonitorPage.id))
+        table = MonitorPage.__table__   # Core, not the ORM's bulk insert: this runs for every batch of pages
+        stmt = insert(table).values(rows).on_conflict_do_nothing(index_elements=["site_id", "url_hash"])
+        inserted = session.exec(stmt.returning(table.c.url_hash, table.c.id)).all()
         site.pages_known += len([f for f in keep if f.kind not in CHECKED_ONLY])
-        known = dict(session.exec(text("SELECT url_hash, id FROM checker.monitor_page WHERE site_id = :s AND "
-                                       "url_hash IN :h").bindparams(bindparam("h", value=list(hashes), expanding=True),
-                                                                    s=site.site_id)).all())
+        known.update((h, i) for h, i in inserted)
+        if len(inserted) < len(keep):  # another slice inserted some meanwhile
+            known = dict(session.exec(text("SELECT url_hash, id FROM checker.monitor_page WHERE site_id = :s AND "
+                                           "url_hash IN :h").bindparams(bindparam("h", value=list(hashes),
+                                                                                  expanding=True),
+                                                                        s=site.site_id)).all())
     # Better kinds for rows first seen as a plain link (e.g. a column list reached from an article).
     better = [(known[url_hash(f.url)], f) for f in unique.values()
               if f.kind != PageKind.other and url_hash(f.url) in guessed]
@@ -340,27 +350,44 @@ def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at:
     return {hashes[h]: i for h, i in known.items()}, dropped
 
 
+def replace_links_many(session: Session, edges: dict[int, tuple[set[int], bool]]) -> None:
+    """Each source page's outgoing edges become exactly its target set: edges gone are pruned, new ones added,
+    for a whole batch of pages in three statements. `skip_hubs` (per source): edges to hub pages (home, column
+    lists) are not stored — from an ordinary page they are the site template's navigation, repeated on every
+    page, and would multiply the graph's size; hub pages' own edges are kept, so a failing hub still has its
+    sources."""
+    if not edges:
+        return
+    existing: dict[int, set[int]] = {s: set() for s in edges}
+    for source, target in session.exec(text("SELECT source_id, target_id FROM checker.monitor_link "
+                                            "WHERE source_id = ANY(:s)").bindparams(s=sorted(edges))).all():
+        existing[source].add(target)
+    new_targets = {t for s, (targets, _) in edges.items() for t in targets - existing[s]}
+    hubs: set[int] = set()
+    if new_targets and any(skip for _, skip in edges.values()):
+        hubs = set(session.exec(text("SELECT id FROM checker.monitor_page WHERE id = ANY(:t) AND hub")
+                                .bindparams(t=sorted(new_targets))).scalars().all())
+    gone_s, gone_t, new_s, new_t = [], [], [], []
+    for source, (targets, skip_hubs) in edges.items():
+        targets = {t for t in targets if t != source}
+        for t in existing[source] - targets:
+            gone_s.append(source)
+            gone_t.append(t)
+        for t in sorted(targets - existing[source]):
+            if not (skip_hubs and t in hubs):
+                new_s.append(source)
+                new_t.append(t)
+    if gone_s:
+        session.exec(text("DELETE FROM checker.monitor_link l USING unnest(CAST(:s AS bigint[]), CAST(:t AS bigint[])) "
+                          "AS g(s, t) WHERE l.source_id = g.s AND l.target_id = g.t").bindparams(s=gone_s, t=gone_t))
+    if new_s:
+        session.exec(text("INSERT INTO checker.monitor_link (source_id, target_id) SELECT * FROM "
+                          "unnest(CAST(:s AS bigint[]), CAST(:t AS bigint[])) ON CONFLICT DO NOTHING")
+                     .bindparams(s=new_s, t=new_t))
+
+
 def replace_links(session: Session, source_id: int, target_ids: Iterable[int], *, skip_hubs: bool = False) -> None:
-    """The page's outgoing edges become exactly `target_ids`: edges gone are pruned, new ones added (a page
-    whose links did not change costs one index read). `skip_hubs`: edges to hub pages (home, column lists) are
-    not stored — from an ordinary page they are the site template's navigation, repeated on every page, and
-    would multiply the graph's size; hub pages' own edges are kept, so a failing hub still has its sources."""
-    targets = set(t for t in target_ids if t != source_id)
-    existing = set(session.exec(text("SELECT target_id FROM checker.monitor_link WHERE source_id = :s")
-                                .bindparams(s=source_id)).scalars().all())
-    gone, new = existing - targets, targets - existing
-    if gone:
-        session.exec(text("DELETE FROM checker.monitor_link WHERE source_id = :s AND target_id = ANY(:t)")
-                     .bindparams(s=source_id, t=sorted(gone)))
-    if new and skip_hubs:
-        session.exec(text("""
-            INSERT INTO checker.monitor_link (source_id, target_id)
-            SELECT :s, id FROM checker.monitor_page WHERE id = ANY(:t) AND NOT hub
-            ON CONFLICT DO NOTHING
-        """).bindparams(s=source_id, t=sorted(new)))
-    elif new:
-        session.exec(insert(MonitorLink).values([dict(source_id=source_id, target_id=t) for t in sorted(new)])
-                     .on_conflict_do_nothing())
+    replace_links_many(session, {source_id: (set(target_ids), skip_hubs)})
 
 
 def sources_of(session: Session, target_id: int, limit: int = 20) -> list[str]:
@@ -422,31 +449,43 @@ def next_due(rec: Recorded, claimed: Claimed, *, hub_hours: int, revalidate_days
         rec.due_at, rec.priority, rec.attempts = regular, Priority.hub if hub else Priority.revalidate, 0
 
 
+_RECORD = text("""
+    UPDATE checker.monitor_page SET
+        last_fetched_at = :at, http_status = :status, error = :error, kind = :kind,
+        hub = COALESCE(:hub, hub),
+        etag = CASE WHEN :unchanged THEN COALESCE(:etag, etag) ELSE :etag END,
+        last_modified = CASE WHEN :unchanged THEN COALESCE(:lm, last_modified) ELSE :lm END,
+        content_hash = COALESCE(:hash, content_hash),
+        size = COALESCE(:size, size),
+        published = COALESCE(:published, published),
+        wordlist_version = COALESCE(:wl, wordlist_version),
+        scannable = CASE WHEN :unchanged THEN scannable ELSE :scannable END,
+        reason = CASE WHEN :unchanged THEN reason ELSE :reason END,
+        last_changed_at = CASE WHEN :changed THEN :at ELSE last_changed_at END,
+        gone_at = CASE WHEN :gone THEN COALESCE(gone_at, :at) ELSE NULL END,
+        due_at = :due, priority = :priority, attempts = :attempts, lease_until = NULL
+    WHERE id = :id
+""")
+
+
+def _record_params(claimed: Claimed, rec: Recorded) -> dict[str, Any]:
+    return dict(at=rec.fetched_at, status=rec.status, error=(rec.error or None) and rec.error[:32],
+                kind=rec.kind, hub=rec.hub, unchanged=rec.unchanged, etag=(rec.etag or None) and rec.etag[:200],
+                lm=(rec.last_modified or None) and rec.last_modified[:64], hash=rec.content_hash,
+                size=rec.size, published=rec.published, wl=rec.wordlist_version, scannable=rec.scannable,
+                reason=rec.reason and rec.reason[:20], changed=rec.changed, gone=rec.gone, due=rec.due_at,
+                priority=rec.priority, attempts=rec.attempts, id=claimed.id)
+
+
+def record_many(session: Session, outcomes: Sequence[tuple[Claimed, Recorded]]) -> None:
+    """Store fetches' outcomes and the pages' next due times (one executemany); validators and hash are kept
+    from the last full answer when the server said 304."""
+    if outcomes:
+        session.connection().execute(_RECORD, [_record_params(c, r) for c, r in outcomes])
+
+
 def record(session: Session, claimed: Claimed, rec: Recorded) -> None:
-    """Store a fetch's outcome and the page's next due time; validators and hash are kept from the last
-    full answer when the server said 304."""
-    session.exec(text("""
-        UPDATE checker.monitor_page SET
-            last_fetched_at = :at, http_status = :status, error = :error, kind = :kind,
-            hub = COALESCE(:hub, hub),
-            etag = CASE WHEN :unchanged THEN COALESCE(:etag, etag) ELSE :etag END,
-            last_modified = CASE WHEN :unchanged THEN COALESCE(:lm, last_modified) ELSE :lm END,
-            content_hash = COALESCE(:hash, content_hash),
-            size = COALESCE(:size, size),
-            published = COALESCE(:published, published),
-            wordlist_version = COALESCE(:wl, wordlist_version),
-            scannable = CASE WHEN :unchanged THEN scannable ELSE :scannable END,
-            reason = CASE WHEN :unchanged THEN reason ELSE :reason END,
-            last_changed_at = CASE WHEN :changed THEN :at ELSE last_changed_at END,
-            gone_at = CASE WHEN :gone THEN COALESCE(gone_at, :at) ELSE NULL END,
-            due_at = :due, priority = :priority, attempts = :attempts, lease_until = NULL
-        WHERE id = :id
-    """).bindparams(at=rec.fetched_at, status=rec.status, error=(rec.error or None) and rec.error[:32],
-                    kind=rec.kind, hub=rec.hub, unchanged=rec.unchanged, etag=(rec.etag or None) and rec.etag[:200],
-                    lm=(rec.last_modified or None) and rec.last_modified[:64], hash=rec.content_hash,
-                    size=rec.size, published=rec.published, wl=rec.wordlist_version, scannable=rec.scannable,
-                    reason=rec.reason and rec.reason[:20], changed=rec.changed, gone=rec.gone, due=rec.due_at,
-                    priority=rec.priority, attempts=rec.attempts, id=claimed.id))
+    record_many(session, [(claimed, rec)])
 
 
 # ---------------------------------------------------------------------------------------------------
