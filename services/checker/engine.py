@@ -8,8 +8,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from services.checker.account_activity import account_activity
 from services.checker.checks import CheckContext, run_account_checks, run_site_checks
-from services.checker.crawl import CrawlSettings, crawl_site, store_snapshots
+from services.checker.crawl import CrawlSettings, Fetcher, crawl_site, store_snapshots
 from services.checker.indicators import IndicatorSet, evaluate, resolve
 from services.checker.metrics import account_metrics, site_metrics
 from services.checker.model import CheckResult, Probe, RegistryFacts
@@ -29,12 +30,14 @@ class TargetRefused(Exception):
 async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorSet = "gov-2019",
                      registry: RegistryFacts | None = None, probes: list[Probe] | None = None,
                      settings: CrawlSettings | None = None, store_snapshot: bool = True,
-                     matcher: Matcher | None = None, ledger: ledgers.LedgerPlan | None = None) -> CheckResult:
+                     matcher: Matcher | None = None, ledger: ledgers.LedgerPlan | None = None,
+                     fetcher: Fetcher | None = None) -> CheckResult:
     """`indicator_set` is an id of a built-in set or an already resolved set (the worker's stored one).
     `probes` is the availability series over the window; the crawl's own homepage probe is added to it.
     `ledger`, for a monitored site, is the monitoring ledger's open problems: the crawl then fetches the hub
     pages and the pages those problems cite instead of an article sample, what the cited pages show now is
     left in `ledger.recheck` for the caller to write back, and problems on pages not re-fetched are carried.
+    `fetcher` shares one HTTP client among concurrent checks (the CLI's several sites).
     A failing site is a result; a target the SSRF guard refuses raises `TargetRefused` (nothing was
     checked, so there is no verdict), an unknown set id raises KeyError."""
     chosen = resolve(indicator_set) if isinstance(indicator_set, str) else indicator_set
@@ -44,7 +47,7 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
     if cited_pages:
         settings = replace(settings, page_budget=settings.page_budget + len(cited_pages))
     snapshot = await crawl_site(url, now=now, registry=registry, settings=settings, store_snapshot=store_snapshot,
-                                pages=cited_pages)
+                                pages=cited_pages, fetcher=fetcher)
     if snapshot.home is not None and snapshot.home.error == "forbidden_address":
         raise TargetRefused(snapshot.home.final_url or url)
     if ledger is not None:
@@ -109,4 +112,4 @@ async def check_account(account: dict[str, Any], *, now: datetime, indicator_set
         target["notes"] = snapshot.notes
     return CheckResult(target=target, indicator_set=chosen.id, indicator_set_version=chosen.version,
                        checked_at=now.isoformat(), verdict=verdict, score=score, findings=findings,
-                       metrics=account_metrics(snapshot, ctx))
+                       metrics=account_metrics(snapshot, ctx), activity=account_activity(snapshot, ctx))

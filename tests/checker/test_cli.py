@@ -1,6 +1,7 @@
 """`python -m services.checker check-site` as a subprocess against farm sites."""
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -75,3 +76,72 @@ def test_readable_summary(farm: Farm) -> None:
 def test_bad_arguments_exit_2(farm: Farm, args: tuple[str, str]) -> None:
     done = check(farm, CLEAN, *args)
     assert done.returncode == 2 and done.stderr.startswith("错误")
+
+
+SUMMARY = re.compile(r"共 (\d+) 个网站：抓取页面 (\d+) 个，检查网址 (\d+) 个，用时 ([\d.]+) 秒")
+
+
+def sites(farm: Farm, *indexes: int, extra: tuple[str, ...] = (), allow_private: bool = True
+          ) -> subprocess.CompletedProcess[str]:
+    urls = [farm.manifest["sites"][i]["url"] for i in indexes]
+    return cli("check-site", *urls, "--now", farm.manifest["now"], "--fast", "--no-snapshot", *extra,
+               allow_private=allow_private)
+
+
+def summary_of(done: subprocess.CompletedProcess[str]) -> tuple[int, int, int, float]:
+    found = SUMMARY.search(done.stderr)
+    assert found, done.stderr
+    return int(found[1]), int(found[2]), int(found[3]), float(found[4])
+
+
+def test_several_sites_one_json_line_each(farm: Farm) -> None:
+    done = sites(farm, CLEAN, DOWN, DARK_LINK, extra=("--delay", "0", "--per-host", "8"))
+    assert done.returncode == 1, done.stderr           # one site fails: the run fails
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    by_url = {line["target"]["url"]: line for line in lines}
+    manifest = farm.manifest["sites"]
+    assert sorted(by_url) == sorted(manifest[i]["url"] for i in (CLEAN, DOWN, DARK_LINK))
+    assert by_url[manifest[CLEAN]["url"]]["verdict"] == "pass"
+    assert "unreachable" in {f["indicator"] for f in by_url[manifest[DOWN]["url"]]["findings"]}
+    assert "dark_link" in {f["indicator"] for f in by_url[manifest[DARK_LINK]["url"]]["findings"]}
+    count, pages, urls, seconds = summary_of(done)
+    # The whole site by default: every HTML page the clean site serves (a redirect and error pages aside)
+    # is fetched, beyond --fast's sample budget of 30.
+    clean = by_url[manifest[CLEAN]["url"]]["coverage"]
+    assert clean["pages_fetched_cycle"] >= manifest[CLEAN]["pages"] - 5 > 30
+    assert count == 3 and pages >= sum(line["coverage"]["pages_fetched_cycle"] for line in lines)
+    assert urls >= clean["links_checked"] and seconds > 0
+
+
+def test_max_pages_bounds_the_crawl(farm: Farm) -> None:
+    done = sites(farm, CLEAN, extra=("--max-pages", "5", "--json", "--delay", "0"))
+    data = result_json(done)                            # one URL: the result object as before
+    assert data["coverage"]["pages_fetched_cycle"] <= 5
+    assert summary_of(done)[:2] == (1, 5)
+
+
+def test_politeness_options_are_applied(farm: Farm) -> None:
+    # One request at a time, 0.1 s between starts: the homepage, its probe and the checks of the homepage's
+    # links to its own host (its columns alone are more than ten) cannot take less than 1 s.
+    done = sites(farm, CLEAN, extra=("--max-pages", "1", "--delay", "0.1", "--per-host", "1", "--json"))
+    assert result_json(done)["coverage"]["pages_fetched_cycle"] == 1
+    assert summary_of(done)[3] >= 1.0
+
+
+def test_several_sites_bad_url_checks_none(farm: Farm) -> None:
+    done = cli("check-site", farm.manifest["sites"][CLEAN]["url"], "ftp://example.gov.cn/", "--fast")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("错误") and "ftp://example.gov.cn/" in done.stderr
+
+
+@pytest.mark.parametrize("args", [("--delay", "soon"), ("--per-host", "0"), ("--max-pages", "-3")])
+def test_bad_politeness_arguments_exit_2(farm: Farm, args: tuple[str, str]) -> None:
+    done = check(farm, CLEAN, *args)
+    assert done.returncode == 2 and done.stderr.startswith("错误") and args[0] in done.stderr
+
+
+def test_several_sites_refused_each_say_so(farm: Farm) -> None:
+    done = sites(farm, CLEAN, DARK_LINK, allow_private=False)
+    assert done.returncode == 2
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(lines) == 2 and all("拒绝访问" in line["error"] for line in lines)

@@ -24,6 +24,7 @@ class CrawlSettings:
     max_link_checks: int = 1500           # distinct link targets checked per site
     max_links_per_page: int = 2000
     verify_tls: bool = True               # a broken certificate is what a citizen's browser sees too
+    whole_site: bool = False              # after the sample, every page of the site's host the links reach
     user_agent: str = "Mozilla/5.0 (compatible; govwatch-checker/0.1; government website inspection)"
 
     @classmethod

@@ -8,15 +8,18 @@ every page of every clean site made S3 the crawl's largest cost. Held bodies are
 take (S3 down) is spooled to local disk and uploaded when the store returns (`spool`); its evidence says so.
 """
 import asyncio
+import contextlib
 import hashlib
 import logging
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from services.checker.crawl import spool
+from services.checker.crawl.attachments import looks_like_attachment
 from services.checker.crawl.columns import discover_columns, merge_columns, more_link, same_site
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.fetch import Fetcher
@@ -44,6 +47,7 @@ class _Crawl:
         self.exhausted = False
         self.notes: list[str] = []
         self.s3_down = False  # the store failed once: the rest goes to the spool without waiting on it
+        self.fresh: list[Page] = []  # pages fetched since `spread` last read their links
 
     async def prepare_storage(self) -> None:
         if not self.store:
@@ -78,11 +82,12 @@ class _Crawl:
                 log.warning("cannot parse %s", page.final_url, exc_info=True)
                 page.error = "parse_error"
             else:
-                if tree is not None:
+                if tree is not None and role != "page":  # spread's pages are read once (links), never again
                     self.trees[page.final_url] = tree
         if self.store and fetched.body is not None:
             page.snapshot_key = await self._snapshot(fetched.body, page.encoding)
         self.pages[page.final_url] = page
+        self.fresh.append(page)
         return page
 
     async def _snapshot(self, body: bytes, encoding: str | None) -> str | None:
@@ -140,6 +145,26 @@ class _Crawl:
                                             should_update=False, source="navigation", page=None))
         return extra[:2]
 
+    async def spread(self, home: Page) -> None:
+        """The rest of the site: every page of the homepage's host that a fetched page links to, as each
+        page arrives (no level-by-level barrier), until none is left or the page budget is spent. Files
+        (attachments) are left to the link check, as are other hosts."""
+        site = _host_key(home.final_url)
+        pending: set[asyncio.Task[Page | None]] = set()
+        while True:
+            fresh, self.fresh = self.fresh, []
+            for page in fresh:
+                for link in page.links:
+                    url = link.url
+                    if (url not in self.tasks and link.tag in _FOLLOWED and _host_key(url) == site
+                            and not looks_like_attachment(url)):
+                        pending.add(self.page(url, "page"))
+            if not pending or self.exhausted:
+                break
+            _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        if pending:
+            await asyncio.gather(*pending)
+
     def guide_urls(self, pages: list[Page]) -> list[str]:
         urls = [link.url for page in pages for link in page.links
                 if link.tag == "a" and not link.hidden and _GUIDE.search(link.text)]
@@ -184,6 +209,16 @@ class _Crawl:
         return self.pages.get(url)
 
 
+_FOLLOWED = frozenset(("a", "area", "iframe", "frame", "meta"))  # links to documents (meta: refresh)
+
+
+def _host_key(url: str) -> str:
+    """Host and port with a leading www. dropped: www.x.gov.cn and x.gov.cn are one site, while other
+    subdomains are sites of their own (whole_site never spreads over a domain)."""
+    parts = urlsplit(url)
+    return f"{(parts.hostname or '').removeprefix('www.')}:{parts.port or parts.scheme}"
+
+
 def _newest(items: list[Item], home_url: str) -> list[Item]:
     own = [i for i in items if i.url and same_site(i.url, home_url)]
     return sorted(own, key=lambda i: i.published.toordinal() if i.published else 0, reverse=True)
@@ -191,12 +226,16 @@ def _newest(items: list[Item], home_url: str) -> list[Item]:
 
 async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFacts,
                      settings: CrawlSettings | None = None, store_snapshot: bool = True,
-                     pages: list[str] | None = None) -> SiteSnapshot:
+                     pages: list[str] | None = None, fetcher: Fetcher | None = None) -> SiteSnapshot:
     """Crawl one site into a snapshot. Never raises for a bad site: failures are in Page.error,
     LinkStatus.error and Probe.error. `pages`, when given, replaces the article sample: an inspection of a
-    monitored site re-fetches the pages its open problems cite (services/checker/monitor/ledger.py)."""
+    monitored site re-fetches the pages its open problems cite (services/checker/monitor/ledger.py).
+    `fetcher`, when given, is shared with other crawls (its connections, name cache and per-host limits);
+    the caller closes it."""
     settings = settings or CrawlSettings()
-    async with Fetcher(settings) as fetcher:
+    async with contextlib.AsyncExitStack() as owned:
+        if fetcher is None:
+            fetcher = await owned.enter_async_context(Fetcher(settings))
         crawl = _Crawl(fetcher, settings, now, store_snapshot)
         await crawl.prepare_storage()
         probe = asyncio.create_task(fetcher.probe(homepage_url))
@@ -216,6 +255,8 @@ async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFact
                 crawl.sample(crawl.article_urls(home, columns) if pages is None else pages, "article"),
                 crawl.sample(message_urls[:settings.max_message_pages], "message"),
                 crawl.sample(crawl.guide_urls(service_pages), "guide"))
+            if settings.whole_site:
+                await crawl.spread(home)
         links = await crawl.check_links()
         if crawl.exhausted:
             crawl.notes.append(f"page budget of {settings.page_budget} exhausted")

@@ -134,8 +134,12 @@ def _now() -> datetime:
 
 
 class Fetcher:
-    def __init__(self, settings: CrawlSettings | None = None, *, allow_private: bool | None = None) -> None:
+    def __init__(self, settings: CrawlSettings | None = None, *, allow_private: bool | None = None,
+                 connections: int | None = None) -> None:
+        """`connections` bounds the open connections (default: enough for one crawl); a fetcher shared by
+        several crawls (the CLI's sites) passes more."""
         self.settings = s = settings or CrawlSettings()
+        self._connections = connections or max(s.link_check_concurrency, s.per_host_concurrency) * 4
         if allow_private is None:
             allow_private = get_settings().allow_private_targets
         self._rules = policy(allow_private)
@@ -145,12 +149,14 @@ class Fetcher:
                          "Accept-Language": "zh-CN,zh;q=0.9",
                          "Accept-Encoding": "gzip, deflate, br"}
         self._hosts: dict[str, _Host] = {}
+        self.pages_fetched = 0          # fetch_page calls, and distinct URLs asked for (the CLI's summary)
+        self.urls: set[str] = set()
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
             s = self.settings
             connector = aiohttp.TCPConnector(
-                limit=max(s.link_check_concurrency, s.per_host_concurrency) * 4, limit_per_host=0,
+                limit=self._connections, limit_per_host=0,  # per host: `_slot`
                 resolver=GuardedResolver(self._rules), socket_factory=guarded_socket_factory(self._rules),
                 ssl=ssl_context(s.verify_tls), ttl_dns_cache=60, keepalive_timeout=15)
             self._session = aiohttp.ClientSession(
@@ -179,6 +185,7 @@ class Fetcher:
     async def fetch_page(self, url: str) -> Fetched:
         """GET an HTML page and decode it. Non-HTML answers get error `not_html` and no body."""
         at = _now()
+        self.pages_fetched += 1
         out = await self.request("GET", url, deadline=self.settings.page_deadline, body="html")
         page = Page(url=url, final_url=out.final_url, status=out.status, error=out.error, fetched_at=at,
                     elapsed_ms=out.elapsed_ms, content_type=out.content_type)
@@ -210,6 +217,7 @@ class Fetcher:
         wire across all hops, not the wait for a per-host slot. `headers` are added to every hop (e.g.
         If-None-Match: a 304 is then a final answer without body); `max_bytes` overrides the body limit."""
         out = Outcome(final_url=url)
+        self.urls.add(url)
         seen: set[str] = set()
         current, remaining = url, deadline
         try:
