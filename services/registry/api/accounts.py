@@ -6,10 +6,10 @@ from fastapi.responses import Response
 
 from services.common.auth import Writer
 from services.common.db import SessionDep
-from services.common.pagination import Page, PageDep
+from services.registry import listing
 from services.registry.accounts import service
 from services.registry.accounts.models import AccountCreate, AccountPublic, AccountState, Platform
-from services.registry.api.deps import Reader
+from services.registry.api.deps import ListReader, Reader
 from services.registry.api.exporting import ExportFormat, export_response
 from services.registry.api.filings import filing_detail
 from services.registry.filings import service as filings
@@ -19,14 +19,17 @@ router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
 Search = Annotated[str | None, Query(max_length=200, description="registered name or platform id")]
 
 
-@router.get("", response_model=Page[AccountPublic])
-def list_accounts(session: SessionDep, principal: Reader, page: PageDep, q: Search = None,
-                  state: AccountState | None = None, platform: Platform | None = None,
-                  org_id: int | None = None, host_org_id: int | None = None,
-                  sort: str = "id") -> Page[AccountPublic]:
-    rows, total = service.list_accounts(session, principal, q=q, state=state, platform=platform, org_id=org_id,
-                                        host_org_id=host_org_id, sort=sort, limit=page.limit, offset=page.offset)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+LIST = listing.ListSpec("registry.account", AccountPublic, frozenset(service.SORTS))
+
+
+@router.get("", response_model=listing.ListPage[AccountPublic])
+async def list_accounts(principal: ListReader, q: Search = None, state: AccountState | None = None,
+                        platform: Platform | None = None, org_id: int | None = None, host_org_id: int | None = None,
+                        sort: str = "id", limit: listing.Limit = 50, offset: listing.Offset = 0,
+                        cursor: listing.Cursor = None, count: listing.Count = listing.CountMode.exact) -> Response:
+    return await listing.list_page(LIST, principal, q=q, org_id=org_id, sort=sort, limit=limit, offset=offset,
+                                   equals={"state": state, "platform": platform, "host_org_id": host_org_id},
+                                   cursor=cursor, count=count)
 
 
 @router.get("/export", summary="Export the filtered list as .xlsx or .csv")

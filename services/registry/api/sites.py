@@ -6,8 +6,8 @@ from fastapi.responses import Response
 
 from services.common.auth import Writer
 from services.common.db import SessionDep
-from services.common.pagination import Page, PageDep
-from services.registry.api.deps import Reader
+from services.registry import listing
+from services.registry.api.deps import ListReader, Reader
 from services.registry.api.exporting import ExportFormat, export_response
 from services.registry.api.filings import filing_detail
 from services.registry.filings import service as filings
@@ -21,14 +21,19 @@ router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 Search = Annotated[str | None, Query(max_length=200, description="name, homepage URL or 网站标识码")]
 
 
-@router.get("", response_model=Page[SitePublic])
-def list_sites(session: SessionDep, principal: Reader, page: PageDep, q: Search = None,
-               state: SiteState | None = None, kind: SiteKind | None = None,
-               org_id: Annotated[int | None, Query(description="subtree of this organisation")] = None,
-               host_org_id: int | None = None, sort: str = "id") -> Page[SitePublic]:
-    rows, total = service.list_sites(session, principal, q=q, state=state, kind=kind, org_id=org_id,
-                                     host_org_id=host_org_id, sort=sort, limit=page.limit, offset=page.offset)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+LIST = listing.ListSpec("registry.site", SitePublic, frozenset(service.SORTS))
+
+
+@router.get("", response_model=listing.ListPage[SitePublic])
+async def list_sites(principal: ListReader, q: Search = None, state: SiteState | None = None,
+                     kind: SiteKind | None = None,
+                     org_id: Annotated[int | None, Query(description="subtree of this organisation")] = None,
+                     host_org_id: int | None = None, sort: str = "id", limit: listing.Limit = 50,
+                     offset: listing.Offset = 0, cursor: listing.Cursor = None,
+                     count: listing.Count = listing.CountMode.exact) -> Response:
+    return await listing.list_page(LIST, principal, q=q, org_id=org_id, sort=sort, limit=limit, offset=offset,
+                                   equals={"state": state, "kind": kind, "host_org_id": host_org_id},
+                                   cursor=cursor, count=count)
 
 
 @router.get("/export", summary="Export the filtered list as .xlsx or .csv")
