@@ -4,7 +4,11 @@ import { registry, unwrap } from '@/api/http'
 import type { Role, Token } from '@/api/types'
 import { roleCan, type Permission } from '@/auth/permissions'
 
+// localStorage, not sessionStorage: a link opened in a new tab (Ctrl+click) shares the login, and a
+// logout (or a login as someone else) in one tab reaches the others through the `storage` event.
 export const STORAGE_KEY = 'govwatch.auth'
+/** Warn this long before the token expires (there is no refresh: the user logs in again). */
+export const EXPIRY_WARNING_MS = 5 * 60_000
 
 export interface Session {
   token: string
@@ -31,7 +35,7 @@ export function jwtClaims(token: string): Record<string, unknown> {
 
 function load(): Session | null {
   try {
-    const raw = sessionStorage.getItem(STORAGE_KEY)
+    const raw = localStorage.getItem(STORAGE_KEY)
     if (!raw) return null
     const session = JSON.parse(raw) as Session
     return session.token && session.expiresAt > Date.now() ? session : null
@@ -53,8 +57,18 @@ export function sessionFromToken(token: Token, username: string, now = Date.now(
   }
 }
 
+/** Which kind of change another tab made to the shared session. */
+export type SessionChange = 'logout' | 'login' | 'switch'
+
+export function sessionChange(before: Session | null, after: Session | null): SessionChange | null {
+  if (!after) return before ? 'logout' : null
+  if (!before) return 'login'
+  return before.sub !== after.sub || before.orgId !== after.orgId || before.role !== after.role ? 'switch' : null
+}
+
 export const useAuthStore = defineStore('auth', () => {
   const session = ref<Session | null>(load())
+  const listeners: ((change: SessionChange) => void)[] = []
 
   const isAuthenticated = computed(() => !!session.value && session.value.expiresAt > Date.now())
   const role = computed<Role | null>(() => session.value?.role ?? null)
@@ -70,8 +84,27 @@ export const useAuthStore = defineStore('auth', () => {
 
   function set(next: Session | null): void {
     session.value = next
-    if (next) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next))
-    else sessionStorage.removeItem(STORAGE_KEY)
+    if (next) localStorage.setItem(STORAGE_KEY, JSON.stringify(next))
+    else localStorage.removeItem(STORAGE_KEY)
+  }
+
+  /** Another tab logged in, out, or as someone else: follow it (the callbacks move the router). */
+  function onOtherTab(listener: (change: SessionChange) => void): void {
+    listeners.push(listener)
+  }
+  if (typeof window !== 'undefined') {
+    window.addEventListener('storage', (event: StorageEvent) => {
+      if (event.key !== STORAGE_KEY && event.key !== null) return // null: the other tab cleared the storage
+      const before = session.value
+      session.value = load()
+      const change = sessionChange(before, session.value)
+      if (change) listeners.forEach((listener) => listener(change))
+    })
+  }
+
+  /** Milliseconds until the token expires (negative once it has). */
+  function remainingMs(now = Date.now()): number {
+    return session.value ? session.value.expiresAt - now : 0
   }
 
   async function login(username: string, password: string): Promise<Session> {
@@ -92,5 +125,5 @@ export const useAuthStore = defineStore('auth', () => {
     set(null)
   }
 
-  return { session, isAuthenticated, role, token, orgPathIds, can, login, logout }
+  return { session, isAuthenticated, role, token, orgPathIds, can, login, logout, onOtherTab, remainingMs }
 })
