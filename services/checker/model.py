@@ -157,11 +157,15 @@ class CheckResult:
     # Sites: what the check covered (services.checker.monitor.ledger: the monitor's coverage when the site is
     # monitored, source "monitor", else the crawl's, source "crawl"). None for accounts, left out of the JSON.
     coverage: dict[str, Any] | None = None
+    # Accounts: what the check saw (services.checker.account_activity: last post, posts in the update window,
+    # originals in the original window, the entries followed). None for sites, left out of the JSON.
+    activity: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        if out["coverage"] is None:
-            del out["coverage"]
+        for optional in ("coverage", "activity"):
+            if out[optional] is None:
+                del out[optional]
         for finding in out["findings"]:
             for item in finding["evidence"]:
                 if item.get("snapshot_state") is None:

@@ -1,6 +1,8 @@
 """The demo's accounts fail for the reasons seed 004 gives (issue 16, item 13): the simulator serves the
 registry demo's own platform ids (gh_…, dy…, weibo numbers) with each account's problems, and the account
 checks find exactly those, for one or two problems per account."""
+from datetime import timedelta
+
 import pytest
 
 from services.checker.engine import check_account
@@ -39,3 +41,28 @@ async def test_other_demo_accounts_still_pass():
                "registered_name": "渭南发布", "interaction_url": None}
     result = await check_account(account, now=SIM.now, indicator_set="weinan-2024")
     assert result.verdict == "pass" and not result.findings
+
+
+async def test_the_result_says_what_the_check_saw():
+    """Last post, posts in 14 days, originals in 3 months and the entries the interaction check followed."""
+    def row(name):
+        pid = next(pid for pid, (n, _) in SEEDED.items() if n == name)
+        return next(r for r in SIM.manifest["accounts"] if r["account"]["platform_id"] == pid)["account"]
+
+    stale = await check_account(row("澄城公安"), now=SIM.now, indicator_set="weinan-2024")
+    seen = stale.to_json()["activity"]
+    assert seen["update_days"] == 14 and seen["posts_in_update_window"] == 0 and seen["posts_seen"] == 5
+    assert seen["last_post_at"].startswith((SIM.now - timedelta(days=20, hours=2)).date().isoformat())
+    assert seen["original_days"] >= 90 and seen["original_in_window"] >= 1
+    assert [(e["kind"], e["outcome"]) for e in seen["entries"]] == [("menu", "ok"), ("menu", "ok"), ("interaction", "ok")]
+
+    dead = (await check_account(row("渭南二黄"), now=SIM.now, indicator_set="weinan-2024")).activity
+    link = next(e for e in dead["entries"] if e["kind"] == "interaction")
+    assert link["outcome"] == "broken" and link["status"] == 404 and link["reason"] == "HTTP 404"
+    assert dead["posts_in_update_window"] >= 1
+
+    reposts = (await check_account(row("法治白水"), now=SIM.now, indicator_set="weinan-2024")).activity
+    assert reposts["posts_in_original_window"] >= 1 and reposts["original_in_window"] == 0
+
+    silent = (await check_account(row("韩城公安"), now=SIM.now, indicator_set="weinan-2024")).activity
+    assert silent["interaction_enabled"] is False and not [e for e in silent["entries"] if e["kind"] == "interaction"]
