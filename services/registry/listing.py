@@ -269,7 +269,7 @@ class PageQuery:
 def page_query(spec: ListSpec, principal: Principal, *, q: str | None, equals: dict[str, Any], org_id: int | None,
                sort: str, limit: int, offset: int, cursor: str | None, count: CountMode) -> PageQuery:
     if cursor is not None and offset:
-        raise ApiError(422, "cursor_with_offset", "按游标翻页时不能同时指定偏移量 offset", field="offset")
+        raise ApiError(422, "cursor_with_offset", "按游标翻页时不能同时指定偏移量", field="offset")
     order, keyset, keyset_params = _order(spec, sort, cursor)
     where, params = where_clause(spec, principal, q=q, equals=equals, org_id=org_id)
     matching = f"SELECT 1 FROM {spec.table} WHERE {where}"

@@ -11,6 +11,7 @@ from services.common.auth import Principal, current_principal, oauth2_scheme
 from services.common.db import SessionDep, get_engine
 from services.common.s3 import ensure_buckets
 from services.common.settings import get_settings
+from services.registry import listing
 from services.registry.api import accounts, audit, auth, filings, imports, orgs, sites, sync, uploads, users
 from services.registry.auth.keys import get_signing_key
 from services.registry.auth.service import check_not_revoked, keep_published, local_verifier
@@ -23,6 +24,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     with Session(get_engine()) as session:  # the other services' revocation markers, in case Redis lost them
         keep_published(session, force=True)
     yield
+    await listing.close_pool()
 
 
 app = create_app("govwatch registry", "Organisations, users and tokens, sites, accounts, filings, audit log.",
