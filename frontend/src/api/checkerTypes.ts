@@ -54,3 +54,23 @@ export interface IndicatorDefinition {
 // Whole-site monitoring (全站监测)
 export type MonitorCoverage = S['Coverage']
 export type MonitorFinding = S['LedgerFinding']
+
+/** What an account check saw (services/checker/account_activity.py; `result.activity` of an account result). */
+export interface AccountActivity {
+  source: string
+  observed_at: string
+  exists: boolean
+  live_name: string | null
+  interaction_enabled: boolean | null
+  posts_seen: number
+  last_post_at: string | null
+  last_post_title: string | null
+  last_post_url: string | null
+  update_days: number
+  posts_in_update_window: number
+  original_days: number
+  posts_in_original_window: number
+  original_in_window: number
+  last_original_at: string | null
+  entries: { name: string; kind: 'menu' | 'interaction'; url: string | null; outcome: string; status: number | null; reason: string | null }[]
+}

@@ -99,3 +99,13 @@ describe('TaskDetailView evidence', () => {
     wrapper.unmount()
   })
 })
+
+describe('account activity words', () => {
+  it('words windows as the notices do and names every entry outcome', async () => {
+    const { spanLabel, ENTRY_OUTCOME } = await import('@/utils/accountActivity')
+    expect([spanLabel(14), spanLabel(90), spanLabel(183), spanLabel(365)]).toEqual(['14天', '3个月', '6个月', '1年'])
+    for (const outcome of ['ok', 'broken', 'no_link', 'not_checkable', 'not_checked', 'reported']) {
+      expect(ENTRY_OUTCOME[outcome]).toMatch(/[\u4e00-\u9fa5]/)
+    }
+  })
+})
