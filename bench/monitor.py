@@ -85,16 +85,28 @@ class DeepFarmProcess:
         self.manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         return out
 
-    def politeness(self, per_host: int, delay: float) -> dict[str, Any]:
-        """Whether any host saw more than `per_host` requests at once or two starts closer than `delay`
-        (10 ms of timer slack allowed), as the server measured it."""
-        stats = self.stats()
+    def politeness(self, per_host: int, delay: float, window: int = 10) -> dict[str, Any]:
+        """Politeness as the server saw it: no host with more than `per_host` requests at once, and no
+        `window × delay` seconds holding more than `window + 1` request starts on one host. The windowed count
+        is the judge, not the shortest gap: the farm stamps a start when its loop reads the request, so a send
+        delayed under load lands right after the next one (a short gap after a long one) without any request
+        having started early. The shortest gap is reported beside it."""
+        stats = self._get("stats", starts="1")
         hosts = stats["hosts"]
         crowded = sorted(h for h, s in hosts.items() if s["max_inflight"] > per_host)
-        hurried = sorted(h for h, s in hosts.items()
-                         if s["min_gap_ms"] is not None and s["min_gap_ms"] < delay * 1000 - 10)
+        span, allowed, worst, worst_host = window * delay, window + 1, 0, None
+        for host, detail in hosts.items():
+            starts = sorted(detail.get("starts") or [])
+            first = 0
+            for last, at in enumerate(starts):
+                while at - starts[first] > span:
+                    first += 1
+                if last - first + 1 > worst:
+                    worst, worst_host = last - first + 1, host
+        hurried = worst > allowed if delay else False
         return {"hosts": len(hosts), "max_inflight": stats["max_inflight"], "min_gap_ms": stats["min_gap_ms"],
-                "hosts_over_concurrency": crowded[:20], "hosts_under_spacing": hurried[:20],
+                "window_s": span, "most_starts_in_window": worst, "allowed_in_window": allowed,
+                "busiest_host": worst_host, "hosts_over_concurrency": crowded[:20],
                 "kept": not crowded and not hurried}
 
     def stop(self) -> None:
