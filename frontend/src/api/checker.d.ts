@@ -1374,6 +1374,11 @@ export interface components {
              * @default []
              */
             indicators: string[];
+            /**
+             * Vetoes
+             * @default []
+             */
+            vetoes: string[];
             /** Target */
             target: {
                 [key: string]: unknown;
@@ -1432,6 +1437,11 @@ export interface components {
              * @default []
              */
             indicators: string[];
+            /**
+             * Vetoes
+             * @default []
+             */
+            vetoes: string[];
         };
         /**
          * TargetKind

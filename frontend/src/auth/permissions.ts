@@ -13,6 +13,7 @@ export type Permission =
   | 'inspections.manage'
   | 'inspections.read'
   | 'notices.manage'
+  | 'notices.read' // open and download the issued notices of the subtree and those naming it
   | 'rules.manage' // indicator sets and word lists (checker)
   | 'rectification.work' // operator: my tasks, upload evidence
   | 'rectification.review'
@@ -29,7 +30,7 @@ export type Permission =
 
 const ALL: Permission[] = [
   'dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'filings.decide', 'imports', 'audit',
-  'inspections.manage', 'inspections.read', 'notices.manage', 'rules.manage', 'rectification.work', 'rectification.review', 'admin',
+  'inspections.manage', 'inspections.read', 'notices.manage', 'notices.read', 'rules.manage', 'rectification.work', 'rectification.review', 'admin',
   'rectification.read', 'selfreports.read', 'selfreports.write', 'selfreports.review', 'assessment.read',
   'assessment.manage', 'notifications', 'notifications.mark', 'notifications.channels',
 ]
@@ -38,13 +39,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL,
   supervisor: [
     'dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'filings.decide', 'imports', 'audit',
-    'inspections.manage', 'inspections.read', 'notices.manage', 'rules.manage', 'rectification.review',
+    'inspections.manage', 'inspections.read', 'notices.manage', 'notices.read', 'rules.manage', 'rectification.review',
     'rectification.read', 'selfreports.read', 'selfreports.review', 'assessment.read', 'assessment.manage',
     'notifications', 'notifications.mark', 'notifications.channels',
   ],
-  operator: ['dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'inspections.read', 'rectification.work',
+  operator: ['dashboard', 'inventory.read', 'inventory.write', 'filings.read', 'inspections.read', 'notices.read', 'rectification.work',
     'rectification.read', 'selfreports.read', 'selfreports.write', 'notifications', 'notifications.mark'],
-  viewer: ['dashboard', 'inventory.read', 'filings.read', 'inspections.read',
+  viewer: ['dashboard', 'inventory.read', 'filings.read', 'inspections.read', 'notices.read',
     'rectification.read', 'selfreports.read', 'assessment.read', 'notifications'],
   integration: [],
   service: [],

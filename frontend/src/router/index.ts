@@ -41,8 +41,8 @@ const children: RouteRecordRaw[] = [
     meta: { title: '检查结果', permission: 'inspections.read' },
   },
   // Reporting (通报整改): the menu shows these when the reporting API answers.
-  { path: 'notices', name: 'notices', component: () => import('@/views/notices/NoticeListView.vue'), meta: { title: '通报', permission: 'notices.manage' } },
-  { path: 'notices/:id(\\d+)', name: 'notice', component: () => import('@/views/notices/NoticeDetailView.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '通报详情', permission: 'notices.manage' } },
+  { path: 'notices', name: 'notices', component: () => import('@/views/notices/NoticeListView.vue'), meta: { title: '通报', permission: 'notices.read' } },
+  { path: 'notices/:id(\\d+)', name: 'notice', component: () => import('@/views/notices/NoticeDetailView.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '通报详情', permission: 'notices.read' } },
   // Rectification (整改), notifications, self-inspection reports (自查报告), annual assessment (年度考核).
   { path: 'rectification', name: 'rectification', component: () => import('@/views/rectification/TaskListView.vue'), meta: { title: '整改任务', permission: 'rectification.read' } },
   { path: 'rectification/review', name: 'rectification-review', component: () => import('@/views/rectification/ReviewQueueView.vue'), meta: { title: '整改审核', permission: 'rectification.review' } },

@@ -36,7 +36,7 @@ export const MENU: MenuItem[] = [
   },
   {
     title: '通报整改', icon: 'Document', service: 'reporting', children: [
-      { title: '通报', to: '/notices', permission: 'notices.manage', service: 'reporting' },
+      { title: '通报', to: '/notices', permission: 'notices.read', service: 'reporting' },
       { title: '整改任务', to: '/rectification', permission: 'rectification.read', service: 'reporting' },
       { title: '整改审核', to: '/rectification/review', permission: 'rectification.review', service: 'reporting' },
       { title: '自查报告', to: '/self-reports', permission: 'selfreports.read', service: 'reporting' },

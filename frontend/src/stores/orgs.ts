@@ -24,7 +24,7 @@ export const useOrgStore = defineStore('orgs', () => {
 
   function name(id: number | null | undefined): string {
     if (id === null || id === undefined) return '—'
-    return byId.value.get(id)?.name ?? ancestors.value.get(id) ?? `上级单位（编号 ${id}）`
+    return byId.value.get(id)?.name ?? ancestors.value.get(id) ?? '上级单位'
   }
 
   async function load(force = false): Promise<void> {

@@ -21,7 +21,7 @@ export const INDICATOR: Record<string, string> = {
   account_interaction_link_broken: '互动交流链接有误', account_no_original: '3个月内无原创信息',
   account_renamed_unfiled: '账号更名未备案', account_menu_broken: '菜单栏链接不可用', account_bought_followers: '数据造假（购买粉丝）',
 }
-export const indicatorLabel = (code: string): string => INDICATOR[code] ?? code
+export const indicatorLabel = (code: string): string => INDICATOR[code] ?? '其他指标'
 export const SEVERITY: Record<string, string> = { veto: '单项否决', deduct: '扣分' }
 
 /** Word-list entries by kind: the three categories of additions, and the whitelist. */

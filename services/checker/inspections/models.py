@@ -351,6 +351,7 @@ class ResultSummary(SQLModel):
     checked_at: datetime
     attempts: int
     indicators: list[str] = []  # codes of the active findings
+    vetoes: list[str] = []      # those of them that are 单项否决 (a failing site may still score 100)
 
 
 class ResultDetail(ResultSummary):

@@ -418,14 +418,18 @@ def list_results(session: Session, inspection: Inspection, *, limit: int, offset
     rows = list(session.exec(query.order_by(order, InspectionResult.name, InspectionResult.id)
                              .offset(offset).limit(limit)).all())
     codes: dict[int, list[str]] = {}
+    vetoes: dict[int, list[str]] = {}
     if rows:
-        for result_id, indicator in session.exec(
-                select(Finding.result_id, Finding.indicator).where(
+        for result_id, indicator, severity in session.exec(
+                select(Finding.result_id, Finding.indicator, Finding.severity).where(
                     Finding.result_id.in_([r.id for r in rows]), ~Finding.dismissed)
                 .order_by(Finding.id)).all():
             if indicator not in codes.setdefault(result_id, []):
                 codes[result_id].append(indicator)
-    return [ResultSummary.model_validate(r, update={"indicators": codes.get(r.id, [])}) for r in rows], total
+            if severity == "veto" and indicator not in vetoes.setdefault(result_id, []):
+                vetoes[result_id].append(indicator)
+    return [ResultSummary.model_validate(r, update={"indicators": codes.get(r.id, []), "vetoes": vetoes.get(r.id, [])})
+            for r in rows], total
 
 
 def get_result(session: Session, inspection: Inspection, kind: TargetKind, target_id: int) -> InspectionResult:
@@ -447,7 +451,9 @@ def result_detail(session: Session, row: InspectionResult) -> ResultDetail:
     dismissed = [FindingPublic.model_validate(f) for f in findings if f.dismissed]
     target = row.result.get("target") or {"kind": str(row.kind), "id": row.target_id,
                                           ("url" if row.kind == TargetKind.site else "platform"): row.url}
-    summary = ResultSummary.model_validate(row, update={"indicators": list(dict.fromkeys(f.indicator for f in active))})
+    summary = ResultSummary.model_validate(row, update={
+        "indicators": list(dict.fromkeys(f.indicator for f in active)),
+        "vetoes": list(dict.fromkeys(f.indicator for f in active if f.severity == "veto"))})
     return ResultDetail(**summary.model_dump(), target=target,
                         indicator_set=row.result.get("indicator_set", ""),
                         indicator_set_version=row.result.get("indicator_set_version"),

@@ -2,7 +2,7 @@
 audit row commit together or not at all."""
 from typing import Any
 
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, func, or_, select
 
 from services.common.auth import Principal
 from services.common.scope import scope_filter
@@ -32,8 +32,8 @@ def list_entries(session: Session, principal: Principal, *, entity_kind: str | N
         query = query.where(AuditLog.entity_id == entity_id)
     if action:
         query = query.where(AuditLog.action == action)
-    if actor:
-        query = query.where(AuditLog.actor == actor)
+    if actor:  # the subject ("user:3", for integrations) or part of the name people know the actor by
+        query = query.where(or_(AuditLog.actor == actor, AuditLog.actor_name.contains(actor, autoescape=True)))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(AuditLog.id.desc()).offset(offset).limit(limit)).all()
     return list(rows), total

@@ -83,6 +83,12 @@ def test_dismiss_and_add_findings_recompute_the_verdict(checker, tokens, sites_d
     assert detail["status"] == "ok" and detail["verdict"] == "fail"
     vetoes = [f for f in detail["findings"] if f["severity"] == "veto"]
     assert vetoes
+    # Which 单项否决 applied is part of the result, in the list too (issue 16, item 6).
+    assert detail["vetoes"] == list(dict.fromkeys(f["indicator"] for f in vetoes))
+    listed = checker.get(f"/api/v1/inspections/{iid}/results", headers=sup, params={"limit": 500}).json()["items"]
+    row = next(r for r in listed if r["kind"] == "site" and r["target_id"] == site)
+    assert row["vetoes"] == detail["vetoes"] and set(row["vetoes"]) <= set(row["indicators"])
+    assert all(not r["vetoes"] for r in listed if r["verdict"] == "pass")
     assert checker.post(f"{url}/findings/{vetoes[0]['id']}/dismiss", headers=tokens("ct_viewer"),
                         json={"reason": "误报"}).status_code == 403
     for finding in vetoes:
@@ -91,6 +97,7 @@ def test_dismiss_and_add_findings_recompute_the_verdict(checker, tokens, sites_d
         assert response.status_code == 200, response.text
     reviewed = checker.get(url, headers=sup).json()
     assert reviewed["verdict"] == "pass" and not [f for f in reviewed["findings"] if f["severity"] == "veto"]
+    assert reviewed["vetoes"] == []
     assert {f["id"] for f in reviewed["dismissed_findings"]} >= {f["id"] for f in vetoes}
     again = checker.post(f"{url}/findings/{vetoes[0]['id']}/dismiss", headers=sup, json={"reason": "再次"})
     assert again.status_code == 409
