@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -366,6 +367,19 @@ async def monitor_slice(ctx: dict[str, Any], site_id: int) -> str:
         await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings))
     return (f"site {site_id}: {report.fetched}/{report.claimed} fetched, {report.unchanged} unchanged, "
             f"{report.findings} findings, {report.deferred} deferred, more={report.more}")
+
+
+THREADS = 16   # below the engine's pool (10 + 10 overflow): every thread may hold a connection
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """The inspection worker's startup, and a wider default thread pool: slices hand their database writes,
+    parsing and extraction to threads, and asyncio's default (cores + 4 = 6 here) queued a hundred slices'
+    round trips behind six threads — homepage-only slices took 17 s on a province's first minute."""
+    from services.checker.inspections import jobs as inspection_jobs
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=THREADS,
+                                                                       thread_name_prefix="monitor"))
+    await inspection_jobs.startup(ctx)
 
 
 async def sync_from_registry(registry: RegistryClient) -> tuple[int, int]:

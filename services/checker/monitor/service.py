@@ -296,6 +296,19 @@ class Found:
     hub: bool = False
 
 
+# Array parameters, not IN lists or multi-row VALUES: one statement text whatever the batch size, so neither
+# SQLAlchemy nor psycopg compiles it again (compiling a 500-row VALUES insert cost more than running it).
+_KNOWN = text("SELECT url_hash, id, kind FROM checker.monitor_page WHERE site_id = :s AND url_hash = ANY(:h)")
+_INSERT = text("""
+    INSERT INTO checker.monitor_page (site_id, url_hash, url, kind, hub, depth, first_seen_at, priority, due_at)
+    SELECT :s, h, u, k, hub, d, :at, p, :at
+    FROM unnest(CAST(:h AS bigint[]), CAST(:u AS text[]), CAST(:k AS text[]), CAST(:hub AS boolean[]),
+                CAST(:d AS smallint[]), CAST(:p AS smallint[])) AS n(h, u, k, hub, d, p)
+    ON CONFLICT (site_id, url_hash) DO NOTHING
+    RETURNING url_hash, id
+""")
+
+
 def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at: datetime,
                 max_pages: int) -> tuple[dict[str, int], int]:
     """Insert URLs not known yet, due now (hub pages first); a known row whose kind was a guess ("other")
@@ -308,9 +321,7 @@ def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at:
         if f.url not in unique or (unique[f.url].kind == PageKind.other and f.kind != PageKind.other):
             unique[f.url] = f
     hashes = {url_hash(u): u for u in unique}
-    rows_known = session.exec(text("SELECT url_hash, id, kind FROM checker.monitor_page WHERE site_id = :s AND "
-                                   "url_hash IN :h").bindparams(bindparam("h", value=list(hashes), expanding=True),
-                                                                s=site.site_id)).all()
+    rows_known = session.exec(_KNOWN.bindparams(h=list(hashes), s=site.site_id)).all()
     known = {h: i for h, i, _ in rows_known}
     guessed = {h for h, _, kind in rows_known if kind == PageKind.other}
     fresh = [unique[u] for h, u in hashes.items() if h not in known]
@@ -324,19 +335,14 @@ def upsert_urls(session: Session, site: MonitorSite, found: Sequence[Found], at:
                 continue
         keep.append(f)
     if keep:
-        rows = [dict(site_id=site.site_id, url_hash=url_hash(f.url), url=f.url, kind=f.kind, hub=f.hub,
-                     depth=min(f.depth, 32767), first_seen_at=at,
-                     priority=Priority.hub if f.hub else Priority.new, due_at=at) for f in keep]
-        table = MonitorPage.__table__   # Core, not the ORM's bulk insert: this runs for every batch of pages
-        stmt = insert(table).values(rows).on_conflict_do_nothing(index_elements=["site_id", "url_hash"])
-        inserted = session.exec(stmt.returning(table.c.url_hash, table.c.id)).all()
+        inserted = session.exec(_INSERT.bindparams(
+            s=site.site_id, h=[url_hash(f.url) for f in keep], u=[f.url for f in keep], k=[str(f.kind) for f in keep],
+            hub=[f.hub for f in keep], d=[min(f.depth, 32767) for f in keep],
+            p=[Priority.hub if f.hub else Priority.new for f in keep], at=at)).all()
         site.pages_known += len([f for f in keep if f.kind not in CHECKED_ONLY])
         known.update((h, i) for h, i in inserted)
         if len(inserted) < len(keep):  # another slice inserted some meanwhile
-            known = dict(session.exec(text("SELECT url_hash, id FROM checker.monitor_page WHERE site_id = :s AND "
-                                           "url_hash IN :h").bindparams(bindparam("h", value=list(hashes),
-                                                                                  expanding=True),
-                                                                        s=site.site_id)).all())
+            known = {h: i for h, i, _ in session.exec(_KNOWN.bindparams(h=list(hashes), s=site.site_id)).all()}
     # Better kinds for rows first seen as a plain link (e.g. a column list reached from an article).
     better = [(known[url_hash(f.url)], f) for f in unique.values()
               if f.kind != PageKind.other and url_hash(f.url) in guessed]

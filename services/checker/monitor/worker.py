@@ -24,7 +24,7 @@ class WorkerSettings:
     # job ids are global to the Redis database.
     cron_jobs = [cron(jobs.monitor_schedule, name=f"cron:monitor_schedule:{_settings.monitor_queue}",
                       second={30}, run_at_startup=True, unique=True)]
-    on_startup = inspection_jobs.startup
+    on_startup = jobs.startup
     on_shutdown = inspection_jobs.shutdown
     redis_settings = redis_settings()
     queue_name = _settings.monitor_queue
