@@ -2,6 +2,7 @@
 from sqlmodel import Session, select
 
 from services.common.auth import Principal
+from services.common.errors import conflict
 from services.registry.audit import service as audit
 from services.registry.filings.models import Filing, FilingKind, FilingState, SubjectKind
 from services.registry.filings.service import get_subject
@@ -38,6 +39,8 @@ def replace_columns(session: Session, principal: Principal, site_id: int,
                     columns: list[SiteColumnBase]) -> Site:
     site = get_subject(session, principal, SubjectKind.site, site_id)
     assert isinstance(site, Site)
+    if site.state == SiteState.deregistered:  # the record is closed for good; its columns are history
+        raise conflict("site_deregistered", "该网站已注销，栏目不能再编辑", state=site.state)
     before = {"columns": [c.model_dump(mode="json") for c in site.columns]}
     site.columns = [SiteColumn(**c.model_dump()) for c in columns]
     site.updated_at = utcnow()
