@@ -1,13 +1,13 @@
 """Tokens: OAuth2 password grant for people, client credentials for machines; JWKS; password change."""
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, Response
 from sqlmodel import select
 
 from services.common.auth import CurrentPrincipal
 from services.common.db import SessionDep
 from services.common.errors import ApiError
-from services.registry.auth import service, throttle
+from services.registry.auth import captcha, service, throttle
 from services.registry.auth.keys import get_signing_key
 from services.registry.orgs.models import Organisation
 from services.registry.users import service as users
@@ -25,6 +25,8 @@ def token(
     password: Annotated[str | None, Form()] = None,
     client_id: Annotated[str | None, Form()] = None,
     client_secret: Annotated[str | None, Form()] = None,
+    captcha_id: Annotated[str | None, Form(max_length=64, description="after failed logins: GET /auth/captcha")] = None,
+    captcha_answer: Annotated[str | None, Form(max_length=16)] = None,
 ) -> Token:
     if grant_type == "password":
         if not username or not password:
@@ -32,11 +34,19 @@ def token(
         # Behind the front door the address is the proxy's X-Forwarded-For (uvicorn --forwarded-allow-ips).
         address = request.client.host if request.client else "unknown"
         throttle.check(username, address)  # locked: 429, the right password included
+        # After failed attempts the password is not even looked at without the picture code; a missing or wrong
+        # code counts as a failed attempt, so the lockout still comes after `login_max_failures`.
+        if throttle.captcha_needed(username) and not captcha.verify(captcha_id, captcha_answer):
+            throttle.failed(session, username, address)
+            raise ApiError(401, "captcha_required" if not captcha_answer else "captcha_invalid",
+                           "请输入图中的验证码" if not captcha_answer else "验证码错误，请重新输入",
+                           field="captcha_answer", captcha_required=True)
         holder = service.authenticate_user(session, username, password)
         if holder is None:
             throttle.failed(session, username, address)  # 429 when this failure locks
-        else:
-            throttle.succeeded(username)
+            raise ApiError(401, "invalid_credentials", "用户名或密码错误，或账号已停用 (invalid credentials)",
+                           captcha_required=throttle.captcha_needed(username))
+        throttle.succeeded(username)
     elif grant_type == "client_credentials":
         if not client_id or not client_secret:
             raise ApiError(400, "invalid_request", "需要 client_id 和 client_secret")
@@ -48,6 +58,13 @@ def token(
     org = session.get(Organisation, holder.org_id)
     assert org is not None
     return service.issue_token(holder, org)
+
+
+@router.get("/api/v1/auth/captcha", summary="A login picture code (验证码), asked for after failed logins")
+def new_captcha(response: Response) -> dict[str, str]:
+    captcha_id, image = captcha.issue()
+    response.headers["Cache-Control"] = "no-store"
+    return {"captcha_id": captcha_id, "image": image}
 
 
 @router.get("/.well-known/jwks.json", summary="Public keys that verify registry tokens")

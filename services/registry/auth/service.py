@@ -19,6 +19,7 @@ from services.common import revocation
 from services.common.auth import ALGORITHM, JwksVerifier, Principal, unauthorized
 from services.common.settings import get_settings, is_usable_secret
 from services.registry.auth.keys import get_signing_key
+from services.registry.auth.throttle import get_login_settings
 from services.registry.orgs.models import Organisation
 from services.registry.users.models import ApiClient, Token, User
 
@@ -77,7 +78,15 @@ def issue_token(subject: User | ApiClient, org: Organisation) -> Token:
     key = get_signing_key()
     token = jwt.encode(claims, key.pem, algorithm=ALGORITHM, headers={"kid": key.kid})
     return Token(access_token=token, expires_in=int(ttl.total_seconds()), role=subject.role,
-                 org_id=org.id, org_path=org.path, name=name)
+                 org_id=org.id, org_path=org.path, name=name,
+                 password_expired=isinstance(subject, User) and password_expired(subject, now))
+
+
+def password_expired(user: User, now: datetime) -> bool:
+    """An administrator reset it (None), or it is older than GOVWATCH_PASSWORD_MAX_AGE_DAYS."""
+    days = get_login_settings().password_max_age_days
+    changed = user.password_changed_at
+    return changed is None or (days > 0 and changed + timedelta(days=days) < now)
 
 
 def local_verifier() -> JwksVerifier:

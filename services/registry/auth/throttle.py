@@ -36,6 +36,10 @@ class LoginSettings(BaseSettings):
     login_lockout_seconds: int = 15 * 60
     # Per client address: higher, since an office's users may share one address (NAT).
     login_ip_max_failures: int = 50
+    # After this many wrong passwords for a username (in the window) a login also needs the picture code (验证码).
+    login_captcha_after: int = 3
+    # A password older than this must be changed at login (0: never expires).
+    password_max_age_days: int = 90
 
 
 @lru_cache
@@ -52,7 +56,7 @@ def _keys(kind: str, value: str) -> tuple[str, str]:
     return f"{base}:failures", f"{base}:locked"
 
 
-def _unavailable() -> HTTPException:
+def unavailable() -> HTTPException:
     return HTTPException(503, {"code": "login_unavailable", "message": "登录服务暂不可用，请稍后重试", "field": None})
 
 
@@ -73,7 +77,7 @@ def check(username: str, address: str) -> None:
         user_ttl, ip_ttl = pipe.execute()
     except redis.RedisError as exc:
         log.warning("login throttle unreadable: %r", exc)
-        raise _unavailable() from exc
+        raise unavailable() from exc
     if user_ttl is not None and user_ttl > 0:
         raise _locked(int(user_ttl), by_address=False)
     if ip_ttl is not None and ip_ttl > 0:
@@ -112,7 +116,7 @@ def failed(session: Session, username: str, address: str) -> None:
         ip_locked = _count("ip", address, settings.login_ip_max_failures)
     except redis.RedisError as exc:
         log.warning("login throttle unwritable: %r", exc)
-        raise _unavailable() from exc
+        raise unavailable() from exc
     if not (user_locked or ip_locked):
         return
     root = session.exec(select(Organisation).where(Organisation.parent_id.is_(None))).first()
@@ -127,6 +131,16 @@ def failed(session: Session, username: str, address: str) -> None:
                      user.id if user is not None else None, (org or root).path, after=after, note=note)
         session.commit()
     raise _locked(settings.login_lockout_seconds, by_address=not user_locked)
+
+
+def captcha_needed(username: str) -> bool:
+    """Whether the username has had `login_captcha_after` wrong passwords in the current window."""
+    try:
+        count = revocation.client().get(_keys("user", username)[0])
+    except redis.RedisError as exc:
+        log.warning("login throttle unreadable: %r", exc)
+        raise unavailable() from exc
+    return count is not None and int(count) >= get_login_settings().login_captcha_after
 
 
 def succeeded(username: str) -> None:

@@ -30,6 +30,9 @@ class User(UserBase, table=True):
     # Bumped on password change or deactivation; tokens carrying an older version are refused.
     token_version: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    # When the holder last chose the password; None after an administrator's reset (change at the next login).
+    password_changed_at: datetime | None = Field(default_factory=utcnow,
+                                                 sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class UserCreate(UserBase):
@@ -97,3 +100,5 @@ class Token(SQLModel):
     org_id: int
     org_path: str
     name: str
+    password_expired: bool = Field(default=False, description="the password expired or an administrator reset it: "
+                                                              "change it before anything else")

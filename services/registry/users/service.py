@@ -8,6 +8,7 @@ from services.common.errors import ApiError, conflict, not_found
 from services.common.scope import scope_filter
 from services.registry.audit import service as audit
 from services.registry.auth.service import hash_secret, revoke_tokens, verify_secret
+from services.registry.models_base import utcnow
 from services.registry.orgs.models import Organisation
 from services.registry.orgs.service import get_visible
 from services.registry.users.models import (
@@ -83,6 +84,8 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
 def set_password(session: Session, principal: Principal, user: User, org: Organisation, new_password: str,
                  action: str) -> None:
     user.password_hash = hash_secret(new_password)
+    # One an administrator set is temporary: its holder chooses their own at the next login.
+    user.password_changed_at = None if action == "user.password_reset" else utcnow()
     revoke_tokens(session, user)
     audit.record(session, principal, action, "user", user.id, org.path)
     session.commit()
@@ -94,6 +97,8 @@ def change_own_password(session: Session, principal: Principal, current: str, ne
         raise ApiError(400, "not_a_user", "接口客户端没有密码 (API clients have no password)")
     if not verify_secret(user.password_hash, current):
         raise ApiError(400, "wrong_password", "当前密码不正确 (current password is wrong)", field="current_password")
+    if verify_secret(user.password_hash, new):
+        raise ApiError(422, "same_password", "新密码不能与当前密码相同", field="new_password")
     org = session.get(Organisation, user.org_id)
     assert org is not None
     set_password(session, principal, user, org, new, "user.password_change")
