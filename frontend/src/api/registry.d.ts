@@ -977,6 +977,11 @@ export interface components {
          * @enum {string}
          */
         ColumnCategory: "news" | "notice" | "policy" | "interaction" | "service" | "disclosure" | "other";
+        /**
+         * CountMode
+         * @enum {string}
+         */
+        CountMode: "exact" | "estimate";
         /** DifferenceFiling */
         DifferenceFiling: {
             /** Reason */
@@ -1201,6 +1206,50 @@ export interface components {
             /** Dry Run */
             dry_run: boolean;
         };
+        /** ListPage[AccountPublic] */
+        ListPage_AccountPublic_: {
+            /** Items */
+            items: components["schemas"]["AccountPublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total Estimated
+             * @description total is an estimate (more than 1000 rows)
+             * @default false
+             */
+            total_estimated: boolean;
+            /**
+             * Next Cursor
+             * @description `cursor` of the page after this one; null on the last page
+             */
+            next_cursor?: string | null;
+        };
+        /** ListPage[SitePublic] */
+        ListPage_SitePublic_: {
+            /** Items */
+            items: components["schemas"]["SitePublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total Estimated
+             * @description total is an estimate (more than 1000 rows)
+             * @default false
+             */
+            total_estimated: boolean;
+            /**
+             * Next Cursor
+             * @description `cursor` of the page after this one; null on the last page
+             */
+            next_cursor?: string | null;
+        };
         /** OrgCreate */
         OrgCreate: {
             /** Name */
@@ -1321,17 +1370,6 @@ export interface components {
          * @enum {string}
          */
         OutboxState: "pending" | "sent" | "acknowledged" | "failed" | "resolved";
-        /** Page[AccountPublic] */
-        Page_AccountPublic_: {
-            /** Items */
-            items: components["schemas"]["AccountPublic"][];
-            /** Total */
-            total: number;
-            /** Limit */
-            limit: number;
-            /** Offset */
-            offset: number;
-        };
         /** Page[AuditPublic] */
         Page_AuditPublic_: {
             /** Items */
@@ -1391,17 +1429,6 @@ export interface components {
         Page_ReconciliationPublic_: {
             /** Items */
             items: components["schemas"]["ReconciliationPublic"][];
-            /** Total */
-            total: number;
-            /** Limit */
-            limit: number;
-            /** Offset */
-            offset: number;
-        };
-        /** Page[SitePublic] */
-        Page_SitePublic_: {
-            /** Items */
-            items: components["schemas"]["SitePublic"][];
             /** Total */
             total: number;
             /** Limit */
@@ -2352,8 +2379,12 @@ export interface operations {
                 sort?: string;
                 /** @description page size */
                 limit?: number;
-                /** @description rows to skip */
+                /** @description rows to skip (after `cursor`, if given) */
                 offset?: number;
+                /** @description next_cursor of the previous page (keyset) */
+                cursor?: string | null;
+                /** @description exact total, or estimated past 1,000 rows */
+                count?: components["schemas"]["CountMode"];
             };
             header?: never;
             path?: never;
@@ -2367,7 +2398,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_SitePublic_"];
+                    "application/json": components["schemas"]["ListPage_SitePublic_"];
                 };
             };
             /** @description Validation Error */
@@ -2563,8 +2594,12 @@ export interface operations {
                 sort?: string;
                 /** @description page size */
                 limit?: number;
-                /** @description rows to skip */
+                /** @description rows to skip (after `cursor`, if given) */
                 offset?: number;
+                /** @description next_cursor of the previous page (keyset) */
+                cursor?: string | null;
+                /** @description exact total, or estimated past 1,000 rows */
+                count?: components["schemas"]["CountMode"];
             };
             header?: never;
             path?: never;
@@ -2578,7 +2613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AccountPublic_"];
+                    "application/json": components["schemas"]["ListPage_AccountPublic_"];
                 };
             };
             /** @description Validation Error */

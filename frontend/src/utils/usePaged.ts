@@ -4,12 +4,15 @@ import { showError } from '@/api/http'
 export interface PageResult<T> {
   items: T[]
   total: number
+  /** The registry's site and account lists (count=estimate): past 1,000 rows the total is an estimate. */
+  total_estimated?: boolean
 }
 
 /** A paged list: page/size state, loading flag, reload on page change, errors shown. */
 export function usePaged<T>(fetch: (limit: number, offset: number) => Promise<PageResult<T>>, size = 20) {
   const items = shallowRef<T[]>([])
   const total = ref(0)
+  const estimated = ref(false)
   const loading = ref(false)
   const page = reactive({ current: 1, size })
 
@@ -19,6 +22,7 @@ export function usePaged<T>(fetch: (limit: number, offset: number) => Promise<Pa
       const result = await fetch(page.size, (page.current - 1) * page.size)
       items.value = result.items
       total.value = result.total
+      estimated.value = result.total_estimated ?? false
     } catch (err) {
       showError(err)
     } finally {
@@ -37,5 +41,5 @@ export function usePaged<T>(fetch: (limit: number, offset: number) => Promise<Pa
 
   watch(() => [page.current, page.size], () => void load())
 
-  return { items, total, loading, page, load, search }
+  return { items, total, estimated, loading, page, load, search }
 }
