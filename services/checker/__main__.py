@@ -14,6 +14,7 @@ Exit status: 0 the site passes (every site, for several), 1 it fails (any), 2 th
 """
 import argparse
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -108,7 +109,7 @@ async def _check_site(args: argparse.Namespace) -> int:
         raise UsageError(f"未知的指标集：{args.indicator_set}") from exc
     settings, now = site_settings(args), _now(args.now)
     urls = list(dict.fromkeys(args.url))
-    at_once = min(len(urls), SITES_AT_ONCE)
+    at_once = min(len(urls), int(_number(args.sites_at_once, "--sites-at-once", int, 1) or SITES_AT_ONCE))
     started = time.monotonic()
     # One client for every site: connections, the name cache and per-host limits are shared.
     fetcher = Fetcher(settings, connections=at_once * (settings.link_check_concurrency + settings.per_host_concurrency))
@@ -198,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--delay", metavar="SECONDS", help="同一主机两次请求的最小间隔秒数（默认 0.5；自有服务器或基准测试可设 0）")
     site.add_argument("--per-host", metavar="N", help="同一主机同时进行的请求数（默认 2）")
     site.add_argument("--max-pages", metavar="N", help="每个网站最多抓取的页面数（默认：整个网站）")
+    site.add_argument("--sites-at-once", metavar="N", help=f"同时检查的网站数（默认 {SITES_AT_ONCE}）")
     site.set_defaults(handler=_check_site)
     account = commands.add_parser("check-account", help="检查一个政务新媒体账号，运行全部账号检查项",
                                   description="通过平台数据源（GOVWATCH_PLATFORM_FEEDS）读取账号并按指标集判定。")
@@ -214,6 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # A crawl allocates many small objects (links, items) that live until the site's checks: the import-time
+    # objects are set aside for good and collections run less often (about a tenth less CPU per URL).
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             return runner.run(args.handler(args))

@@ -87,8 +87,8 @@ def _title(anchor: LexborNode) -> str:
     return title if len(title) > len(text.rstrip(".…")) else text
 
 
-def _is_title_anchor(anchor: LexborNode) -> bool:
-    text = _text(anchor)
+def _is_title_anchor(anchor: LexborNode, text: str | None = None) -> bool:
+    text = _text(anchor) if text is None else text
     href = (anchor.attributes.get("href") or "").strip().lower()
     return (len(text) >= _MIN_TITLE and not _PAGER.match(text) and bool(href)
             and not href.startswith(("javascript:", "mailto:", "#")))
@@ -103,13 +103,14 @@ def _ancestors(node: LexborNode, depth: int = _ROW_DEPTH) -> Iterator[LexborNode
         node = node.parent
 
 
-def _row_of(anchor: LexborNode, counts: Counter[int], now: datetime,
+def _row_of(anchor: LexborNode, counts: Counter[int], now: datetime, title: str | None = None,
             ) -> tuple[LexborNode, tuple[date, str] | None]:
     """Smallest ancestor holding this anchor as its only title link, and the date inside it.
+    `title` is the anchor's text when the caller has it already.
 
     A date outside the anchor wins over one in the title ("关于2023年5月31日停电的通知  2023-05-20").
     """
-    title = _text(anchor)
+    title = _text(anchor) if title is None else title
     row = anchor
     for node in _ancestors(anchor):
         if counts[node.mem_id] > 1:
@@ -131,11 +132,14 @@ def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime) -> list[
     """
     if tree.body is None:
         return []
-    anchors = [a for a in tree.body.css("a[href]") if _is_title_anchor(a)]
+    texts = [(a, _text(a)) for a in tree.body.css("a[href]")]  # each anchor's text read once
+    titled = [(a, text) for a, text in texts if _is_title_anchor(a, text)]
+    anchors = [a for a, _ in titled]
     counts: Counter[int] = Counter()
     for anchor in anchors:
-        counts.update(node.mem_id for node in _ancestors(anchor))
-    rows = [(anchor, *_row_of(anchor, counts, now)) for anchor in anchors]
+        for node in _ancestors(anchor):
+            counts[node.mem_id] += 1
+    rows = [(anchor, *_row_of(anchor, counts, now, text)) for anchor, text in titled]
     dated_parents = {row.parent.mem_id for _, row, hit in rows if hit and row.parent is not None}
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()

@@ -82,6 +82,9 @@ _BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
 
 
+_CONTROL = bytes(b for b in range(32) if b < 9 or b > 13)  # control bytes text never holds (tab … CR aside)
+
+
 def is_html_type(content_type: str) -> bool:
     media = content_type.split(";")[0].strip().lower()
     return media == "" or media in _HTML_TYPES
@@ -93,7 +96,7 @@ def looks_binary(body: bytes) -> bool:
         return False
     if head.startswith(_BINARY_MAGIC):
         return True
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head) - len(head.translate(None, _CONTROL))
     return b"\x00" in head or control > len(head) // 20
 
 

@@ -149,13 +149,15 @@ class HiddenDetector:
     def __init__(self, tree: LexborHTMLParser) -> None:
         self.rules = StyleRules(tree)
         self._own: dict[int, tuple[str | None, str | None, str | None]] = {}
+        self._up: dict[int, tuple[str | None, str | None, str | None]] = {}
 
     def _facts(self, node: LexborNode) -> tuple[str | None, str | None, str | None]:
         """(hiding reason, text colour, background colour) declared on this element."""
         key = node.mem_id
         facts = self._own.get(key)
         if facts is None:
-            attrs = node.attributes  # selectolax builds this dict on every access: read it once
+            # `attrs` reads one attribute at a time (`attributes` builds a whole dict on every access)
+            attrs = node.attrs  # type: ignore[assignment]
             decls = self.rules.for_node(node, attrs)
             if not decls and _FACT_ATTRIBUTES.isdisjoint(attrs):
                 facts = _NO_FACTS  # most elements: nothing declared, no attribute that hides or colours
@@ -166,17 +168,33 @@ class HiddenDetector:
             self._own[key] = facts
         return facts
 
+    def _inherited(self, node: LexborNode | None) -> tuple[str | None, str | None, str | None]:
+        """For `node` and its ancestors below <html>: the nearest hiding reason, the nearest text colour and
+        the nearest background. Kept per element, so the links of one list share their ancestors' walk."""
+        chain: list[LexborNode] = []
+        known: tuple[str | None, str | None, str | None] | None = None
+        current = node
+        while current is not None and current.tag not in ("html", "-document", None):
+            known = self._up.get(current.mem_id)
+            if known is not None:
+                break
+            chain.append(current)
+            current = current.parent
+        known = known or _NO_FACTS
+        for element in reversed(chain):
+            reason, fg, bg = self._facts(element)
+            known = (reason, fg, bg) if reason else (known[0], fg or known[1], bg or known[2])
+            self._up[element.mem_id] = known
+        return known
+
     def reason(self, node: LexborNode) -> str | None:
         own, fg, bg = self._facts(node)
         if own:
             return own
-        current = node.parent
-        while current is not None and current.tag not in ("html", "-document", None):
-            reason, up_fg, up_bg = self._facts(current)
-            if reason:
-                return f"ancestor:{reason}"
-            fg, bg = fg or up_fg, bg or up_bg
-            current = current.parent
+        reason, up_fg, up_bg = self._inherited(node.parent)
+        if reason:
+            return f"ancestor:{reason}"
+        fg, bg = fg or up_fg, bg or up_bg
         return "same_colour" if fg is not None and fg == bg else None
 
 

@@ -92,8 +92,7 @@ def _node_text(node: LexborNode) -> str:
     text = " ".join((node.text(deep=True, separator=" ") or "").split())
     if not text:
         img = node.css_first("img[alt]")
-        text = (node.attributes.get("alt") or node.attributes.get("title")
-                or (img.attributes.get("alt") if img else "") or "")
+        text = (node.attrs.get("alt") or node.attrs.get("title") or (img.attrs.get("alt") if img else "") or "")
     return text.strip()[:200]
 
 
@@ -110,9 +109,9 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
 
     for selector, attr in _LINK_SOURCES:
         for node in tree.css(selector):
-            if node.tag == "link" and "stylesheet" not in (node.attributes.get("rel") or "").lower():
+            if node.tag == "link" and "stylesheet" not in (node.attrs.get("rel") or "").lower():
                 continue
-            url = absolute(base, node.attributes.get(attr) or "")
+            url = absolute(base, node.attrs.get(attr) or "")  # attrs: one attribute, not a dict of all
             if url is None:
                 continue
             reason = detector.reason(node) if node.tag in _HIDEABLE else None
