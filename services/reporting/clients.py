@@ -132,6 +132,9 @@ class ServiceClient:
     def accounts(self, org_id: int) -> Iterator[dict[str, Any]]:
         return self.pages(f"{self.registry_url}/api/v1/accounts", {"org_id": org_id})
 
+    def filings(self, **params: Any) -> Iterator[dict[str, Any]]:
+        return self.pages(f"{self.registry_url}/api/v1/filings", params)
+
 
 def org_as(token: str, org_id: int) -> dict[str, Any] | None:
     """An organisation as the caller sees it (the caller's token is forwarded: the registry's scope decides)."""

@@ -32,7 +32,7 @@ export const TASK_EVENT: Record<string, string> = {
   opened: '下发整改任务', uploaded: '上传材料', evidence_removed: '删除材料', submitted: '提交整改',
   rejected: '退回整改', accepted: '审核通过', recheck_requested: '发起复查', recheck_error: '复查未完成',
   recheck_failed: '复查未通过', verified: '复查通过', closed: '办结（监管单位）', overdue: '已逾期',
-  deadline_changed: '整改期限变更',
+  deadline_changed: '整改期限变更', named_again: '另一通报点名同一问题',
 }
 export const TASK_EVENT_TYPE: Record<string, TagType> = {
   rejected: 'warning', recheck_failed: 'danger', recheck_error: 'warning', overdue: 'danger', verified: 'success',

@@ -1,7 +1,9 @@
 """Annual assessment (年度考核): deductions per organisation for failures, overdue and unrectified
 rectification tasks and late or missing self-inspection reports, with weights an office may set per year."""
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+
+from pydantic import model_validator
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
@@ -18,6 +20,18 @@ class Weights(SQLModel):
     unrectified_task: float = Field(default=3.0, ge=0, le=100, description="per task still not rectified")
     late_report: float = Field(default=1.0, ge=0, le=100, description="per self-inspection report submitted late")
     missing_report: float = Field(default=2.0, ge=0, le=100, description="per due self-inspection report never submitted")
+    # Grades by score (年度考核等次): at least `excellent` 优秀, `good` 良好, `passing` 合格, below 不合格.
+    excellent: float = Field(default=90.0, ge=0, le=1000, description="lowest score graded 优秀")
+    good: float = Field(default=80.0, ge=0, le=1000, description="lowest score graded 良好")
+    passing: float = Field(default=60.0, ge=0, le=1000, description="lowest score graded 合格")
+    in_use_since: date | None = Field(default=None, description="the day the platform went into use for the "
+                                      "office's units: nothing before its quarter is deducted")
+
+    @model_validator(mode="after")
+    def _bands_descend(self) -> "Weights":
+        if not self.excellent >= self.good >= self.passing:
+            raise ValueError("等次分数线须满足：优秀 ≥ 良好 ≥ 合格")
+        return self
 
 
 class AssessmentWeights(SQLModel, table=True):
@@ -63,6 +77,8 @@ class AssessmentRow(SQLModel):
     tasks: int = 0
     deduction: float = 0.0
     score: float = 0.0
+    grade: str = Field(default="", description="优秀 | 良好 | 合格 | 不合格")
+    since: date | None = Field(default=None, description="first day of the first quarter assessed (onboarding)")
 
 
 class Assessment(SQLModel):

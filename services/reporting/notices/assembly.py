@@ -9,17 +9,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlmodel import Session, select
+
 from services.common.clock import beijing_date, beijing_today
 from services.common.errors import ApiError, conflict, unavailable
 from services.reporting.clients import ServiceClient, UpstreamError
-from services.reporting.notices.models import INSPECTION_STATE_LABELS, KindFigures, NoticeContent, ProblemGroup, TableRow
+from services.reporting.notices.models import (
+    INSPECTION_STATE_LABELS, FollowUp, KindFigures, NoticeContent, PeriodFigures, ProblemGroup, TableRow,
+)
 from services.reporting.notices.wording import (
     PHRASES, PLATFORM_LABELS, SENTENCE_ORDER, SENTENCES, SITE_KIND_LABELS, check_word, clause, cn_date, period_of,
-    phrases_of, points, rate, short_date, short_name, what_of,
+    EXAMPLES, phrases_of, points, rate, short_date, short_name, what_of,
 )
+from services.reporting.rectification.models import FINAL, RectificationTask
 from services.reporting.settings import get_reporting_settings
+from services.reporting.templates import service as templates
 from services.reporting.templates.defaults import (
-    CITY_REQUIREMENTS, REGION_KINDS, TIER, default_addressees, default_template, short_office, whole_region,
+    CITY_REQUIREMENTS, REGION_KINDS, TIER, default_addressees, default_template, short_office, tier_char,
+    whole_region,
 )
 from services.reporting.templates.models import TemplateFields
 from services.reporting.templates.placeholders import fill
@@ -41,6 +48,7 @@ class Gathered:
     previous: dict[str, Any] | None = None
     prev_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind → (passed, checked)
     ancestors: list[dict[str, Any]] = field(default_factory=list)  # organisations above the scope, top first
+    period: PeriodFigures | None = None  # the quarter of the inspection: account filings, messages
 
 
 def _upstream(exc: UpstreamError) -> ApiError:
@@ -100,9 +108,85 @@ def gather(client: ServiceClient, inspection_id: int, previous_id: int | None = 
                 checked = (client.result_count(previous["id"], kind=kind, verdict="pass")
                            + client.result_count(previous["id"], kind=kind, verdict="fail"))
                 g.prev_counts[kind] = (client.result_count(previous["id"], kind=kind, verdict="pass"), checked)
+        g.period = period_figures(client, g)
         return g
     except UpstreamError as exc:
         raise _upstream(exc) from exc
+
+
+QUARTERS = "一二三四"
+CLOSING = ("close", "deregister")   # 关停 and 注销 filings
+
+
+def period_figures(client: ServiceClient, g: Gathered) -> PeriodFigures | None:
+    """The quarter the inspection's monitoring day falls in (Beijing): approved account filings of the scope
+    (开设 → 新增, 关停/注销 → 注销, WeChat apart as seed 001 counts them) and the messages its sites received.
+    A figure the systems do not have stays None, and its sentence is left out."""
+    day = _date(g.inspection.get("now"))
+    if day is None:
+        return None
+    q = (day.month - 1) // 3
+    start = date(day.year, 3 * q + 1, 1)
+    end = date(day.year + 1, 1, 1) if q == 3 else date(day.year, 3 * q + 4, 1)
+    out = PeriodFigures(label=f"{day.year}年第{QUARTERS[q]}季度")
+    path = g.inspection["scope_org_path"]
+    opened = wechat = other = 0
+    seen = False
+    for f in client.filings(subject_kind="account", state="approved", sort="-decided_at"):
+        decided = _date(f.get("decided_at"))
+        if decided is None or decided < start:
+            break
+        seen = True
+        if decided >= end or not f.get("org_path", "").startswith(path):
+            continue
+        platform = (f.get("payload") or {}).get("platform") or (g.accounts.get(f["subject_id"]) or {}).get("platform")
+        if f["kind"] == "open":
+            opened += 1
+        elif f["kind"] in CLOSING:
+            wechat += str(platform or "").startswith("wechat")
+            other += not str(platform or "").startswith("wechat")
+    if seen:
+        out.accounts_opened, out.accounts_closed_wechat, out.accounts_closed_other = opened, wechat, other
+    summary = client.period_summary(g.inspection["scope_org_id"], start.isoformat(), end.isoformat()) or {}
+    totals = summary.get("totals") or {}
+    if totals.get("messages_received"):
+        out.messages_received = int(totals["messages_received"])
+        out.messages_answered = int(totals.get("messages_answered") or 0)
+    return out
+
+
+def follow_up(session: Session, g: Gathered) -> FollowUp | None:
+    """The previous round's rectification as it stands: its tasks (one per target and problem, whichever notice
+    opened it), those re-checked or closed, the units still at it."""
+    if g.previous is None:
+        return None
+    tasks = session.exec(select(RectificationTask).where(
+        RectificationTask.inspection_id == g.previous["id"])).all()
+    if not tasks:
+        return None
+    out = FollowUp(name="".join(round_of(g.previous)))
+    scope_name = g.scope_org.get("name", "")
+    ancestors = [a.get("name", "") for a in g.ancestors]
+    regions = [o.get("name", "") for o in g.orgs.values() if o.get("kind") in REGION_KINDS]
+    for (kind, _), task in sorted({(t.kind, t.target_id): t for t in tasks}.items(), key=lambda x: x[0]):
+        done = task.state in FINAL
+        if kind == "site":
+            out.sites += 1
+            out.sites_done += done
+        else:
+            out.accounts += 1
+            out.accounts_done += done
+        if not done:
+            out.pending.append(short_name(task.target_name, scope_name=scope_name, ancestors=ancestors,
+                                          regions=regions))
+    return out
+
+
+def office_inputs(session: Session, g: Gathered) -> dict[str, Any]:
+    """What a draft takes from the database besides the results: the office's template, the previous round's
+    rectification."""
+    template, _ = templates.effective(session, g.scope_org, children_of(g))
+    return {"template": template, "follow_up": follow_up(session, g)}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -124,7 +208,7 @@ def site_type(g: Gathered, row: dict[str, Any]) -> tuple[str, str]:
     site = g.sites.get(row["target_id"]) or {}
     kind = site.get("kind") or "department"
     level = _level(g, site.get("org_path") or row.get("org_path", ""))
-    own = TIER.get(g.scope_org.get("kind", ""), "")
+    own = tier_char(g.scope_org)  # 韩城市 (a county-level city) writes 市政府门户网站
     if level is None:
         label = f"{own}政府门户网站" if kind == "portal" else f"{own}政府工作部门及派出机构网站"
     else:
@@ -245,18 +329,62 @@ def _join_groups(groups: list[dict[str, Any]], unit: str = "个") -> str:
     return "，".join(f"{x['label']}{x['total']}{unit}" for x in groups)
 
 
+def follow_up_text(f: FollowUp) -> str:
+    """Seed 001: "经复查，2021年第一季度发现的1个问题网站、…4个不合格政府系统政务新媒体，均已完成整改。"."""
+    found = "、".join(x for x in (f"{f.sites}个问题网站" if f.sites else "", f"{f.accounts}个不合格政务新媒体"
+                                  if f.accounts else "") if x)
+    done = f.sites_done + f.accounts_done
+    if done == f.sites + f.accounts:
+        return f"经复查，{f.name}发现的{found}，均已完成整改。"
+    named = "、".join(f.pending[:EXAMPLES]) + ("等" if len(f.pending) > EXAMPLES else "")
+    return (f"经复查，{f.name}发现的{found}，已完成整改{done}个，{named}{len(f.pending)}个网站和政务新媒体"
+            "尚未完成整改。" if len(f.pending) > EXAMPLES else
+            f"经复查，{f.name}发现的{found}，已完成整改{done}个，{named}尚未完成整改。")
+
+
+def changes_text(p: PeriodFigures | None) -> str:
+    """Seed 001: "二季度新增登记政府系统政务新媒体54个，关停注销微信公众号11个，注销其他政务新媒体账号17个。"."""
+    if p is None or p.accounts_opened is None:
+        return ""
+    parts = [f"新增登记政务新媒体{p.accounts_opened}个"]
+    if p.accounts_closed_wechat:
+        parts.append(f"关停注销微信公众号{p.accounts_closed_wechat}个")
+    if p.accounts_closed_other:
+        parts.append(f"注销其他政务新媒体账号{p.accounts_closed_other}个")
+    if not (p.accounts_opened or p.accounts_closed_wechat or p.accounts_closed_other):
+        return f"{p.label}，无新增登记和关停注销政务新媒体。"
+    return f"{p.label}，{'，'.join(parts)}。"
+
+
+def messages_text(c: NoticeContent) -> str:
+    p = c.period
+    if p is None or not p.messages_received:
+        return ""
+    answered = p.messages_answered or 0
+    where = c.placeholder_values.get("地区") or c.scope_name
+    return (f"{p.label}，{where}政府网站共接到网民留言{p.messages_received}条，已办结{answered}条，办结率"
+            f"{rate(answered, p.messages_received, c.rate_decimals, c.rate_strip_zeros)}。")
+
+
 def overview_text(c: NoticeContent) -> str:
+    """总体情况 in seed 001's order, each part only when its figures exist: the previous round's rectification,
+    the sites, the accounts (with the quarter's 新增/注销), the messages."""
     d, z = c.rate_decimals, c.rate_strip_zeros
     as_of = f"截至{c.issue_date.year}年{c.issue_date.month}月"
     prev = f"较{c.previous_name}" if c.previous_name else ""
-    parts = []
+    parts: list[tuple[str, str]] = []
+    if c.follow_up is not None:
+        parts.append((f"{c.follow_up.name}通报问题整改情况", follow_up_text(c.follow_up)))
     for fig, what, short in ((c.sites, "政府网站", "网站"), (c.accounts, "政务新媒体", "政务新媒体")):
         if not fig.total:
             continue
-        text = f"（{'一二'[len(parts)]}）{what}检查情况。{as_of}，{c.scope_name}共运行{short}{fig.total}个"
+        text = f"{as_of}，{c.scope_name}共运行{short}{fig.total}个"
         if fig.groups:
             text += f"，其中{_join_groups(fig.groups)}"
-        text += (f"。检查结果为：合格{what}{fig.passed}个，不合格{what}{fig.failed}个，"
+        text += "。"
+        if what == "政务新媒体":
+            text += changes_text(c.period)
+        text += (f"检查结果为：合格{what}{fig.passed}个，不合格{what}{fig.failed}个，"
                  f"合格率{rate(fig.passed, fig.checked, d, z)}")
         change = points((fig.passed, fig.checked), (fig.prev_passed, fig.prev_checked)
                         if fig.prev_checked else None, d, z)
@@ -265,8 +393,14 @@ def overview_text(c: NoticeContent) -> str:
         text += "。"
         if fig.errors:
             text += f"另有{fig.errors}个{short}未能完成检查。"
-        parts.append(text)
-    return "\n".join(parts)
+        parts.append((f"{what}检查情况", text))
+    messages = messages_text(c)
+    if messages:
+        parts.append(("网民留言办理情况", messages))
+    return "\n".join(f"（{NUMERALS[i]}）{head}。{text}" for i, (head, text) in enumerate(parts))
+
+
+NUMERALS = "一二三四五六七八九十"
 
 
 def problems_text(c: NoticeContent) -> str:
@@ -326,7 +460,7 @@ def children_of(g: Gathered) -> list[dict[str, Any]]:
 def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None = None,
           issuing_office: str | None = None, deadline: date | None = None,
           report_to: str | None = None, now: datetime | None = None,
-          template: TemplateFields | None = None) -> NoticeContent:
+          template: TemplateFields | None = None, follow_up: FollowUp | None = None) -> NoticeContent:
     """The draft: figures and tables from the results, the office's own parts (标志, 主送, 版记, signature, the
     intro and 有关要求 with their placeholders filled) from its template (its tier's default when none)."""
     rs = get_reporting_settings()
@@ -368,7 +502,7 @@ def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None
         sites=_figures(g, "site", sites, lambda r: site_type(g, r)[0]),
         accounts=_figures(g, "account", accounts,
                           lambda r: PLATFORM_LABELS.get(account_platform(g, r) or "other", "其他")),
-        problem_groups=groups, site_rows=site_rows, account_rows=account_rows,
+        problem_groups=groups, site_rows=site_rows, account_rows=account_rows, follow_up=follow_up, period=g.period,
         attachment1_title=f"{period}政府网站{check}情况汇总表",
         attachment2_title=f"{period}政务新媒体{check}情况汇总表",
     )

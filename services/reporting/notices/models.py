@@ -75,6 +75,27 @@ class ProblemGroup(SQLModel):
     platforms: list[str | None] = []  # accounts: platform code of each unit (same order)
 
 
+class FollowUp(SQLModel):
+    """The previous round's rectification, as re-checked (seed 001: 经复查，…均已完成整改)."""
+    name: str                 # 2021年第一季度检查
+    sites: int = 0            # tasks opened for failing sites
+    sites_done: int = 0       # of which verified by a re-check or closed
+    accounts: int = 0
+    accounts_done: int = 0
+    pending: list[str] = []   # units still not rectified (running-text names)
+
+
+class PeriodFigures(SQLModel):
+    """Registry and checker figures of the period the inspection falls in (seed 001's 新增/注销 and 网民留言)."""
+    label: str                # 2021年二季度
+    accounts_opened: int | None = None       # approved 开设 filings of accounts
+    accounts_closed_wechat: int | None = None
+    accounts_closed_other: int | None = None
+    messages_received: int | None = None
+    messages_answered: int | None = None
+    message_sites: int | None = None          # sites whose messages were counted
+
+
 class TableRow(SQLModel):
     no: int
     name: str
@@ -112,6 +133,8 @@ class NoticeContent(SQLModel):
     sites: KindFigures = KindFigures()
     accounts: KindFigures = KindFigures()
     problem_groups: list[ProblemGroup] = []
+    follow_up: FollowUp | None = None
+    period: PeriodFigures | None = None
     site_rows: list[TableRow] = []
     account_rows: list[TableRow] = []
     attachment1_title: str = ""

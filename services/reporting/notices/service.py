@@ -106,10 +106,9 @@ def record_facts(session: Session, gathered: assembly.Gathered) -> None:
 def create_draft(session: Session, principal: Principal, client: ServiceClient, body: NoticeCreate) -> Notice:
     gathered = assembly.gather(client, body.inspection_id, body.previous_inspection_id, sees=principal.sees)
     ins = gathered.inspection
-    template, _ = templates.effective(session, gathered.scope_org, assembly.children_of(gathered))
     content = assembly.build(gathered, issue_date=body.issue_date, doc_number=body.doc_number,
                              issuing_office=body.issuing_office, deadline=body.deadline, report_to=body.report_to,
-                             template=template)
+                             **assembly.office_inputs(session, gathered))
     notice = Notice(inspection_id=ins["id"], previous_inspection_id=(gathered.previous or {}).get("id"),
                     scope_org_id=ins["scope_org_id"], scope_org_path=ins["scope_org_path"],
                     content=content.model_dump(mode="json"), created_by=principal.sub)

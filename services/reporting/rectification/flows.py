@@ -4,18 +4,20 @@ Each is idempotent, so the worker's sweep can repeat whatever a request could no
 import logging
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
 from services.common.auth import Principal
-from services.common.clock import cn_date
+from services.common.clock import cn_date, to_beijing
 from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.models_base import utcnow
 from services.reporting.notices.models import INSPECTION_STATE_LABELS, Notice, NoticeContent, NoticeState
 from services.reporting.notifications import service as notifications
 from services.reporting.notifications.models import NotificationKind
 from services.reporting.rectification import service
-from services.reporting.rectification.models import RectificationTask, TaskState
+from services.reporting.rectification.models import FINAL, RectificationTask, TaskNotice, TaskState
+from services.reporting.statistics.models import TargetFact
 
 log = logging.getLogger(__name__)
 FAILING = "不合格"
@@ -33,6 +35,37 @@ def _findings(detail: dict[str, Any] | None) -> list[dict[str, Any]]:
              "evidence": (f.get("evidence") or [])[:3]} for f in detail.get("findings", [])]
 
 
+def inspection_quarter(session: Session, inspection_id: int) -> tuple[int, int] | None:
+    """(year, quarter) of an inspection's monitoring day in Beijing, from the facts recorded with its notice."""
+    when = session.exec(select(TargetFact.inspection_now).where(TargetFact.inspection_id == inspection_id)
+                        .limit(1)).first()
+    if when is None:
+        return None
+    day = to_beijing(when)
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def shared_task(session: Session, notice: Notice, kind: str, target_id: int,
+                findings: list[dict[str, Any]]) -> RectificationTask | None:
+    """An unfinished task of the same target for one of the same problems (indicators), opened by the
+    notice of an office above or below this one: a city's and a county's notice naming the same failing site share
+    it when both inspections fall in the same quarter. (An office's own next round opens a task of its own.)"""
+    indicators = {f["indicator"] for f in findings}
+    quarter = inspection_quarter(session, notice.inspection_id)
+    rows = session.exec(select(RectificationTask, Notice.scope_org_path).join(Notice, Notice.id == RectificationTask.notice_id)
+                        .where(RectificationTask.kind == kind, RectificationTask.target_id == target_id,
+                               RectificationTask.notice_id != notice.id,
+                               RectificationTask.state.not_in(FINAL))  # type: ignore[attr-defined]
+                        .order_by(RectificationTask.id)).all()
+    for task, path in rows:
+        overlapping = path != notice.scope_org_path and (path.startswith(notice.scope_org_path)
+                                                         or notice.scope_org_path.startswith(path))
+        if overlapping and quarter is not None and inspection_quarter(session, task.inspection_id) == quarter and (
+                not indicators or indicators & {f["indicator"] for f in task.findings}):
+            return task
+    return None
+
+
 def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: Principal | None = None) -> int:
     """One task per failing target of the notice's latest issued version, for its host unit. A target that
     already has a task of this notice keeps it (re-issuing moves open deadlines to the new one)."""
@@ -43,11 +76,14 @@ def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: P
     names = {o["path"]: o["name"] for o in client.orgs()} if failing else {}
     created = 0
     for kind, row in failing:
-        existing = session.exec(select(RectificationTask).where(
-            RectificationTask.notice_id == notice.id, RectificationTask.kind == kind,
-            RectificationTask.target_id == row.target_id)).first()
+        # One task per target and problem across notices: serialise the decision for this target.
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"task:{kind}:{row.target_id}"})
+        existing = session.exec(select(RectificationTask).join(TaskNotice, TaskNotice.task_id == RectificationTask.id)
+                                .where(TaskNotice.notice_id == notice.id, RectificationTask.kind == kind,
+                                       RectificationTask.target_id == row.target_id)).first()
         if existing is not None:
-            if existing.state not in (TaskState.verified, TaskState.closed) and existing.deadline != content.deadline:
+            if (existing.notice_id == notice.id and existing.state not in (TaskState.verified, TaskState.closed)
+                    and existing.deadline != content.deadline):
                 service.event(session, existing, actor, "deadline_changed",
                               f"通报第 {notice.version} 版：整改期限由{cn_date(existing.deadline) if existing.deadline else '未定'}"
                               f"改为{cn_date(content.deadline) if content.deadline else '未定'}")
@@ -58,6 +94,12 @@ def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: P
         if detail is None:
             log.warning("notice %s: no result for %s %s", notice.id, kind, row.target_id)
             continue
+        findings = _findings(detail)
+        shared = shared_task(session, notice, kind, row.target_id, findings)
+        if shared is not None:
+            session.add(TaskNotice(task_id=shared.id, notice_id=notice.id))
+            service.event(session, shared, actor, "named_again", f"{content.title}也通报了该问题，并入本整改任务")
+            continue
         path = detail["org_path"]
         target = detail.get("target") or {}
         values = dict(notice_id=notice.id, notice_title=content.title[:300], inspection_id=notice.inspection_id,
@@ -65,7 +107,7 @@ def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: P
                       kind=kind, target_id=row.target_id, target_name=row.name[:300],
                       target_url=detail.get("url"), platform=target.get("platform"),
                       org_id=org_id_of(path), org_path=path, unit_name=names.get(path, row.name)[:200],
-                      problems=row.remark[:2000], findings=_findings(detail), deadline=content.deadline,
+                      problems=row.remark[:2000], findings=findings, deadline=content.deadline,
                       state=TaskState.open, round=1, recheck_findings=[], created_at=utcnow(), updated_at=utcnow())
         inserted = session.execute(insert(RectificationTask).values(**values).on_conflict_do_nothing(
             constraint="uq_task_notice_target").returning(RectificationTask.id)).first()
@@ -74,6 +116,7 @@ def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: P
         task = session.get(RectificationTask, inserted[0])
         assert task is not None
         created += 1
+        session.add(TaskNotice(task_id=task.id, notice_id=notice.id))
         service.event(session, task, actor, "opened", f"{content.title}：{row.remark}")
         service.audit(session, actor, "task_opened", task, after={"notice_id": notice.id, "deadline": str(task.deadline)})
         notifications.notify(session, kind=NotificationKind.assigned, org_id=task.org_id, org_path=task.org_path,

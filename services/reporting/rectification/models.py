@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -92,6 +92,17 @@ class RectificationTask(SQLModel, table=True):
     overdue_at: datetime | None = ts()  # first seen past its deadline unresolved; kept for the assessment
     created_at: datetime = ts_now()
     updated_at: datetime = ts_now()
+
+
+class TaskNotice(SQLModel, table=True):
+    """The notices that name a task's target for its problem: a county's notice and its city's notice naming the
+    same failing site share one task (one deadline, one deduction), and each lists it."""
+    __tablename__ = "task_notice"
+    __table_args__ = (PrimaryKeyConstraint("task_id", "notice_id", name="pk_task_notice"), {"schema": SCHEMA})
+    task_id: int = Field(sa_column=Column(Integer, ForeignKey(fk("rectification_task"), ondelete="CASCADE"),
+                                          nullable=False))
+    notice_id: int = Field(sa_column=Column(Integer, ForeignKey(fk("notice"), ondelete="RESTRICT"), nullable=False,
+                                            index=True))
 
 
 class EvidenceFile(SQLModel, table=True):

@@ -18,7 +18,7 @@ from services.reporting.notifications import service as notifications
 from services.reporting.notifications.models import NotificationKind
 from services.reporting.rectification.models import (
     ACTION_LABELS, ACTIONS, FINAL, STATE_LABELS, Audit, EvidenceFile, EvidenceKind, EvidencePublic, RectificationTask, ReviewDecision,
-    TaskClose, TaskCounts, TaskEvent, TaskEventPublic, TaskPublic, TaskReview, TaskState, TaskSubmit,
+    TaskClose, TaskCounts, TaskEvent, TaskNotice, TaskEventPublic, TaskPublic, TaskReview, TaskState, TaskSubmit,
     TaskSummary, UnitTaskCounts,
 )
 from services.reporting.settings import get_reporting_settings
@@ -101,10 +101,12 @@ def list_tasks(session: Session, principal: Principal, *, day: date, limit: int,
     query = select(RectificationTask).where(scope_filter(RectificationTask.org_path, principal))
     if org_path:
         query = query.where(RectificationTask.org_path.startswith(org_path, autoescape=True))  # type: ignore[attr-defined]
-    for column, value in ((RectificationTask.state, state), (RectificationTask.notice_id, notice_id),
-                          (RectificationTask.kind, kind)):
+    for column, value in ((RectificationTask.state, state), (RectificationTask.kind, kind)):
         if value is not None:
             query = query.where(column == value)
+    if notice_id is not None:  # the notice's tasks, those it shares with another notice included
+        query = query.where(RectificationTask.id.in_(  # type: ignore[union-attr]
+            select(TaskNotice.task_id).where(TaskNotice.notice_id == notice_id)))
     if overdue is not None:
         late = (RectificationTask.deadline < day) & RectificationTask.state.not_in(FINAL)  # type: ignore[operator,attr-defined]
         query = query.where(late if overdue else ~late)

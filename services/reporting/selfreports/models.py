@@ -22,14 +22,21 @@ STATE_LABELS = {ReportState.draft: "草稿", ReportState.submitted: "已提交",
                 ReportState.accepted: "审核通过"}
 EDITABLE = (ReportState.draft, ReportState.returned)
 
-# The report's sections in the order seed 003's reports use; the text is pre-filled and editable.
+# The report's parts in the order seed 003's best reports use; all pre-filled and editable. `addressee` (主送) and
+# `intro` (the basis cited and the 自查结果 statement) print before the numbered sections.
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("sites", "一、网站运行情况"),
-    ("messages", "二、网民留言办理情况"),
-    ("accounts", "三、政务新媒体运行情况"),
-    ("problems", "四、自查发现的问题及整改情况"),
-    ("next_steps", "五、下一步工作"),
+    ("addressee", "主送机关"),
+    ("intro", "开头段（依据与自查结果）"),
+    ("sites", "网站运行情况"),
+    ("security", "安全运行情况"),
+    ("messages", "网民留言办理情况"),
+    ("accounts", "政务新媒体运行情况"),
+    ("problems", "自查发现的问题及整改情况"),
+    ("next_steps", "下一步工作"),
 )
+UNNUMBERED = ("addressee", "intro")
+CUSTOM = "custom:"   # an added section: "custom:<its heading>", printed before 下一步工作
+MAX_CUSTOM = 10
 
 
 class Figures(SQLModel):
@@ -44,7 +51,10 @@ class Figures(SQLModel):
     problems_found: int = 0
     problems_fixed: int = 0
     tasks_open: int = 0
-    problem_kinds: list[dict[str, Any]] = []   # [{indicator, label, count}]
+    problem_kinds: list[dict[str, Any]] = []   # [{indicator, label, count}]: targets with the problem, in words
+    accounts_by_platform: list[dict[str, Any]] = []  # [{label, count}] active accounts by platform family
+    accounts_opened: int | None = None          # approved 开设 filings in the quarter (None: registry not asked)
+    accounts_closed: int | None = None          # approved 关停/注销 filings in the quarter
 
 
 class SelfReport(SQLModel, table=True):
@@ -87,7 +97,9 @@ class SelfReportCreate(SQLModel):
 
 class SelfReportUpdate(SQLModel):
     title: str | None = Field(default=None, min_length=4, max_length=300)
-    sections: dict[str, str] | None = Field(default=None, description="keys: sites, messages, accounts, problems, next_steps")
+    sections: dict[str, str] | None = Field(default=None, description="keys: addressee, intro, sites, security, "
+                                            "messages, accounts, problems, next_steps, or custom:<heading> to add a "
+                                            "section (empty text removes an added one)")
     figures: Figures | None = None
     signature: str | None = Field(default=None, max_length=200)
     report_date: date | None = None

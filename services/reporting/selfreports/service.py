@@ -1,4 +1,5 @@
 """Self-inspection reports: create pre-filled, edit, submit, review, export. Plain functions on a session."""
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -6,18 +7,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from services.common.auth import Principal
-from services.common.clock import cn_date
+from services.common.clock import beijing_date, cn_date
 from services.common.errors import ApiError, conflict, not_found
 from services.common.scope import scope_filter
 from services.reporting.clients import ServiceClient
 from services.reporting.models_base import utcnow
-from services.reporting.notices.wording import rate
+from services.reporting.notices.wording import PHRASES, PLATFORM_FAMILIES, SENTENCES, rate
+from services.reporting.templates.defaults import BASIS_2019, REGION_KINDS, default_office
 from services.reporting.notifications import service as notifications
 from services.reporting.notifications.models import NotificationKind
 from services.reporting.rectification.models import FINAL, RectificationTask
 from services.reporting.rectification.service import WORKERS, audit, reviews
 from services.reporting.selfreports.models import (
-    EDITABLE, SECTIONS, STATE_LABELS, Figures, ReportState, SelfReport, SelfReportCreate, SelfReportPublic, SelfReportReview,
+    CUSTOM, EDITABLE, MAX_CUSTOM, SECTIONS, STATE_LABELS, Figures, ReportState, SelfReport, SelfReportCreate, SelfReportPublic, SelfReportReview,
     SelfReportUpdate,
 )
 from services.reporting.settings import get_reporting_settings
@@ -38,12 +40,22 @@ def due_date(year: int, quarter: int) -> date:
 
 def public(report: SelfReport, day: date) -> SelfReportPublic:
     return SelfReportPublic.model_validate(report, update={
-        "figures": Figures.model_validate(report.figures), "section_titles": dict(SECTIONS),
+        "figures": Figures.model_validate(report.figures), "section_titles": section_titles(report.sections),
         "overdue": report.state in EDITABLE and report.due_date < day})
 
 
 # ---------------------------------------------------------------------------------------------------
 # Figures and the pre-filled text
+
+
+def section_titles(sections: dict[str, str]) -> dict[str, str]:
+    """key → heading in print order: the standard parts, the added ones before 下一步工作."""
+    standard = [(k, t) for k, t in SECTIONS if k != "next_steps"]
+    added = [(k, k.removeprefix(CUSTOM)) for k in sections if k.startswith(CUSTOM)]
+    return dict([*standard, *added, ("next_steps", dict(SECTIONS)["next_steps"])])
+
+
+SECURITY = ("unreachable", "dark_link", "sensitive_content", "secrecy_marking", "personal_data", "serious_error")
 
 
 def gather(session: Session, client: ServiceClient, org_id: int, org_path: str, year: int, quarter: int) -> Figures:
@@ -53,8 +65,10 @@ def gather(session: Session, client: ServiceClient, org_id: int, org_path: str, 
     kinds: dict[str, dict[str, Any]] = {}
     for target in summary.get("targets", []):
         for finding in target.get("findings", []):
-            entry = kinds.setdefault(finding["indicator"], {"indicator": finding["indicator"],
-                                                             "label": finding["message"][:60], "count": 0})
+            code = finding["indicator"]
+            # Named in the notices' words, never the checker's sentence cut to length.
+            entry = kinds.setdefault(code, {"indicator": code, "kind": target.get("kind", "site"),
+                                            "label": PHRASES.get(code) or SENTENCES.get(code) or "其他问题", "count": 0})
             entry["count"] += 1
     in_subtree = RectificationTask.org_path.startswith(org_path, autoescape=True)  # type: ignore[attr-defined]
     fixed = session.exec(select(func.count()).select_from(RectificationTask).where(
@@ -62,33 +76,95 @@ def gather(session: Session, client: ServiceClient, org_id: int, org_path: str, 
         RectificationTask.closed_at >= start, RectificationTask.closed_at < end)).one()  # type: ignore[operator]
     still_open = session.exec(select(func.count()).select_from(RectificationTask).where(
         in_subtree, RectificationTask.state.not_in(FINAL))).one()  # type: ignore[attr-defined]
+    platforms: Counter[str] = Counter()
+    for account in client.accounts(org_id):
+        if account.get("state", "active") == "active":
+            platforms[PLATFORM_FAMILIES.get(account.get("platform") or "", "其他平台账号")] += 1
+    opened = closed = 0
+    for f in client.filings(subject_kind="account", state="approved", sort="-decided_at"):
+        decided = beijing_date(f.get("decided_at"))
+        if decided is None or decided < start:
+            break
+        if decided < end and f.get("org_path", "").startswith(org_path):
+            opened += f["kind"] == "open"
+            closed += f["kind"] in ("close", "deregister")
     return Figures(sites=client.inventory_count("sites", org_id), accounts=client.inventory_count("accounts", org_id),
                    inspections=int(summary.get("inspections", 0)),
                    items_published=int(totals.get("items_published", 0)), posts=int(totals.get("posts", 0)),
                    messages_received=int(totals.get("messages_received", 0)),
                    messages_answered=int(totals.get("messages_answered", 0)),
                    problems_found=int(totals.get("findings", 0)), problems_fixed=fixed, tasks_open=still_open,
-                   problem_kinds=sorted(kinds.values(), key=lambda k: -k["count"]))
+                   problem_kinds=sorted(kinds.values(), key=lambda k: (-k["count"], k["indicator"])),
+                   accounts_by_platform=[{"label": k, "count": v} for k, v in platforms.most_common()],
+                   accounts_opened=opened, accounts_closed=closed)
 
 
-def draft_sections(unit: str, f: Figures) -> dict[str, str]:
-    kinds = "、".join(f"{k['label']}{k['count']}处" for k in f.problem_kinds[:8])
+def signing(client: ServiceClient, org_id: int, org_path: str, unit: str) -> tuple[str, str]:
+    """(the name the report is signed with, its 主送): a county or district signs as its 人民政府办公室 and reports to
+    the office of the region above; a department signs with its own name and reports to its region's office."""
+    org = client.org(org_id) or {"name": unit, "kind": "department"}
+    above = [client.org(int(p)) for p in org_path.strip("/").split("/")[:-1] if p.isdigit()]
+    regions = [o for o in above if o and o.get("kind") in REGION_KINDS]
+    signer = default_office(org)
+    addressee = default_office(regions[-1]) if regions else ""
+    return signer, addressee
+
+
+def short_self(signer: str) -> str:
+    """How the report calls its author: 我办 (an office), 我单位."""
+    return "我办" if signer.endswith(("办公室", "办公厅")) else "我单位"
+
+
+def draft_sections(unit: str, f: Figures, *, year: int, quarter: int, addressee: str = "",
+                   signer: str = "") -> dict[str, str]:
+    """The report pre-filled in seed 003's words from the figures the system has; every part stays editable."""
+    we = short_self(signer or unit)
+    period = f"{year}年第{QUARTER_CN[quarter]}季度"
+    security = [k for k in f.problem_kinds if k["indicator"] in SECURITY]
+    passed = f.tasks_open == 0 and not security
+    result = ("经自查，本季度政府网站和政务新媒体运行总体平稳，自查结果为合格。" if passed else
+              f"经自查，本季度发现问题{f.problems_found}个，已完成整改{f.problems_fixed}个"
+              + (f"，尚有{f.tasks_open}项正在整改" if f.tasks_open else "") + "。")
+    intro = (f"按照《国务院办公厅关于印发政府网站发展指引的通知》（国办发〔2017〕47号）、{BASIS_2019}要求，{we}组织"
+             f"开展了{period}政府网站和政务新媒体自查工作。{result}现将自查情况报告如下：")
+    if security:
+        safety = ("本季度监测发现" + "，".join(f"{k['count']}个{'网站' if k['kind'] == 'site' else '政务新媒体'}"
+                                         f"{SENTENCES.get(k['indicator'], k['label'])}" for k in security)
+                  + "，已第一时间处置并督促整改。")
+    else:
+        safety = "本季度政府网站和政务新媒体运行安全平稳，未发生网络安全事件，未发现暗链、违法违规内容和泄露公民个人信息等安全问题。"
     answered = (f"，办结率{rate(f.messages_answered, f.messages_received)}" if f.messages_received else "")
+    messages = (f"本季度网站共收到网民留言{f.messages_received}件，已答复办结{f.messages_answered}件{answered}。"
+                if f.messages_received else "本季度网站未收到网民留言。")
+    platforms = "，".join(f"{p['label']}{p['count']}个" for p in f.accounts_by_platform)
+    accounts = f"截至本季度末，{we}在全国政务新媒体信息报送系统登记的政务新媒体账号共{f.accounts}个"
+    accounts += f"，其中：{platforms}。" if platforms and f.accounts else "。"
+    if f.accounts_opened is not None:
+        accounts += (f"本季度新增{f.accounts_opened}个、注销{f.accounts_closed or 0}个。"
+                     if f.accounts_opened or f.accounts_closed else "本季度无新增、注销账号。")
+    accounts += f"本季度共发布信息{f.posts}条。"
+    named = [f"{k['count']}个{'网站' if k['kind'] == 'site' else '政务新媒体'}{SENTENCES.get(k['indicator'], k['label'])}"
+             for k in f.problem_kinds[:8]]
+    problems = (f"本季度上级检查和日常监测共发现问题{f.problems_found}个：{'，'.join(named)}。"
+                if named else f"本季度上级检查和日常监测共发现问题{f.problems_found}个。")
+    problems += f"已完成整改{f.problems_fixed}个" + (f"，尚有{f.tasks_open}项整改任务正在推进，将于期限内完成" if f.tasks_open
+                                                else "") + "。"
     return {
+        "addressee": addressee,
+        "intro": intro,
         "sites": f"本季度，{unit}共运行政府网站{f.sites}个，共发布信息{f.items_published}条。"
                  f"本季度共接受上级检查{f.inspections}次。",
-        "messages": f"本季度网站共收到网民留言{f.messages_received}件，已答复办结{f.messages_answered}件{answered}。",
-        "accounts": f"本单位共开设政务新媒体账号{f.accounts}个，本季度共发布信息{f.posts}条。",
-        "problems": f"本季度检查共发现问题{f.problems_found}个" + (f"，主要为{kinds}" if kinds else "")
-                    + f"；已完成整改{f.problems_fixed}个" + (f"，尚有{f.tasks_open}项整改任务正在推进" if f.tasks_open else "")
-                    + "。",
-        "next_steps": "下一步，我单位将继续加强政府网站和政务新媒体日常监测和内容审核，严格落实信息发布"
+        "security": safety,
+        "messages": messages,
+        "accounts": accounts,
+        "problems": problems,
+        "next_steps": "下一步，" + we + "将继续加强政府网站和政务新媒体日常监测和内容审核，严格落实信息发布"
                       "“三审三校”制度，对发现的问题立行立改，确保网站和新媒体安全平稳运行。",
     }
 
 
-def title_of(unit: str, year: int, quarter: int) -> str:
-    return f"{unit}关于{year}年第{QUARTER_CN[quarter]}季度政府网站与政务新媒体自查情况的报告"
+def title_of(signer: str, year: int, quarter: int) -> str:
+    return f"{signer}关于{year}年第{QUARTER_CN[quarter]}季度政府网站与政务新媒体自查情况的报告"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -136,10 +212,12 @@ def create(session: Session, principal: Principal, client: ServiceClient, org: t
     if existing is not None:
         raise conflict("report_exists", "该单位本季度的自查报告已存在", existing_id=existing.id)
     figures = gather(session, client, org_id, org_path, body.year, body.quarter)
+    signer, addressee = signing(client, org_id, org_path, unit)
     report = SelfReport(org_id=org_id, org_path=org_path, unit_name=unit, year=body.year, quarter=body.quarter,
-                        title=title_of(unit, body.year, body.quarter), due_date=due_date(body.year, body.quarter),
-                        figures=figures.model_dump(), sections=draft_sections(unit, figures), figures_at=utcnow(),
-                        signature=unit, created_by=principal.sub)
+                        title=title_of(signer, body.year, body.quarter), due_date=due_date(body.year, body.quarter),
+                        figures=figures.model_dump(), figures_at=utcnow(), signature=signer, created_by=principal.sub,
+                        sections=draft_sections(unit, figures, year=body.year, quarter=body.quarter,
+                                                addressee=addressee, signer=signer))
     session.add(report)
     try:
         session.flush()
@@ -164,10 +242,17 @@ def update(session: Session, principal: Principal, report_id: int, body: SelfRep
     report = get_visible(session, principal, report_id, lock=True)
     _editable(report)
     if body.sections is not None:
-        unknown = set(body.sections) - {k for k, _ in SECTIONS}
-        if unknown:
-            raise ApiError(422, "unknown_section", f"未知的报告部分：{', '.join(sorted(unknown))}", field="sections")
-        report.sections = {**report.sections, **{k: v[:20000] for k, v in body.sections.items()}}
+        standard = {k for k, _ in SECTIONS}
+        for key in body.sections:
+            heading = key.removeprefix(CUSTOM).strip()
+            if key not in standard and not (key.startswith(CUSTOM) and 2 <= len(heading) <= 30):
+                raise ApiError(422, "unknown_section", f"未知的报告部分“{key}”；新增部分须写明2至30字的标题",
+                               field="sections")
+        merged = {**report.sections, **{k: v[:20000] for k, v in body.sections.items()}}
+        merged = {k: v for k, v in merged.items() if not (k.startswith(CUSTOM) and not v.strip())}
+        if sum(k.startswith(CUSTOM) for k in merged) > MAX_CUSTOM:
+            raise ApiError(422, "too_many_sections", f"新增部分最多{MAX_CUSTOM}个", field="sections")
+        report.sections = merged
     for name in ("title", "signature", "report_date"):
         if getattr(body, name) is not None:
             setattr(report, name, getattr(body, name))
@@ -190,7 +275,9 @@ def refresh_figures(session: Session, principal: Principal, client: ServiceClien
     figures = gather(session, client, report.org_id, report.org_path, report.year, report.quarter)
     report.figures, report.figures_at, report.updated_at = figures.model_dump(), utcnow(), utcnow()
     if rewrite_text:
-        report.sections = draft_sections(report.unit_name, figures)
+        report.sections = {**draft_sections(report.unit_name, figures, year=report.year, quarter=report.quarter,
+                                            addressee=report.sections.get("addressee", ""), signer=report.signature),
+                           **{k: v for k, v in report.sections.items() if k.startswith(CUSTOM)}}
     session.add(report)
     session.commit()
     session.refresh(report)

@@ -9,9 +9,11 @@ from sqlmodel import Session
 from services.common.db import get_engine
 from services.reporting.rectification import service as rectification
 from services.reporting.rectification.service import today
-from services.reporting.selfreports.service import due_date
+from services.reporting.assessment.service import quarter_start
+from services.reporting.selfreports.service import due_date, quarter_bounds
 from tests.reporting.conftest import make_inspection, org, registry_accounts, registry_sites
-from tests.reporting.rectification.conftest import issue_notice, tasks_of
+from tests.reporting.rectification.conftest import issue_notice
+from tests.reporting.rectification.test_shared_tasks import opened_tasks
 
 COUNTY, FAILING = "华阴市", "华阴市教育局"
 
@@ -34,11 +36,13 @@ def test_ranking_weights_and_export(reporting, auth):
     h = auth("huayin_supervisor")
     year = today().year
     notice = issue_notice(reporting, h, huayin_inspection(), today() - timedelta(days=1))
-    (task,) = tasks_of(reporting, h, notice["id"])
+    (task,) = opened_tasks(reporting, h, notice["id"])
     assert task["target_name"] == FAILING
     with Session(get_engine()) as session:
         rectification.sweep_deadlines(session, today())
-    due = len([q for q in (1, 2, 3, 4) if due_date(year, q) < today()])
+    # Missing reports count from the quarter the unit was onboarded (its first inspection here), never before.
+    since = quarter_start(today() - timedelta(days=3))
+    due = len([q for q in (1, 2, 3, 4) if due_date(year, q) < today() and quarter_bounds(year, q)[0] >= since])
 
     body = reporting.get("/api/v1/assessment", headers=h, params={"year": year}).json()
     assert body["weights_source"] == "default" and body["weights"]["site_failure"] == 2.0
@@ -47,6 +51,7 @@ def test_ranking_weights_and_export(reporting, auth):
     edu = rows[FAILING]
     assert (edu["site_failures"], edu["overdue_tasks"], edu["unrectified_tasks"], edu["missing_reports"]) == (1, 1, 1, due)
     assert edu["deduction"] == 2 + 2 + 3 + 2 * due and edu["score"] == 100 - edu["deduction"]
+    assert edu["since"] == since.isoformat() and edu["grade"] == ("优秀" if edu["score"] >= 90 else "良好")
     assert body["rows"][-1]["unit_name"] == FAILING and body["rows"][-1]["rank"] == len(body["rows"])
     passing = [r for r in body["rows"] if r["unit_name"] != FAILING]
     assert passing and all(r["rank"] == 1 and r["score"] == 100 - 2 * due for r in passing)  # ties share a rank
@@ -77,7 +82,7 @@ def test_ranking_weights_and_export(reporting, auth):
     assert sheet["A1"].value == f"{COUNTY}{year}年度政府网站与政务新媒体监管考核排名"
     assert [c.value for c in sheet[3]][:2] == ["排名", "单位"]
     last = [c.value for c in sheet[sheet.max_row]]
-    assert last[1] == FAILING and last[-1] == 100 - (10 + 2 + 3)
+    assert last[1] == FAILING and last[-2:] == [100 - (10 + 2 + 3), "良好"]
 
 
 def test_the_assessed_year_is_the_beijing_calendar_year(reporting, auth):
@@ -103,3 +108,35 @@ def test_the_assessed_year_is_the_beijing_calendar_year(reporting, auth):
         return sum(r["site_failures"] for r in body["rows"] if r["unit_name"] == unit_name)
 
     assert (failures(2021), failures(2022)) == (0, 1)
+
+
+def test_grades_follow_the_bands_and_nothing_before_the_platform_was_in_use(reporting, auth):
+    """Bands are the office's setting; a unit onboarded in an earlier year owes reports only from the day the
+    platform went into use (in_use_since), not for the quarters before."""
+    h = auth("huayin_supervisor")
+    year = today().year
+    with Session(get_engine()) as session:
+        from services.reporting.statistics.models import TargetFact
+        county_path, unit_path = org(session, COUNTY).path, org(session, "华阴市退役军人事务局").path
+        # The unit was first inspected two years ago: every due quarter of this year is the unit's to report.
+        session.add(TargetFact(inspection_id=970_101, inspection_name="早期检查", inspection_now=datetime(
+            year - 2, 5, 1, tzinfo=UTC), scope_org_path=county_path, kind="site", target_id=970_101,
+            name="早期检查网站", org_path=unit_path, site_kind="department", verdict="pass"))
+        session.commit()
+    due = [q for q in (1, 2, 3, 4) if due_date(year, q) < today()]
+    weights = {"excellent": 100, "good": 100 - 2 * len(due), "passing": 50}
+    assert reporting.put("/api/v1/assessment/weights", headers=h, json={"year": year, "weights": weights}).status_code == 200
+    row = next(r for r in reporting.get("/api/v1/assessment", headers=h, params={"year": year}).json()["rows"]
+               if r["org_path"] == unit_path)
+    assert row["missing_reports"] == len(due) and row["since"] == f"{year}-01-01"
+    assert row["grade"] == ("良好" if due else "优秀")
+    # The platform went into use this quarter: the earlier quarters are not deducted.
+    weights["in_use_since"] = quarter_start(today()).isoformat()
+    reporting.put("/api/v1/assessment/weights", headers=h, json={"year": year, "weights": weights})
+    row = next(r for r in reporting.get("/api/v1/assessment", headers=h, params={"year": year}).json()["rows"]
+               if r["org_path"] == unit_path)
+    assert row["missing_reports"] == 0 and row["score"] == 100 and row["grade"] == "优秀"
+    # Bands must descend.
+    bad = reporting.put("/api/v1/assessment/weights", headers=h,
+                        json={"year": year, "weights": {"excellent": 70, "good": 80}})
+    assert bad.status_code == 422 and "优秀 ≥ 良好 ≥ 合格" in str(bad.json())
