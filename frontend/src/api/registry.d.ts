@@ -947,6 +947,13 @@ export interface components {
             client_id?: string | null;
             /** Client Secret */
             client_secret?: string | null;
+            /**
+             * Captcha Id
+             * @description after failed logins: GET /auth/captcha
+             */
+            captcha_id?: string | null;
+            /** Captcha Answer */
+            captcha_answer?: string | null;
         };
         /** Body_upload_evidence_api_v1_filings__filing_id__evidence_post */
         Body_upload_evidence_api_v1_filings__filing_id__evidence_post: {
@@ -1790,6 +1797,12 @@ export interface components {
             org_path: string;
             /** Name */
             name: string;
+            /**
+             * Password Expired
+             * @description the password expired or an administrator reset it: change it before anything else
+             * @default false
+             */
+            password_expired: boolean;
         };
         /** UserCreate */
         UserCreate: {

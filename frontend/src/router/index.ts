@@ -72,6 +72,8 @@ router.beforeEach((to) => {
   if (!auth.isAuthenticated) {
     return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
+  // An expired password, or one an administrator reset, is changed before anything else.
+  if (auth.session?.passwordExpired && to.name !== 'password') return { name: 'password', query: { expired: '1' } }
   if (to.meta.permission && !auth.can(to.meta.permission)) {
     // Operators and viewers start at the first page they may open.
     if (to.name === 'dashboard') return { name: 'sites' }

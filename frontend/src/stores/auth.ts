@@ -19,6 +19,7 @@ export interface Session {
   name: string
   username: string
   sub: string | null // "user:<id>" from the token's claims
+  passwordExpired?: boolean // expired or reset by an administrator: change it before anything else
 }
 
 /** The claims of a JWT (unverified; the API verifies). */
@@ -54,6 +55,7 @@ export function sessionFromToken(token: Token, username: string, now = Date.now(
     name: token.name,
     username,
     sub: typeof jwtClaims(token.access_token).sub === 'string' ? (jwtClaims(token.access_token).sub as string) : null,
+    passwordExpired: !!token.password_expired,
   }
 }
 
@@ -107,8 +109,9 @@ export const useAuthStore = defineStore('auth', () => {
     return session.value ? session.value.expiresAt - now : 0
   }
 
-  async function login(username: string, password: string): Promise<Session> {
-    const body = { grant_type: 'password', username, password }
+  /** Log in; `captcha` once the API asked for the picture code (after failed attempts). */
+  async function login(username: string, password: string, captcha?: { id: string; answer: string }): Promise<Session> {
+    const body = { grant_type: 'password', username, password, ...(captcha ? { captcha_id: captcha.id, captcha_answer: captcha.answer } : {}) }
     const data = await unwrap(
       registry.POST('/api/v1/auth/token', {
         body,

@@ -10,7 +10,7 @@ function fakeJwt(claims: Record<string, unknown>): string {
 
 const TOKEN = {
   access_token: fakeJwt({ sub: 'user:9', role: 'supervisor', name: '临渭区政务公开办' }),
-  token_type: 'bearer', expires_in: 3600, role: 'supervisor' as const, org_id: 15, org_path: '/1/2/15/', name: '临渭区政务公开办',
+  token_type: 'bearer', expires_in: 3600, role: 'supervisor' as const, org_id: 15, org_path: '/1/2/15/', name: '临渭区政务公开办', password_expired: false,
 }
 
 describe('auth store', () => {
@@ -121,6 +121,20 @@ describe('one login for every tab', () => {
     expect(sessionChange(a, { ...a, token: 'renewed', expiresAt: a.expiresAt + 1 })).toBeNull()
     expect(sessionChange(a, { ...a, sub: 'user:10' })).toBe('switch')
     expect(sessionChange(null, null)).toBeNull()
+  })
+
+  it('keeps that the password must be changed first (expired, or reset by an administrator)', () => {
+    expect(sessionFromToken(TOKEN, 'u').passwordExpired).toBe(false)
+    expect(sessionFromToken({ ...TOKEN, password_expired: true }, 'u').passwordExpired).toBe(true)
+  })
+
+  it('sends the picture code when the API asked for one', async () => {
+    const fetchMock = vi.spyOn(globalThis, 'fetch').mockResolvedValue(
+      new Response(JSON.stringify(TOKEN), { status: 200, headers: { 'Content-Type': 'application/json' } }),
+    )
+    await useAuthStore().login('u', 'p', { id: 'abc', answer: 'K7PQ' })
+    const body = new URLSearchParams(await (fetchMock.mock.calls[0]![0] as Request).text())
+    expect([body.get('captcha_id'), body.get('captcha_answer')]).toEqual(['abc', 'K7PQ'])
   })
 
   it('knows how long the session has left, for the expiry warning', () => {
