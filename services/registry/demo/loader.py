@@ -134,6 +134,12 @@ def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "ht
     accounts: list[Account] = []
     taken: set[tuple[str, int]] = set()
 
+    def interaction_url(name: str, platform: str) -> str | None:
+        # Seed 004's accounts without any interaction function have no channel on record either.
+        if "account_no_interaction" in data.SEED_ACCOUNT_PROBLEMS.get(name, ()):
+            return None
+        return f"http://127.0.0.1:8095/interact/{data.platform_id(platform, name)}"
+
     def account(name: str, platform: str, host: str) -> None:
         org = orgs[host]
         if (platform, org.id) in taken:
@@ -143,7 +149,7 @@ def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "ht
         accounts.append(Account(registered_name=name, platform=Platform(platform),
                                 platform_id=data.platform_id(platform, name), host_org_id=org.id,
                                 supervising_org_id=supervising.id, org_path=org.path, state=AccountState.active,
-                                interaction_url=f"http://127.0.0.1:8095/interact/{data.platform_id(platform, name)}"))
+                                interaction_url=interaction_url(name, platform)))
 
     for name, platform, host, _ in data.NAMED_ACCOUNTS:
         account(name, platform, host)
