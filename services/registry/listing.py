@@ -5,7 +5,7 @@ import binascii
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -110,7 +110,7 @@ class ListSpec:
     public: type[BaseModel]             # the response row: its fields are the selected columns
     sorts: frozenset[str]
 
-    @property
+    @cached_property
     def columns(self) -> tuple[str, ...]:
         return tuple(self.public.model_fields)
 
@@ -139,8 +139,8 @@ def where_clause(spec: ListSpec, principal: Principal, *, q: str | None, equals:
     params: list[Any] = []
     if org_id is not None:  # a missing organisation: NULL, so nothing matches
         clauses += [f"starts_with(org_path, {_ORG_PATH})", f"org_path ~>=~ {_ORG_PATH}",
-                    "org_path ~<~ (SELECT left(path, -1) || chr(ascii(right(path, 1)) + 1) "
-                    "FROM registry.organisation WHERE id = %s)"]
+                    ("org_path ~<~ (SELECT left(path, -1) || chr(ascii(right(path, 1)) + 1) "
+                     "FROM registry.organisation WHERE id = %s)")]
         params += [org_id, org_id, org_id]
     for column, value in equals.items():
         if value is not None:
