@@ -254,12 +254,35 @@ ensure_browser() {  # Debian Chromium (and a CJK font for readable screenshots) 
     (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null)
 }
 
-ensure_office() {  # LibreOffice (PDF rendering of notices) and CJK fonts, from Debian's packages
+ensure_office() {  # LibreOffice (PDF rendering of notices, kept warm through python3-uno) and CJK fonts
   # grep reads all of fc-list's output (no -q): an early exit would fail the pipe under pipefail.
-  command -v soffice >/dev/null && fc-list 2>/dev/null | grep -i "Noto Serif CJK" >/dev/null && return
-  log "installing LibreOffice and CJK fonts for PDF rendering"
-  apt-get install -y -q libreoffice-writer-nogui fonts-noto-cjk poppler-utils >/dev/null 2>&1 ||
-    (apt-get update -q >/dev/null && apt-get install -y -q libreoffice-writer-nogui fonts-noto-cjk poppler-utils >/dev/null)
+  if ! { command -v soffice >/dev/null && fc-list 2>/dev/null | grep -i "Noto Serif CJK" >/dev/null &&
+         /usr/bin/python3 -c "import uno" 2>/dev/null; }; then
+    log "installing LibreOffice and CJK fonts for PDF rendering"
+    apt-get install -y -q libreoffice-writer-nogui python3-uno fonts-noto-cjk poppler-utils >/dev/null 2>&1 ||
+      (apt-get update -q >/dev/null &&
+       apt-get install -y -q libreoffice-writer-nogui python3-uno fonts-noto-cjk poppler-utils >/dev/null)
+  fi
+  ensure_official_fonts
+}
+
+FANDOL_DIR=/usr/local/share/fonts/fandol
+ensure_official_fonts() {  # free faces for the four official styles: FandolSong/Fang/Kai/Hei
+  # Debian ships them only inside texlive-lang-chinese (49 MB, with TeX around them): the package is
+  # downloaded by apt and only the six OpenType faces and their licence are unpacked for fontconfig.
+  fc-list 2>/dev/null | grep "FandolKai" >/dev/null && return
+  log "installing the Fandol fonts (宋/仿宋/楷/黑) for PDF rendering"
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && { apt-get download -q texlive-lang-chinese >/dev/null 2>&1 ||
+                  { apt-get update -q >/dev/null && apt-get download -q texlive-lang-chinese >/dev/null 2>&1; }; })
+  mkdir -p "$FANDOL_DIR"
+  dpkg-deb --fsys-tarfile "$tmp"/texlive-lang-chinese_*.deb |
+    tar -x -C "$tmp" --wildcards './usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol[FHKS]*' \
+      './usr/share/doc/texlive-doc/fonts/fandol/*'
+  cp "$tmp"/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/*.otf \
+     "$tmp"/usr/share/doc/texlive-doc/fonts/fandol/* "$FANDOL_DIR"/
+  rm -rf "$tmp"
+  fc-cache -f "$FANDOL_DIR" >/dev/null
 }
 
 ensure_frontend() {  # npm packages once (again when the lock changes)

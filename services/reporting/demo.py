@@ -41,6 +41,9 @@ def main() -> int:
     draft = http.post(f"{args.reporting}/api/v1/notices", json={
         "inspection_id": inspection["id"], "deadline": (today() + timedelta(days=10)).isoformat()}).raise_for_status().json()
     issued = http.post(f"{args.reporting}/api/v1/notices/{draft['id']}/issue").raise_for_status().json()
+    while issued["state"] == "rendering" and time.monotonic() < deadline:  # the reporting worker renders it
+        time.sleep(1)
+        issued = http.get(f"{args.reporting}/api/v1/notices/{draft['id']}").raise_for_status().json()
     tasks = http.get(f"{args.reporting}/api/v1/rectification/tasks", params={"notice_id": issued["id"]}).json()
     units = "、".join(t["unit_name"] for t in tasks["items"]) or "无"
     print(f"demo notice {issued['id']} issued; rectification tasks for: {units}")

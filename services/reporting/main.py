@@ -2,6 +2,8 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from arq import create_pool
+from arq.connections import RedisSettings
 from fastapi import FastAPI
 
 from services.common.app import create_app
@@ -16,7 +18,12 @@ from services.reporting.api import (assessment, audit, notices, notifications, r
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     require_client_secrets("reporting_client_secret")  # no start with an empty or well-known secret
     ensure_buckets(get_settings().bucket_notices, get_settings().bucket_evidence)
-    yield
+    # Issuing queues the rendering for the reporting worker.
+    app.state.arq = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
+    try:
+        yield
+    finally:
+        await app.state.arq.aclose()
 
 
 app = create_app("govwatch reporting",

@@ -23,6 +23,7 @@ class ReportingSettings(BaseSettings):
     timezone: str = "Asia/Shanghai"          # deadlines are calendar days where the offices work
     reporting_queue: str = "govwatch:reporting"
     sweep_every_seconds: int = 60            # how often the worker's sweep runs
+    sweep_enabled: bool = True               # False: this worker renders notices only (another one sweeps)
     notify_webhook_url: str | None = None    # every notification is also POSTed here (JSON)
     notify_email_to: str | None = None       # and mailed here (comma-separated), besides per-unit channels
     smtp_host: str | None = None
@@ -39,6 +40,13 @@ class ReportingSettings(BaseSettings):
 
     soffice: str = "soffice"
     pdf_timeout_seconds: int = 180
+    # The warm LibreOffice of the worker (render_pdf.Office): the Python that has `uno` (Debian's python3-uno).
+    office_python: str = "/usr/bin/python3"
+    office_start_seconds: float = 60.0
+    # Issuing in the background: a rendering whose worker stopped beating this long ago is redone, at most
+    # this many attempts in all (then the notice is render_failed and can be issued again).
+    render_stale_seconds: int = 45
+    render_max_attempts: int = 3
     store_attempts: int = 4
     store_wait_seconds: float = 0.5
 

@@ -87,6 +87,8 @@ describe('通报', { skip: up ? false : 'reporting or checker API not available'
     // Issue (all three formats) and confirm
     await page.locator('[data-test="notice-issue"]').click()
     await page.locator('.el-message-box').getByRole('button', { name: '印发' }).click()
+    // The API answers at once; the page follows the reporting worker's progress until the files are ready.
+    await page.locator('[data-test="notice-state"]').getByText(/生成中|已印发/).waitFor()
     await page.locator('[data-test="notice-state"]').getByText('已印发').waitFor({ timeout: 120_000 })
     await page.locator('[data-test="notice-files"]').waitFor()
     assert.equal(await page.locator('[data-test="notice-edit"]').count(), 0)

@@ -73,7 +73,12 @@ async function issueTaskFor(supervisor, scopeOrgId, target, finding, deadline) {
     method: 'POST', body: { inspection_id: created.id, doc_number: `整改测试〔2026〕${RUN}-${target.id}号` },
   })
   await call(token, 'reporting', `/api/v1/notices/${notice.id}`, { method: 'PATCH', body: { deadline } })
-  const { data: issued } = await call(token, 'reporting', `/api/v1/notices/${notice.id}/issue?formats=docx`, { method: 'POST' })
+  let { data: issued } = await call(token, 'reporting', `/api/v1/notices/${notice.id}/issue?formats=docx`, { method: 'POST' })
+  assert.equal(issued.state, 'rendering', 'the API answers at once; the reporting worker renders the files')
+  for (let i = 0; i < 120 && issued.state === 'rendering'; i += 1) {
+    await sleep(500)
+    issued = (await call(token, 'reporting', `/api/v1/notices/${notice.id}`)).data
+  }
   assert.equal(issued.state, 'issued', `notice issued (${issued.error ?? ''})`)
   let tasks = []
   for (let i = 0; i < 20 && !tasks.length; i += 1) { // the worker's sweep opens them if the request could not

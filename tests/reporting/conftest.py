@@ -82,7 +82,16 @@ def upstream(demo_loaded: None, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 @pytest.fixture(scope="session")
-def reporting(upstream: dict[str, str]) -> Iterator[TestClient]:
+def render_worker(upstream: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The reporting worker that renders issued notices (its own process, as deployed)."""
+    from tests.reporting.issuing import reporting_worker
+    worker = reporting_worker(upstream, tmp_path_factory.mktemp("reporting-worker") / "worker.log").start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture(scope="session")
+def reporting(upstream: dict[str, str], render_worker: Any) -> Iterator[TestClient]:
     from services.reporting.main import app
     with TestClient(app) as client:
         yield client

@@ -11,11 +11,14 @@ from services.checker.inspections.models import Inspection, InspectionState
 from services.common.db import get_engine
 from services.common.s3 import get_s3
 from services.common.settings import get_settings
-from services.reporting.notices import storage
-from services.reporting.notices.models import NoticeFile
+from services.common.auth import Principal, Role
+from services.reporting.clients import ServiceClient
+from services.reporting.notices import flows, service, storage
+from services.reporting.notices.models import NoticeFile, NoticePublic
 from services.reporting.settings import get_reporting_settings
 from tests.reporting.conftest import make_inspection, org, registry_accounts, registry_sites, utc
 from tests.reporting.docs import docx_text
+from tests.reporting.issuing import issue
 
 _day = itertools.count(1)
 
@@ -51,9 +54,13 @@ def draft(reporting, auth):
     return response.json()
 
 
-def issue(reporting, headers, notice_id, formats=("docx", "xlsx")):
-    return reporting.post(f"/api/v1/notices/{notice_id}/issue", headers=headers,
-                          params=[("formats", f) for f in formats])
+def issue_here(notice: dict, formats=("docx", "xlsx")):
+    """Claim and render in this process (no worker), so a test can stand in for S3."""
+    with Session(get_engine()) as session, ServiceClient() as client:
+        me = Principal(sub="user:test", org_id=notice["scope_org_id"], org_path=notice["scope_org_path"],
+                       role=Role.supervisor, jti="t", iat=0, exp=0)
+        return NoticePublic.model_validate(service.public(session, flows.issue_now(session, me, client, notice["id"],
+                                                                                   formats))).model_dump(mode="json")
 
 
 def stored_keys(notice_id: int) -> list[str]:
@@ -137,10 +144,9 @@ def test_issued_notice_is_immutable_and_reissue_makes_a_new_version(reporting, a
 
 
 def test_transient_s3_outage_is_retried(reporting, auth, draft, monkeypatch, fast_retries):
-    h = auth("hancheng_supervisor")
     flaky = FlakyS3(lambda n: n <= 2)  # the first two puts fail, then S3 is back
     monkeypatch.setattr(storage, "get_s3", lambda: flaky)
-    notice = issue(reporting, h, draft["id"]).json()
+    notice = issue_here(draft)
     assert notice["state"] == "issued" and notice["error"] is None
     assert len(flaky.puts) == 4 and flaky.puts[0] == flaky.puts[1] == flaky.puts[2]
     assert len(stored_keys(draft["id"])) == 2
@@ -152,8 +158,9 @@ def test_lasting_s3_outage_stores_nothing_and_leaves_render_failed(reporting, au
     nid = draft["id"]
     flaky = FlakyS3(lambda n: n > 1)  # the docx goes in, then S3 goes away for good
     monkeypatch.setattr(storage, "get_s3", lambda: flaky)
-    notice = issue(reporting, h, nid).json()
-    assert notice["state"] == "render_failed" and "ProtocolError" in notice["error"]
+    notice = issue_here(draft)
+    # The user reads what happened in Chinese; the exception stays in the log.
+    assert notice["state"] == "render_failed" and notice["error"] == flows.FAILED and "Error" not in notice["error"]
     assert notice["version"] == 0 and notice["files"] == []
     assert len(flaky.puts) == 1 + fast_retries.store_attempts
     assert stored_keys(nid) == []  # the docx already put was removed again

@@ -9,6 +9,7 @@ import pytest
 from services.reporting.notices import render_pdf
 from tests.reporting import seed004 as seed
 from tests.reporting.docs import docx_tables, docx_text, xlsx_sheets
+from tests.reporting.issuing import issue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,8 +23,8 @@ def issued(reporting, auth, seed004):
     assert response.status_code == 201, response.text
     draft = response.json()
     assert draft["state"] == "draft" and draft["previous_inspection_id"] == seed004["previous"]
-    response = reporting.post(f"/api/v1/notices/{draft['id']}/issue", headers=h)
-    assert response.status_code == 200, response.text
+    response = issue(reporting, h, draft["id"], ("docx", "xlsx", "pdf"))
+    assert response.status_code == 202, response.text
     notice = response.json()
     assert notice["state"] == "issued", notice["error"]
     return notice

@@ -62,7 +62,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Render (docx, xlsx, pdf) and store a new immutable version (render_failed on error); opens a rectification task per failing target */
+        /** Issue: answers 202 at once with the notice `rendering`; the reporting worker renders (docx, xlsx, pdf), stores a new immutable version and opens a rectification task per failing target. `progress` tells how far it is; `render_failed` (Chinese `error`) on failure */
         post: operations["issue_notice_api_v1_notices__notice_id__issue_post"];
         delete?: never;
         options?: never;
@@ -1222,6 +1222,36 @@ export interface components {
              */
             url: string;
         };
+        /**
+         * NoticeProgress
+         * @description How far the rendering of an issue is (the SPA shows it while the state is `rendering`).
+         */
+        NoticeProgress: {
+            /** Step */
+            step: string;
+            /** Label */
+            label: string;
+            /** Done */
+            done: number;
+            /** Total */
+            total: number;
+            /**
+             * Attempt
+             * @default 1
+             */
+            attempt: number;
+            /**
+             * Formats
+             * @default []
+             */
+            formats: components["schemas"]["FileFormat"][];
+            /** Requested At */
+            requested_at?: string | null;
+            /** Started At */
+            started_at?: string | null;
+            /** Finished At */
+            finished_at?: string | null;
+        };
         /** NoticePublic */
         NoticePublic: {
             /** Id */
@@ -1269,6 +1299,13 @@ export interface components {
              * @default []
              */
             files: components["schemas"]["NoticeFilePublic"][];
+            /** @description the rendering of the latest issue */
+            progress?: components["schemas"]["NoticeProgress"] | null;
+            /**
+             * Tasks Opened Version
+             * @description the issued version whose rectification tasks are opened (the worker opens them right after the files)
+             */
+            tasks_opened_version?: number | null;
         };
         /**
          * NoticeState
@@ -2140,7 +2177,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

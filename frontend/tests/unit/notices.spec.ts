@@ -186,3 +186,71 @@ describe('NoticeDetailView edit form', () => {
     expect(item.querySelector('.el-form-item__error')?.textContent).toContain('标题不能少于 2 个字符')
   })
 })
+
+describe('NoticeDetailView issuing in the background', () => {
+  let posts: string[]
+  let next: NoticePublic[]
+
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    useAuthStore().session = {
+      token: 't', expiresAt: Date.now() + 3600_000, role: 'supervisor', orgId: 2, orgPath: '/1/2/', name: '督查员',
+      username: 'sup', sub: 'user:1',
+    }
+    posts = []
+    next = []
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      const req = input as Request
+      const url = new URL(req.url)
+      if (url.pathname.endsWith('/versions')) return json([])
+      if (req.method === 'POST') {
+        posts.push(`${url.pathname}${url.search}`)
+        return json(rendering({ step: 'queued', label: '排队等待生成', done: 0 }), 202)
+      }
+      return json(next.length > 1 ? next.shift() : next[0])
+    })
+  })
+  afterEach(() => vi.restoreAllMocks())
+
+  const formats: NoticePublic['files'][number]['format'][] = ['docx', 'xlsx', 'pdf']
+  function rendering(p: { step: string; label: string; done: number; attempt?: number }): NoticePublic {
+    return { ...notice(), state: 'rendering', progress: { total: 4, attempt: 1, formats, ...p } }
+  }
+  const issued: NoticePublic = {
+    ...notice(), state: 'issued', version: 1, issued_by: 'user:1', issued_at: '2026-12-05T01:01:00Z',
+    progress: { step: 'done', label: '文件已生成', done: 4, total: 4, attempt: 1, formats },
+    files: [{ version: 1, format: 'pdf', key: 'k', sha256: 'a'.repeat(64), size: 2048, content_type: 'application/pdf',
+      created_at: '2026-12-05T01:01:00Z', url: '' }],
+  }
+
+  it("shows the worker's progress, then the files once they are ready", async () => {
+    next = [rendering({ step: 'pdf', label: '正在生成 PDF 文件', done: 1, attempt: 2 }), issued]
+    const w = mount(NoticeDetailView, { props: { id: 5 }, global })
+    await flushPromises()
+    const card = w.find('[data-test="notice-progress"]')
+    expect(card.find('[data-test="notice-progress-label"]').text()).toBe('正在生成 PDF 文件')
+    expect(card.text()).toContain('DOCX、XLSX、PDF')
+    expect(card.text()).toContain('上次生成中断，已自动重新生成（第 2 次）')
+    await new Promise((r) => setTimeout(r, 1200)) // the page reads the notice again every second
+    await flushPromises()
+    expect(w.find('[data-test="notice-progress"]').exists()).toBe(false)
+    expect(w.find('[data-test="notice-files"]').text()).toContain('PDF')
+    w.unmount()
+  }, 30_000)
+
+  it('shows a failed rendering in Chinese only and issues it again with the same formats', async () => {
+    next = [{ ...notice(), state: 'render_failed', error: '文件生成失败，请稍后重新印发；多次失败请联系系统管理员',
+      progress: { step: 'failed', label: '文件生成失败', done: 1, total: 3, attempt: 1, formats: ['docx', 'pdf'] } }]
+    const w = mount(NoticeDetailView, { props: { id: 5 }, global })
+    await flushPromises()
+    const alert = w.find('[data-test="notice-render-failed"]')
+    expect(alert.text()).toContain('文件生成失败：文件生成失败，请稍后重新印发')
+    expect(alert.text()).not.toMatch(/Error|Exception/)
+    next = [rendering({ step: 'queued', label: '排队等待生成', done: 0 })]
+    await w.find('[data-test="notice-retry"]').trigger('click')
+    await flushPromises()
+    expect(posts).toEqual(['/api/reporting/api/v1/notices/5/issue?formats=docx&formats=pdf'])
+    expect(w.find('[data-test="notice-progress"]').exists()).toBe(true)
+    w.unmount()
+  }, 30_000)
+})

@@ -1,20 +1,22 @@
 """Notices (通报): assemble a draft from a completed inspection, edit it, issue it (rendered to docx, xlsx
 and pdf, stored versioned in S3), revise it for a new version, download the files (streamed)."""
+import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from anyio import from_thread
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from services.common.db import SessionDep
 from services.common.pagination import Page, PageDep
 from services.reporting.api.deps import Issuer, Reader, service_client
-from services.reporting.clients import ServiceClient, UpstreamError
-from services.reporting.notices import service, storage
-from services.reporting.rectification import flows as rectification
+from services.reporting.clients import ServiceClient
+from services.reporting.notices import flows, service, storage
 from services.reporting.notices.models import (
     FileFormat, NoticeCreate, NoticePublic, NoticeState, NoticeSummary, NoticeUpdate,
 )
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/notices", tags=["notices"])
 Client = Annotated[ServiceClient, Depends(service_client)]
 
@@ -45,21 +47,22 @@ def update_notice(session: SessionDep, principal: Issuer, notice_id: int, body: 
     return service.public(session, service.update_draft(session, principal, notice_id, body))
 
 
-@router.post("/{notice_id}/issue", response_model=NoticePublic,
-             summary="Render (docx, xlsx, pdf) and store a new immutable version (render_failed on error); "
-                     "opens a rectification task per failing target")
-def issue_notice(session: SessionDep, principal: Issuer, client: Client, notice_id: int,
+@router.post("/{notice_id}/issue", response_model=NoticePublic, status_code=202,
+             summary="Issue: answers 202 at once with the notice `rendering`; the reporting worker renders "
+                     "(docx, xlsx, pdf), stores a new immutable version and opens a rectification task per "
+                     "failing target. `progress` tells how far it is; `render_failed` (Chinese `error`) on failure")
+def issue_notice(request: Request, session: SessionDep, principal: Issuer, client: Client, notice_id: int,
                  formats: Annotated[list[FileFormat] | None, Query(description="default: all three")] = None,
                  ) -> NoticePublic:
     chosen = tuple(str(f) for f in (formats or list(FileFormat)))
     with client:
-        notice = service.issue(session, principal, client, notice_id, chosen)
-        if notice.state == NoticeState.issued:
-            try:
-                rectification.open_tasks(session, client, notice, principal)
-            except UpstreamError:
-                session.rollback()  # the worker's sweep opens them once the checker and registry answer
-        return service.public(session, notice)
+        notice = flows.request_issue(session, principal, client, notice_id, chosen)
+    assert notice.id is not None
+    try:
+        from_thread.run(flows.enqueue, request.app.state.arq, notice.id, 1)
+    except Exception as exc:  # noqa: BLE001 - the worker's reclaim queues a claim no worker started
+        log.warning("notice %s: rendering not queued (%r); the reclaim will", notice.id, exc)
+    return service.public(session, notice)
 
 
 @router.post("/{notice_id}/revise", response_model=NoticePublic,

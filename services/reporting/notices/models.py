@@ -221,6 +221,8 @@ class Notice(SQLModel, table=True):
     issued_at: datetime | None = ts()
     # The issued version whose rectification tasks are opened (the worker opens any that are missing).
     tasks_opened_version: int | None = None
+    # The rendering of the issue under way or last run (notices/flows.py): attempt, formats, step, heartbeat.
+    render: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
 
 
 class NoticeVersion(SQLModel, table=True):
@@ -269,6 +271,19 @@ class NoticeCreate(SQLModel):
     report_to: str | None = Field(default=None, max_length=1000)
 
 
+class NoticeProgress(SQLModel):
+    """How far the rendering of an issue is (the SPA shows it while the state is `rendering`)."""
+    step: str                 # queued | docx | pdf | store | done | failed
+    label: str                # the step as a person reads it
+    done: int                 # steps finished
+    total: int
+    attempt: int = 1          # >1: redone after a worker stopped mid-way
+    formats: list[FileFormat] = []
+    requested_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
 class NoticeFilePublic(SQLModel):
     version: int
     format: FileFormat
@@ -298,6 +313,9 @@ class NoticePublic(SQLModel):
     content: NoticeContent
     text: str = Field(default="", description="the body as it will print (preview)")
     files: list[NoticeFilePublic] = []
+    progress: NoticeProgress | None = Field(default=None, description="the rendering of the latest issue")
+    tasks_opened_version: int | None = Field(default=None, description="the issued version whose rectification "
+                                             "tasks are opened (the worker opens them right after the files)")
 
 
 class NoticeSummary(SQLModel):

@@ -1,7 +1,6 @@
 """Notices: plain functions on a session. Scope is enforced in every query: a principal manages a notice
 only when the inspection's scope organisation lies inside the principal's subtree; it also reads (and
 downloads) the issued versions of a notice that names a unit of its subtree."""
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, update
@@ -11,17 +10,13 @@ from services.common.auth import Principal
 from services.common.errors import conflict, not_found
 from services.common.scope import scope_filter
 from services.reporting.clients import ServiceClient
-from services.reporting.notices import assembly, storage
+from services.reporting.notices import assembly
 from services.reporting.notices.models import (
     EDITABLE, EDITABLE_FIELDS, ISSUABLE, STATE_LABELS, FileFormat, Notice, NoticeContent, NoticeCreate, NoticeFile,
-    NoticeFilePublic, NoticePublic, NoticeState, NoticeSummary, NoticeUpdate, NoticeVersion,
+    NoticeFilePublic, NoticeProgress, NoticePublic, NoticeState, NoticeSummary, NoticeUpdate, NoticeVersion,
 )
-from services.reporting.notices.render_docx import render_docx
-from services.reporting.notices.render_pdf import docx_to_pdf
-from services.reporting.notices.render_xlsx import render_xlsx
 from services.reporting.notices.text import plain_text
 from services.reporting.models_base import utcnow
-from services.reporting.settings import get_reporting_settings
 from services.reporting.statistics.models import TargetFact
 from services.reporting.templates import service as templates
 
@@ -44,9 +39,26 @@ def public(session: Session, notice: Notice, principal: Principal | None = None)
     files = session.exec(select(NoticeFile).where(NoticeFile.notice_id == notice.id)
                          .order_by(NoticeFile.version.desc(), NoticeFile.format)).all()
     return NoticePublic.model_validate(notice, update={
-        **extra, "content": content, "text": plain_text(content),
+        **extra, "content": content, "text": plain_text(content), "progress": progress(notice),
         "files": [NoticeFilePublic.model_validate(f, update={
             "url": f"/api/v1/notices/{notice.id}/versions/{f.version}/files/{f.format}"}) for f in files]})
+
+
+# The steps of a rendering (notices/flows.py), as a person reads them.
+STEP_LABELS = {"queued": "排队等待生成", "docx": "正在生成 Word 文件", "pdf": "正在生成 PDF 文件",
+               "xlsx": "正在生成 Excel 文件", "store": "正在保存文件", "done": "文件已生成", "failed": "文件生成失败"}
+
+
+def progress(notice: Notice) -> NoticeProgress | None:
+    r = notice.render
+    if not r:
+        return None
+    formats = [FileFormat(f) for f in r.get("formats", [])]
+    step = r.get("step", "queued")
+    return NoticeProgress(step=step, label=STEP_LABELS.get(step, STEP_LABELS["queued"]),
+                          done=len(r.get("done", [])), total=len(formats) + 1, attempt=r.get("attempt", 1),
+                          formats=formats, requested_at=r.get("requested_at"), started_at=r.get("started_at"),
+                          finished_at=r.get("finished_at"))
 
 
 def summary(notice: Notice, principal: Principal | None = None) -> NoticeSummary:
@@ -160,38 +172,24 @@ def revise(session: Session, principal: Principal, notice_id: int) -> Notice:
     return notice
 
 
-def render_all(content: NoticeContent, formats: tuple[str, ...]) -> dict[str, bytes]:
-    docx = render_docx(content)
-    files = {"docx": docx}
-    if "xlsx" in formats:
-        files["xlsx"] = render_xlsx(content)
-    if "pdf" in formats:
-        files["pdf"] = docx_to_pdf(docx)
-    return files
-
-
-def issue(session: Session, principal: Principal, client: ServiceClient, notice_id: int,
-          formats: tuple[str, ...] = ("docx", "xlsx", "pdf")) -> Notice:
+def claim_issue(session: Session, principal: Principal, client: ServiceClient, notice_id: int,
+                render: dict[str, Any]) -> Notice:
+    """The notice to `rendering` with its rendering record (notices/flows.py renders it); 409 when it is
+    not issuable. The database decides: of two issuing at once, one claims and the other gets 409."""
     notice = get_visible(session, principal, notice_id)
-    stale = utcnow() - timedelta(seconds=get_reporting_settings().pdf_timeout_seconds + 120)
-    if notice.state not in ISSUABLE and not (notice.state == NoticeState.rendering and notice.updated_at < stale):
+    if notice.state not in ISSUABLE:
         raise conflict("notice_not_issuable", f"通报当前为{STATE_LABELS[notice.state]}，不能印发", state=str(notice.state))
     # The inspection must still be completed (a re-run or a cancelled one cannot be issued).
     try:
         assembly.require_completed(client.inspection(notice.inspection_id))
     except assembly.UpstreamError as exc:
         raise assembly._upstream(exc) from exc
-    # Claim the notice: only one issuing at a time, decided by the database.
-    # A rendering claim older than any rendering can take is left over from a crashed process: re-claimable.
-    claimable = or_(Notice.state.in_(ISSUABLE),  # type: ignore[attr-defined]
-                    (Notice.state == NoticeState.rendering) & (Notice.updated_at < stale))
-    claimed = session.exec(update(Notice).where(Notice.id == notice.id, claimable)
-                           .values(state=NoticeState.rendering, error=None, updated_at=utcnow()))
+    claimed = session.exec(update(Notice).where(Notice.id == notice.id, Notice.state.in_(ISSUABLE))  # type: ignore[attr-defined]
+                           .values(state=NoticeState.rendering, error=None, updated_at=utcnow(), render=render))
     session.commit()
     if claimed.rowcount != 1:
-        raise conflict("notice_not_issuable", "通报正在生成或已印发", state="rendering")
+        raise conflict("notice_not_issuable", "通报正在生成或已印发，不能重复印发", state="rendering")
     session.refresh(notice)
-    version = notice.version + 1
     content = content_of(notice)
     if not content.doc_number and content.doc_prefix:
         # The office's next 文号, kept with the notice at once: a failed rendering re-issues with it.
@@ -201,32 +199,6 @@ def issue(session: Session, principal: Principal, client: ServiceClient, notice_
         session.add(notice)
         session.commit()
         session.refresh(notice)
-    stored: list[storage.Stored] = []
-    try:
-        files = render_all(content, formats)
-        stored = storage.store_version(notice.id, version, files)
-        issued_at = utcnow()
-        session.add(NoticeVersion(notice_id=notice.id, version=version, content=notice.content,
-                                  issued_by=principal.sub, issued_at=issued_at))
-        for obj in stored:
-            session.add(NoticeFile(notice_id=notice.id, version=version, format=FileFormat(obj.format),
-                                   bucket=obj.bucket, key=obj.key, sha256=obj.sha256, size=obj.size,
-                                   content_type=obj.content_type, created_at=issued_at))
-        notice.state, notice.version, notice.error = NoticeState.issued, version, None
-        notice.issued_at, notice.issued_by, notice.updated_at = issued_at, principal.sub, issued_at
-        session.add(notice)
-        session.commit()
-    except Exception as exc:
-        session.rollback()
-        storage.remove(stored)
-        notice = session.get(Notice, notice_id)
-        assert notice is not None
-        notice.state = NoticeState.render_failed
-        notice.error = f"{type(exc).__name__}: {exc}"[:4000]
-        notice.updated_at = utcnow()
-        session.add(notice)
-        session.commit()
-    session.refresh(notice)
     return notice
 
 

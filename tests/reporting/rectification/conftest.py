@@ -14,6 +14,7 @@ from services.checker.inspections.models import (
 from services.common.db import get_engine
 from services.reporting.rectification.service import today
 from tests.reporting.conftest import make_inspection, org, registry_accounts, registry_sites
+from tests.reporting.issuing import issue
 
 FAILING_UNIT = "韩城市财政局"
 OPERATOR, SUPERVISOR = "hancheng_czj_operator", "hancheng_supervisor"
@@ -42,9 +43,8 @@ def issue_notice(reporting, headers: dict[str, str], inspection_id: int, deadlin
         edited = reporting.patch(f"/api/v1/notices/{draft.json()['id']}", headers=headers,
                                  json={"deadline": deadline.isoformat()})
         assert edited.status_code == 200, edited.text
-    issued = reporting.post(f"/api/v1/notices/{draft.json()['id']}/issue", headers=headers,
-                            params=[("formats", "docx")])
-    assert issued.status_code == 200 and issued.json()["state"] == "issued", issued.text
+    issued = issue(reporting, headers, draft.json()["id"], ("docx",))
+    assert issued.status_code == 202 and issued.json()["state"] == "issued", issued.text
     return issued.json()
 
 

@@ -193,7 +193,7 @@ def test_counts_per_unit_show_overdue(reporting, auth):
 def test_the_worker_opens_missing_tasks_and_marks_overdue(reporting, auth, upstream):
     """The real arq worker (its own process) sweeps: tasks of a notice issued without them get opened,
     and past their deadline they are marked overdue."""
-    from services.reporting.notices import service as notices
+    from services.reporting.notices import flows as notices
     from services.reporting.clients import ServiceClient
     from services.common.auth import Principal, Role
 
@@ -204,7 +204,7 @@ def test_the_worker_opens_missing_tasks_and_marks_overdue(reporting, auth, upstr
     with Session(get_engine()) as session, ServiceClient() as client:
         me = Principal(sub="user:test", org_id=draft["scope_org_id"], org_path=draft["scope_org_path"],
                        role=Role.supervisor, jti="t", iat=0, exp=0)
-        issued = notices.issue(session, me, client, draft["id"], ("docx",))   # the service alone: no tasks yet
+        issued = notices.issue_now(session, me, client, draft["id"], ("docx",))   # no worker: no tasks yet
         assert issued.state == "issued" and issued.tasks_opened_version is None
     assert tasks_of(reporting, h, draft["id"]) == []
     env = {**os.environ, "GOVWATCH_REGISTRY_URL": upstream["registry"], "GOVWATCH_CHECKER_URL": upstream["checker"],

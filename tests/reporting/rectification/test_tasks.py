@@ -9,6 +9,7 @@ from services.common.db import get_engine
 from services.common.settings import get_settings
 from services.reporting.rectification.models import RectificationTask
 from services.reporting.rectification.service import today
+from tests.reporting.issuing import issue
 from tests.reporting.rectification.conftest import (
     FAILING_UNIT, OPERATOR, SUPERVISOR, finish_recheck, issue_notice, pdf, png, tasks_of, this_year_inspection,
     upload,
@@ -34,8 +35,7 @@ def test_issuing_opens_one_task_per_failing_target_for_its_host_unit(reporting, 
     assert reporting.post(f"/api/v1/notices/{notice['id']}/revise", headers=h).status_code == 200
     later = deadline + timedelta(days=5)
     reporting.patch(f"/api/v1/notices/{notice['id']}", headers=h, json={"deadline": later.isoformat()})
-    assert reporting.post(f"/api/v1/notices/{notice['id']}/issue", headers=h,
-                          params=[("formats", "docx")]).json()["version"] == 2
+    assert issue(reporting, h, notice["id"], ("docx",)).json()["version"] == 2
     (again,) = tasks_of(reporting, h, notice["id"])
     assert again["id"] == task["id"] and again["deadline"] == later.isoformat()
 

@@ -13,6 +13,7 @@ from services.reporting.templates.defaults import CITY_INTRO, CITY_REQUIREMENTS
 from services.reporting.templates.models import DocSequence
 from tests.reporting.test_notices import hancheng_inspection
 from tests.reporting.conftest import org
+from tests.reporting.issuing import issue
 
 SEED004_ADDRESSEES = "各县、市、区人民政府，市人民政府各工作部门、直属机构，渭南高新区、经开区、华山景区"
 
@@ -99,16 +100,16 @@ def test_draft_takes_the_office_template_and_issue_numbers_it(reporting, auth):
         assert "各单位要于6月30日前" in moved.json()["content"]["requirements"]
 
         year = int(c["issue_date"][:4])
-        issued = reporting.post(f"/api/v1/notices/{draft['id']}/issue", headers=clerk, params={"formats": "docx"}).json()
+        issued = issue(reporting, clerk, draft["id"], ("docx",)).json()
         number = issued["content"]["doc_number"]
         assert issued["state"] == "issued" and number.startswith(f"韩政办函〔{year}〕") and number.endswith("号")
         # The next notice of the office gets the next number; a revised version keeps its own.
         other = reporting.post("/api/v1/notices", headers=clerk, json={"inspection_id": hancheng_inspection()}).json()
-        other = reporting.post(f"/api/v1/notices/{other['id']}/issue", headers=clerk, params={"formats": "docx"}).json()
+        other = issue(reporting, clerk, other["id"], ("docx",)).json()
         n = int(number.split("〕")[1].removesuffix("号"))
         assert other["content"]["doc_number"] == f"韩政办函〔{year}〕{n + 1}号"
         reporting.post(f"/api/v1/notices/{draft['id']}/revise", headers=clerk)
-        again = reporting.post(f"/api/v1/notices/{draft['id']}/issue", headers=clerk, params={"formats": "docx"}).json()
+        again = issue(reporting, clerk, draft["id"], ("docx",)).json()
         assert again["version"] == 2 and again["content"]["doc_number"] == number
         assert number in again["text"] and "抄送：渭南市人民政府办公室。" in again["text"]
     finally:
