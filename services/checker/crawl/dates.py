@@ -80,6 +80,17 @@ def _text(node: LexborNode) -> str:
     return " ".join((node.text(deep=True, separator=" ") or "").split())
 
 
+def node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
+    """An element's text, whitespace collapsed; `texts` keeps it per element of one tree."""
+    if texts is None:
+        return _text(node)
+    key = node.mem_id
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = _text(node)
+    return text
+
+
 def _title(anchor: LexborNode) -> str:
     text = _text(anchor)
     title = (anchor.attributes.get("title") or "").strip()
@@ -122,7 +133,8 @@ def _row_of(anchor: LexborNode, counts: Counter[int], now: datetime, title: str 
     return row, find_date(title, now)
 
 
-def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime) -> list[Item]:
+def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime,
+                  texts: dict[int, str] | None = None) -> list[Item]:
     """Entries of column lists: a link with a title and, nearby, a date.
 
     Works on the layouts of the common CMSs (ul/li + span date as Hanweb, TRS and www.gov.cn print
@@ -132,8 +144,8 @@ def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime) -> list[
     """
     if tree.body is None:
         return []
-    texts = [(a, _text(a)) for a in tree.body.css("a[href]")]  # each anchor's text read once
-    titled = [(a, text) for a, text in texts if _is_title_anchor(a, text)]
+    anchors_texts = [(a, node_text(a, texts)) for a in tree.body.css("a[href]")]  # each text read once
+    titled = [(a, text) for a, text in anchors_texts if _is_title_anchor(a, text)]
     anchors = [a for a, _ in titled]
     counts: Counter[int] = Counter()
     for anchor in anchors:

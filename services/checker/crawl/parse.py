@@ -6,7 +6,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from services.checker.crawl.dates import extract_items, labelled_date, parse_date
+from services.checker.crawl.dates import extract_items, labelled_date, node_text, parse_date
 from services.checker.crawl.hidden import HiddenDetector, script_links
 from services.checker.model import Link, Page
 
@@ -88,15 +88,17 @@ def visible_text(tree: LexborHTMLParser) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _node_text(node: LexborNode) -> str:
-    text = " ".join((node.text(deep=True, separator=" ") or "").split())
+def _node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
+    text = node_text(node, texts)
     if not text:
         img = node.css_first("img[alt]")
         text = (node.attrs.get("alt") or node.attrs.get("title") or (img.attrs.get("alt") if img else "") or "")
     return text.strip()[:200]
 
 
-def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int) -> list[Link]:
+def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int,
+                  texts: dict[int, str] | None = None) -> list[Link]:
+    """`texts` holds element texts already read from this tree (parse_page shares it with extract_items)."""
     detector = HiddenDetector(tree)
     links: list[Link] = []
     seen: set[tuple[str, str, str | None]] = set()
@@ -115,7 +117,7 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
             if url is None:
                 continue
             reason = detector.reason(node) if node.tag in _HIDEABLE else None
-            add(Link(url=url, text=_node_text(node), tag=node.tag or "", source_url=source_url,
+            add(Link(url=url, text=_node_text(node, texts), tag=node.tag or "", source_url=source_url,
                      hidden=reason is not None, hidden_reason=reason, html=(node.html or "")[:300]))
     for meta in tree.css("meta[http-equiv]"):
         if (meta.attributes.get("http-equiv") or "").lower() == "refresh":
@@ -157,8 +159,9 @@ def parse_page(page: Page, now: datetime, *, max_links: int = 2000) -> LexborHTM
     title = tree.css_first("title")
     page.title = " ".join((title.text() if title else "").split())
     page.text = visible_text(tree)
-    page.links = extract_links(tree, base, page.final_url, max_links)
-    page.items = extract_items(tree, base, now)
+    texts: dict[int, str] = {}  # an anchor's text is read once for its link and its list item
+    page.links = extract_links(tree, base, page.final_url, max_links, texts)
+    page.items = extract_items(tree, base, now, texts)
     page.page_date = _meta_date(tree, now) or labelled_date(page.text, now)
     page.has_viewport = has_viewport(tree)
     return tree
