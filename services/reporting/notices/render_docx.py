@@ -294,6 +294,8 @@ def render_docx(c: NoticeContent) -> bytes:
             body_paragraph(doc, line)
     titles = attachment_list(c)
     if titles:
+        # The 附件说明 is not body text enough for the signature page: the body's last lines come along.
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
         para(doc, "", indent=False).paragraph_format.keep_with_next = True
         for i, title in enumerate(titles, start=1):
             # "附件：1.名称" indented two characters; wrapped lines and the next names align with the first name.

@@ -119,6 +119,8 @@ def draft_sections(unit: str, f: Figures, *, year: int, quarter: int, addressee:
                    signer: str = "") -> dict[str, str]:
     """The report pre-filled in seed 003's words from the figures the system has; every part stays editable."""
     we = short_self(signer or unit)
+    # An office reports for its whole region (全市 …, seed 003: 我区…全区政务新媒体账号), a unit for itself.
+    whole = f"全{unit[-1]}" if we == "我办" and unit[-1:] in "省市县区" else we
     period = f"{year}年第{QUARTER_CN[quarter]}季度"
     security = [k for k in f.problem_kinds if k["indicator"] in SECURITY]
     passed = f.tasks_open == 0 and not security
@@ -137,7 +139,7 @@ def draft_sections(unit: str, f: Figures, *, year: int, quarter: int, addressee:
     messages = (f"本季度网站共收到网民留言{f.messages_received}件，已答复办结{f.messages_answered}件{answered}。"
                 if f.messages_received else "本季度网站未收到网民留言。")
     platforms = "，".join(f"{p['label']}{p['count']}个" for p in f.accounts_by_platform)
-    accounts = f"截至本季度末，{we}在全国政务新媒体信息报送系统登记的政务新媒体账号共{f.accounts}个"
+    accounts = f"截至本季度末，{whole}在全国政务新媒体信息报送系统登记的政务新媒体账号共{f.accounts}个"
     accounts += f"，其中：{platforms}。" if platforms and f.accounts else "。"
     if f.accounts_opened is not None:
         accounts += (f"本季度新增{f.accounts_opened}个、注销{f.accounts_closed or 0}个。"
@@ -152,7 +154,7 @@ def draft_sections(unit: str, f: Figures, *, year: int, quarter: int, addressee:
     return {
         "addressee": addressee,
         "intro": intro,
-        "sites": f"本季度，{unit}共运行政府网站{f.sites}个，共发布信息{f.items_published}条。"
+        "sites": f"本季度，{whole if whole != we else unit}共运行政府网站{f.sites}个，共发布信息{f.items_published}条。"
                  f"本季度共接受上级检查{f.inspections}次。",
         "security": safety,
         "messages": messages,
