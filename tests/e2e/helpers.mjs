@@ -3,8 +3,7 @@
 //   GOVWATCH_DEMO_PASSWORD   password of the demo users (default Govwatch@2024)
 //   GOVWATCH_CHROMIUM        browser binary (default /usr/bin/chromium)
 //   GOVWATCH_E2E_ARTIFACTS   where screenshots and downloads go (default <repo>/artifacts)
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
@@ -37,35 +36,43 @@ const ARGS = [
 mkdirSync(SCREENSHOTS, { recursive: true })
 mkdirSync(DOWNLOADS, { recursive: true })
 
-/** A fresh Chromium with its own user-data-dir; `close()` removes the directory. */
+const CONTEXT = {
+  baseURL: BASE_URL,
+  viewport: { width: 1440, height: 900 },
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+  acceptDownloads: true,
+}
+
+/**
+ * A fresh Chromium. Each `newPage()` is a browser profile of its own (its own storage): the SPA shares one
+ * login across the tabs of a browser, so two people in one test are two browsers, as in an office.
+ * `page.context().newPage()` opens another tab of the same person.
+ */
 export async function launch() {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'govwatch-e2e-'))
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  const browser = await chromium.launch({
     executablePath: process.env.GOVWATCH_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: ARGS,
-    baseURL: BASE_URL,
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    acceptDownloads: true,
   })
-  context.setDefaultTimeout(15_000)
+  const watch = (page) => page.on('pageerror', (err) => console.error(`[pageerror] ${err.message}`))
   return {
-    context,
+    browser,
     async newPage() {
+      const context = await browser.newContext(CONTEXT)
+      context.setDefaultTimeout(15_000)
+      context.on('page', watch)
       const page = await context.newPage()
-      page.on('pageerror', (err) => console.error(`[pageerror] ${err.message}`))
+      page.on('close', () => void context.close().catch(() => undefined))
       return page
     },
     async close() {
-      await context.close()
-      rmSync(userDataDir, { recursive: true, force: true })
+      await browser.close()
     },
   }
 }
 
-/** Log in through the login page; sessionStorage is per tab, so each page logs in on its own. */
+/** Log in through the login page (each page from `newPage()` is its own browser, so it logs in on its own). */
 export async function login(page, username, password = PASSWORD) {
   await page.goto('/login')
   await page.locator('input[name="username"]').fill(username)

@@ -92,9 +92,9 @@ describe('登录与角色菜单', () => {
     const page = await browser.newPage()
     await login(page, USERS.viewer)
     await page.evaluate(() => {
-      const session = JSON.parse(sessionStorage.getItem('govwatch.auth'))
+      const session = JSON.parse(localStorage.getItem('govwatch.auth'))
       session.token = `${session.token.slice(0, -8)}AAAAAAAA` // bad signature, still "unexpired"
-      sessionStorage.setItem('govwatch.auth', JSON.stringify(session))
+      localStorage.setItem('govwatch.auth', JSON.stringify(session))
     })
     await page.goto('/sites')
     await page.waitForURL(/\/login\?.*expired=1/)

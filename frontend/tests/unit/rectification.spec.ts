@@ -104,9 +104,9 @@ describe('menu visibility per role', () => {
     .find((m) => m.title === '通报整改')?.children?.map((c) => c.title) ?? []
 
   it('shows the rectification pages each role may use', () => {
-    expect(titles('operator')).toEqual(['整改任务', '自查报告', '消息提醒'])
+    expect(titles('operator')).toEqual(['通报', '整改任务', '自查报告', '消息提醒'])
     expect(titles('supervisor')).toEqual(['通报', '整改任务', '整改审核', '自查报告', '年度考核', '消息提醒'])
-    expect(titles('viewer')).toEqual(['整改任务', '自查报告', '年度考核', '消息提醒'])
+    expect(titles('viewer')).toEqual(['通报', '整改任务', '自查报告', '年度考核', '消息提醒'])
     expect(titles('admin')).toContain('整改审核')
     expect(titles('integration')).toEqual([])
   })

@@ -55,7 +55,7 @@ function publicSet(definition: IndicatorDefinition, extra: Partial<IndicatorSetP
 }
 
 function login(role: 'supervisor' | 'viewer' = 'supervisor'): void {
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({
+  localStorage.setItem(STORAGE_KEY, JSON.stringify({
     token: 't', expiresAt: Date.now() + 3_600_000, role, orgId: 2, orgPath: '/1/2/', name: '渭南市', username: 'weinan_supervisor', sub: 'user:3',
   }))
 }
@@ -140,7 +140,7 @@ describe('indicator set overrides', () => {
 // Mounting the dialog with its tables takes a few seconds in jsdom on a busy machine.
 describe('IndicatorSetDialog', { timeout: 30_000 }, () => {
   beforeEach(() => {
-    sessionStorage.clear()
+    localStorage.clear()
     login()
     setActivePinia(createPinia())
   })
@@ -245,7 +245,7 @@ describe('word lists', () => {
 
 describe('manual findings', { timeout: 30_000 }, () => {
   beforeEach(() => {
-    sessionStorage.clear()
+    localStorage.clear()
     login()
     setActivePinia(createPinia())
   })
