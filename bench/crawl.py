@@ -122,8 +122,7 @@ def measure(farm: FarmProcess, name: str, argv: list[str], cwd: Path, stdout_pat
 
 def govwatch(farm: FarmProcess, args: argparse.Namespace) -> Run:
     argv = [sys.executable, "-m", "services.checker", "check-site", *farm.urls, "--now", farm.manifest["now"],
-            "--delay", "0", "--per-host", str(args.peer_concurrency), "--sites-at-once", str(len(farm.urls)),
-            "--no-snapshot"]
+            "--delay", "0", "--per-host", str(args.peer_concurrency), "--no-snapshot"]  # sites at once: the CLI's
 
     def read(path: Path) -> dict[str, set[str]]:
         found = {}
