@@ -137,7 +137,7 @@ def main() -> int:
         manifest_path = workdir / "manifest.json"
         processes.append(subprocess.Popen(
             [sys.executable, "-m", "tests.fixtures.platforms", "--port", str(sim_port), "--accounts",
-             str(args.accounts), "--latency-ms", str(args.latency_ms), "--no-faults", "--manifest",
+             str(args.accounts), "--latency-ms", str(args.latency_ms), "--no-faults", "--no-demo", "--manifest",
              str(manifest_path)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL))
         wait_port(sim_port, "simulator")
         while not manifest_path.exists():
@@ -161,7 +161,12 @@ def main() -> int:
             log = (workdir / f"worker{n}.log").open("ab")
             processes.append(subprocess.Popen([str(arq), "services.checker.worker.WorkerSettings"], cwd=ROOT,
                                               env=worker_env, stdout=log, stderr=subprocess.STDOUT))
-        time.sleep(2)
+        # The clock starts once both workers listen (a worker's start-up, seconds of imports on a loaded
+        # machine, is not part of an inspection: the workers of a deployment are running already).
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not all(
+                "Starting worker" in (workdir / f"worker{n}.log").read_text(errors="replace") for n in range(args.workers)):
+            time.sleep(0.2)
         now = datetime.fromisoformat(manifest["now"])
         workers = processes[2:]
         cpu_before = [cpu_seconds(p.pid) for p in (processes[0], *workers)]
@@ -176,6 +181,10 @@ def main() -> int:
         print(f"throughput: {total / elapsed:.1f} accounts/s")
         print(f"CPU: workers {sum(cpu[1:]):.1f} s ({1000 * sum(cpu[1:]) / max(total, 1):.1f} ms/account), simulator "
               f"{cpu[0]:.1f} s; machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+        cores = min(args.workers, os.cpu_count() or 1)
+        print(f"CPU floor: {sum(cpu[1:]) / cores:.1f} s (the workers' CPU spread over {cores} cores, nothing else "
+              f"running); latency floor: {total} × ~4 serial requests × {args.latency_ms:g} ms ÷ "
+              f"{args.workers * args.jobs} in flight = {total * 4 * args.latency_ms / 1000 / (args.workers * args.jobs):.1f} s")
         print(f"worker logs: {workdir}")
         return 0 if progress["failed"] == 0 and elapsed < 60 else 1
     finally:

@@ -17,6 +17,8 @@ from typing import Any
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
 from arq.constants import job_key_prefix, result_key_prefix, retry_key_prefix
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms, to_ms, to_unix_ms
 from sqlmodel import Session, func, select
 
 from services.checker.inspections import service
@@ -172,8 +174,7 @@ async def plan(session: Session, redis: ArqRedis, inspection_id: int, registry: 
     for slot in slots:
         await redis.enqueue_job("probe_round", inspection_id, slot.seq, slot.at.isoformat(),
                                 _job_id=probe_job_id(inspection_id, slot.seq), _defer_until=slot.run_at)
-    for target in service.targets_of(session, inspection_id):
-        await enqueue_check(redis, target)
+    await enqueue_checks(redis, service.targets_of(session, inspection_id))
     service.complete_if_done(session, inspection_id)  # an empty scope completes at once
     return f"planned {count} targets, {len(slots)} probe rounds"
 
@@ -183,6 +184,42 @@ async def enqueue_check(redis: ArqRedis, target: InspectionTarget) -> bool:
                                   _job_id=target.job_id, _defer_until=target.due_at,
                                   _expires=_expiry(target.due_at))
     return job is not None
+
+
+# arq's enqueue_job for many jobs at once: each is added unless its job or its kept outcome exists (the
+# check arq makes under WATCH, made atomic here by the script). KEYS: queue, then each job's job and
+# result keys; ARGV: each job's id, payload, score and expiry (ms).
+_ENQUEUE_MANY = """
+local queued = 0
+for j = 0, #ARGV / 4 - 1 do
+  if redis.call('exists', KEYS[2 + 2 * j], KEYS[3 + 2 * j]) == 0 then
+    redis.call('psetex', KEYS[2 + 2 * j], ARGV[4 + 4 * j], ARGV[2 + 4 * j])
+    redis.call('zadd', KEYS[1], ARGV[3 + 4 * j], ARGV[1 + 4 * j])
+    queued = queued + 1
+  end
+end
+return queued
+"""
+ENQUEUE_BATCH = 500
+
+
+async def enqueue_checks(redis: ArqRedis, targets: list[InspectionTarget]) -> int:
+    """`enqueue_check` for every target, a batch per round trip: planning a province's tens of thousands
+    of targets one WATCH/MULTI transaction at a time held up the very worker that was to check them."""
+    script = redis.register_script(_ENQUEUE_MANY)
+    queued = 0
+    for start in range(0, len(targets), ENQUEUE_BATCH):
+        keys: list[str] = [get_checker_settings().checker_queue]
+        args: list[Any] = []
+        now_ms = timestamp_ms()
+        for target in targets[start:start + ENQUEUE_BATCH]:
+            payload = serialize_job("check_target", (target.inspection_id, str(target.kind), target.target_id), {},
+                                    None, now_ms, serializer=redis.job_serializer)
+            score = to_unix_ms(target.due_at) if target.due_at else now_ms
+            keys += [job_key_prefix + target.job_id, result_key_prefix + target.job_id]
+            args += [target.job_id, payload, score, to_ms(_expiry(target.due_at))]
+        queued += await script(keys=keys, args=args)
+    return queued
 
 
 def _expiry(due: datetime | None) -> timedelta:

@@ -39,6 +39,7 @@ from services.checker.inspections.models import (
 )
 from services.checker.monitor import ledger as ledgers
 from services.checker.monitor.models import MonitorSite
+from services.checker.platforms import transport
 from services.checker.registry_client import RegistryClient, RegistryError
 from services.checker.store import indicator_sets, wordlists
 from services.common.db import get_engine
@@ -159,14 +160,19 @@ async def probe_round(ctx: dict[str, Any], inspection_id: int, seq: int, at_iso:
     return f"probed {len(sites)} sites"
 
 
-async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, target_id: int) -> str:
+def _load(inspection_id: int, kind: TargetKind, target_id: int) -> tuple[Inspection | None, InspectionTarget | None]:
     with _session() as session:
-        inspection = session.get(Inspection, inspection_id)
-        target = service.get_target(session, inspection_id, TargetKind(kind), target_id)
-        if inspection is None or target is None:
-            return "gone"
-        if inspection.state in (InspectionState.cancelled, InspectionState.failed):
-            return "cancelled"
+        return session.get(Inspection, inspection_id), service.get_target(session, inspection_id, kind, target_id)
+
+
+async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, target_id: int) -> str:
+    # Database work runs in threads: a blocking query on the event loop would stall every other check
+    # this worker runs at the same time (dozens of accounts each waiting on their data source).
+    inspection, target = await asyncio.to_thread(_load, inspection_id, TargetKind(kind), target_id)
+    if inspection is None or target is None:
+        return "gone"
+    if inspection.state in (InspectionState.cancelled, InspectionState.failed):
+        return "cancelled"
     async with _lease(ctx, target.id):
         outcome = await _check(ctx, inspection, target)
     _flush_spool()
@@ -202,9 +208,9 @@ async def _check(ctx: dict[str, Any], inspection: Inspection, target: Inspection
     except Transient as exc:
         if job_try < settings.checker_max_tries:
             raise Retry(defer=_backoff(job_try)) from exc
-        return _store(target, ResultStatus.error, None, f"检查所需数据无法获取: {exc}", job_try)
+        return await _stored(target, ResultStatus.error, None, f"检查所需数据无法获取: {exc}", job_try)
     except Exception as exc:  # noqa: BLE001  e.g. the inspection's indicator set no longer validates
-        return _store(target, ResultStatus.error, None, f"检查无法开始: {type(exc).__name__}: {exc}", job_try)
+        return await _stored(target, ResultStatus.error, None, f"检查无法开始: {type(exc).__name__}: {exc}", job_try)
     task = asyncio.create_task(_run(inspection, target, inputs))
     try:
         # Not asyncio.wait_for: it waits for the cancelled crawl to clean up, which may outlast arq's
@@ -213,16 +219,21 @@ async def _check(ctx: dict[str, Any], inspection: Inspection, target: Inspection
         if not done:
             task.cancel()
             task.add_done_callback(lambda t: t.cancelled() or t.exception())  # nobody awaits it
-            return _store(target, ResultStatus.error, None,
-                          f"检查超时（超过 {settings.checker_check_timeout} 秒未完成）", job_try)
+            return await _stored(target, ResultStatus.error, None,
+                                 f"检查超时（超过 {settings.checker_check_timeout} 秒未完成）", job_try)
         result = task.result()
     except asyncio.CancelledError:
         task.cancel()  # worker shutting down: arq runs the job again
         raise
     except Exception as exc:  # noqa: BLE001  whatever the target did, it stays that target's problem
         log.warning("check of %s:%s failed: %s", kind, target_id, traceback.format_exc(limit=5))
-        return _store(target, ResultStatus.error, None, f"检查出错: {type(exc).__name__}: {exc}", job_try)
-    return _store(target, ResultStatus.ok, result, None, job_try)
+        return await _stored(target, ResultStatus.error, None, f"检查出错: {type(exc).__name__}: {exc}", job_try)
+    return await _stored(target, ResultStatus.ok, result, None, job_try)
+
+
+async def _stored(target: InspectionTarget, status: ResultStatus, result: dict[str, Any] | None,
+                  error: str | None, attempts: int) -> str:
+    return await asyncio.to_thread(_store, target, status, result, error, attempts)
 
 
 def _store(target: InspectionTarget, status: ResultStatus, result: dict[str, Any] | None, error: str | None,
@@ -264,12 +275,24 @@ async def _probe_series(inspection: Inspection, target: InspectionTarget, url: s
     return runner.as_probes(rows)
 
 
+_engine_sets: dict[tuple[str, int], Any] = {}
+
+
+def _set_and_matcher(inspection: Inspection, org_path: str) -> tuple[Any, Any]:
+    """The inspection's indicator set (a version's definition never changes, so it is validated once per
+    worker) and the word list of the target's organisation (read each time: entries may change)."""
+    key = (inspection.indicator_set, inspection.indicator_set_version)
+    with _session() as session:
+        if key not in _engine_sets:
+            if len(_engine_sets) > 64:
+                _engine_sets.clear()
+            _engine_sets[key] = indicator_sets.engine_set(indicator_sets.get(session, None, *key).definition)
+        return _engine_sets[key], wordlists.matcher_for(session, org_path)
+
+
 async def _inputs(ctx: dict[str, Any], inspection: Inspection, target: InspectionTarget) -> dict[str, Any]:
     try:
-        with _session() as session:
-            indicator_set = indicator_sets.engine_set(indicator_sets.get(
-                session, None, inspection.indicator_set, inspection.indicator_set_version).definition)
-            matcher = wordlists.matcher_for(session, target.org_path)
+        indicator_set, matcher = await asyncio.to_thread(_set_and_matcher, inspection, target.org_path)
         facts: dict[str, Any] = target.facts
         url, probes, ledger, monitored = target.url, [], None, "never"
         if target.kind == TargetKind.site:
@@ -393,3 +416,4 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     registry = ctx.pop("registry", None)
     if registry is not None:
         await registry.aclose()
+    await transport.close_clients()   # the account checks' shared feed clients and link fetchers

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from services.checker.indicators import Parameters
+from services.checker.model import LinkStatus
 from services.checker.platforms.base import AccountRef, AccountSnapshot, Entry, PlatformAdapter, Post
 from services.checker.platforms.config import FeedConfig
 from services.checker.platforms.transport import fetcher_for
@@ -59,13 +60,13 @@ def checkable(url: str | None) -> bool:
     return bool(url) and urlsplit(url).scheme in ("http", "https")
 
 
-async def check_links(snapshot: AccountSnapshot, config: FeedConfig) -> None:
-    urls = list(dict.fromkeys(e.url for e in snapshot.entries if checkable(e.url)))[:MAX_LINKS]
+async def check_links(entries: list[Entry], config: FeedConfig) -> dict[str, LinkStatus]:
+    urls = list(dict.fromkeys(e.url for e in entries if checkable(e.url)))[:MAX_LINKS]
     if not urls:
-        return
+        return {}
     fetcher = fetcher_for(config)
     statuses = await asyncio.gather(*(fetcher.check_link(u) for u in urls))
-    snapshot.links = {s.url: s for s in statuses}
+    return {s.url: s for s in statuses}
 
 
 async def collect(account: AccountRef, adapter: PlatformAdapter, *, now: datetime, params: Parameters,
@@ -77,8 +78,19 @@ async def collect(account: AccountRef, adapter: PlatformAdapter, *, now: datetim
                                evidence_keys=list(getattr(adapter, "evidence_keys", [])))
     if not profile.exists:
         return snapshot
-    posts = await adapter.posts(account, window_start(now, params), live_name=profile.name)
+    # The posts pages, and the entries with their links, are read at the same time (each is a chain of
+    # requests to the data source). A failure is reported as the serial order would: the posts' first.
+    posts, linked = await asyncio.gather(adapter.posts(account, window_start(now, params), live_name=profile.name),
+                                         _entries_and_links(account, adapter, config), return_exceptions=True)
+    for outcome in (posts, linked):
+        if isinstance(outcome, BaseException):
+            raise outcome
     snapshot.posts = tidy(posts, now, snapshot.notes)
-    snapshot.entries = with_registered_link(await adapter.entries(account), account)
-    await check_links(snapshot, config)
+    snapshot.entries, snapshot.links = linked
     return snapshot
+
+
+async def _entries_and_links(account: AccountRef, adapter: PlatformAdapter, config: FeedConfig
+                             ) -> tuple[list[Entry], dict[str, LinkStatus]]:
+    entries = with_registered_link(await adapter.entries(account), account)
+    return entries, await check_links(entries, config)
