@@ -26,7 +26,8 @@ const kind = (total: number) => ({ total, checked: total, passed: 0, failed: tot
 // attachment and none for the whole notice.
 function content(extra: Partial<NoticeContent> = {}): NoticeContent {
   return {
-    title: '某市政务公开办关于2026年第四季度政府网站和政务新媒体抽查情况的通报', doc_number: '某政务公开办〔2026〕5号',
+    title: '某市政务公开办关于2026年第四季度政府网站和政务新媒体抽查情况的通报', doc_number: '某政务公开办〔2026〕5号', doc_prefix: '', mark: '',
+    requirements_template: '', placeholder_values: {}, follow_up: null, period: null,
     issuing_office: '某市政务公开办', addressees: '各区县人民政府，市政府各工作部门', issue_date: '2026-12-05',
     basis: '有关要求', scope_name: '某市', inspection_name: '第四季度抽查', check_period: '',
     intro: '近期，组织开展抽查。', overview: '共抽查网站1个。', problems: '个别网站内容长期未更新。', requirements: '请立即整改。',
@@ -47,6 +48,14 @@ function notice(c: NoticeContent = content()): NoticePublic {
     id: 5, inspection_id: 3, previous_inspection_id: null, scope_org_id: 2, scope_org_path: '/1/2/', state: 'draft',
     version: 0, error: null, created_by: 'user:1', created_at: '2026-12-05T01:00:00Z', updated_at: '2026-12-05T01:00:00Z',
     issued_by: null, issued_at: null, edited: [], content: c, text: '', files: [],
+  }
+}
+
+function signIn(): void {
+  setActivePinia(createPinia())
+  useAuthStore().session = {
+    token: 't', expiresAt: Date.now() + 3600_000, role: 'supervisor', orgId: 2, orgPath: '/1/2/', name: '督查员',
+    username: 'sup', sub: 'user:1',
   }
 }
 
@@ -97,11 +106,7 @@ describe('NoticeDetailView edit form', () => {
   let answer: (body: Record<string, unknown>) => Response
 
   beforeEach(() => {
-    setActivePinia(createPinia())
-    useAuthStore().session = {
-      token: 't', expiresAt: Date.now() + 3600_000, role: 'supervisor', orgId: 2, orgPath: '/1/2/', name: '督查员',
-      username: 'sup', sub: 'user:1',
-    }
+    signIn()
     patches = []
     answer = (body) => json(notice(content(body as Partial<NoticeContent>)))
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
@@ -192,11 +197,7 @@ describe('NoticeDetailView issuing in the background', () => {
   let next: NoticePublic[]
 
   beforeEach(() => {
-    setActivePinia(createPinia())
-    useAuthStore().session = {
-      token: 't', expiresAt: Date.now() + 3600_000, role: 'supervisor', orgId: 2, orgPath: '/1/2/', name: '督查员',
-      username: 'sup', sub: 'user:1',
-    }
+    signIn()
     posts = []
     next = []
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
