@@ -172,6 +172,12 @@ describe('证据与检查结果', { skip: checkerUp ? false : 'checker API not a
     await login(page, USERS.supervisor)
     await page.goto('/')
     await settled(page)
+    // The trend is a chart (a bar for one inspection) or says why there is none: never empty axes.
+    const rates = page.locator('[data-test="panel-pass-rates"]')
+    await rates.waitFor()
+    await settled(page)
+    assert.equal(await rates.locator('[data-test="chart-trend"], [data-test="trend-empty"]').count() > 0 ||
+      (await rates.innerText()).includes('暂无已通报的检查结果'), true)
     const recent = page.locator('[data-test="panel-inspections"]')
     await recent.waitFor()
     assert.doesNotMatch(await recent.innerText(), /复查/, 're-checks are counted apart, not listed')
