@@ -652,6 +652,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notice-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The office's notice template (its tier's default until saved) and the next 文号 */
+        get: operations["get_template_api_v1_notice_template_get"];
+        /** Save the office's notice template (admins; 422 names an unknown placeholder) */
+        put: operations["put_template_api_v1_notice_template_put"];
+        post?: never;
+        /** Back to the tier's default template (admins) */
+        delete: operations["reset_template_api_v1_notice_template_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -725,6 +744,17 @@ export interface components {
              * @default 0
              */
             score: number;
+            /**
+             * Grade
+             * @description 优秀 | 良好 | 合格 | 不合格
+             * @default
+             */
+            grade: string;
+            /**
+             * Since
+             * @description first day of the first quarter assessed (onboarding)
+             */
+            since?: string | null;
         };
         /** AuditPublic */
         AuditPublic: {
@@ -945,12 +975,56 @@ export interface components {
             problem_kinds: {
                 [key: string]: unknown;
             }[];
+            /**
+             * Accounts By Platform
+             * @default []
+             */
+            accounts_by_platform: {
+                [key: string]: unknown;
+            }[];
+            /** Accounts Opened */
+            accounts_opened?: number | null;
+            /** Accounts Closed */
+            accounts_closed?: number | null;
         };
         /**
          * FileFormat
          * @enum {string}
          */
         FileFormat: "docx" | "xlsx" | "pdf";
+        /**
+         * FollowUp
+         * @description The previous round's rectification, as re-checked (seed 001: 经复查，…均已完成整改).
+         */
+        FollowUp: {
+            /** Name */
+            name: string;
+            /**
+             * Sites
+             * @default 0
+             */
+            sites: number;
+            /**
+             * Sites Done
+             * @default 0
+             */
+            sites_done: number;
+            /**
+             * Accounts
+             * @default 0
+             */
+            accounts: number;
+            /**
+             * Accounts Done
+             * @default 0
+             */
+            accounts_done: number;
+            /**
+             * Pending
+             * @default []
+             */
+            pending: string[];
+        };
         /** ErrorResponse */
         HTTPValidationError: {
             detail: {
@@ -1020,6 +1094,16 @@ export interface components {
              * @default
              */
             doc_number: string;
+            /**
+             * Doc Prefix
+             * @default
+             */
+            doc_prefix: string;
+            /**
+             * Mark
+             * @default
+             */
+            mark: string;
             /** Issuing Office */
             issuing_office: string;
             /**
@@ -1063,6 +1147,18 @@ export interface components {
              * @default
              */
             requirements: string;
+            /**
+             * Requirements Template
+             * @default
+             */
+            requirements_template: string;
+            /**
+             * Placeholder Values
+             * @default {}
+             */
+            placeholder_values: {
+                [key: string]: string;
+            };
             /** Deadline */
             deadline?: string | null;
             /**
@@ -1114,6 +1210,8 @@ export interface components {
              * @default []
              */
             problem_groups: components["schemas"]["ProblemGroup"][];
+            follow_up?: components["schemas"]["FollowUp"] | null;
+            period?: components["schemas"]["PeriodFigures"] | null;
             /**
              * Site Rows
              * @default []
@@ -1341,6 +1439,8 @@ export interface components {
             title?: string | null;
             /** Doc Number */
             doc_number?: string | null;
+            /** Mark */
+            mark?: string | null;
             /** Issuing Office */
             issuing_office?: string | null;
             /** Addressees */
@@ -1475,6 +1575,26 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /**
+         * PeriodFigures
+         * @description Registry and checker figures of the period the inspection falls in (seed 001's 新增/注销 and 网民留言).
+         */
+        PeriodFigures: {
+            /** Label */
+            label: string;
+            /** Accounts Opened */
+            accounts_opened?: number | null;
+            /** Accounts Closed Wechat */
+            accounts_closed_wechat?: number | null;
+            /** Accounts Closed Other */
+            accounts_closed_other?: number | null;
+            /** Messages Received */
+            messages_received?: number | null;
+            /** Messages Answered */
+            messages_answered?: number | null;
+            /** Message Sites */
+            message_sites?: number | null;
+        };
         /** ProblemGroup */
         ProblemGroup: {
             /** Kind */
@@ -1602,7 +1722,7 @@ export interface components {
             title?: string | null;
             /**
              * Sections
-             * @description keys: sites, messages, accounts, problems, next_steps
+             * @description keys: addressee, intro, sites, security, messages, accounts, problems, next_steps, or custom:<heading> to add a section (empty text removes an added one)
              */
             sections?: {
                 [key: string]: string;
@@ -1875,6 +1995,151 @@ export interface components {
              */
             updated_at: string;
         };
+        /** TemplatePublic */
+        TemplatePublic: {
+            /**
+             * Mark
+             * @description 发文机关标志, e.g. 渭南市人民政府办公室
+             */
+            mark: string;
+            /**
+             * Doc Prefix
+             * @description 发文字号的机关代字, e.g. 渭政办发 → 渭政办发〔2024〕3号; empty: no 文号
+             * @default
+             */
+            doc_prefix: string;
+            /**
+             * Addressees
+             * @description 主送机关
+             * @default
+             */
+            addressees: string;
+            /**
+             * Cc
+             * @description 抄送机关 (版记)
+             * @default
+             */
+            cc: string;
+            /**
+             * Printed By
+             * @description 印发机关 (版记)
+             * @default
+             */
+            printed_by: string;
+            /**
+             * Signature
+             * @description 发文机关署名
+             */
+            signature: string;
+            /**
+             * Report To
+             * @description 整改情况报送单位 (联系方式可写在括号内)
+             * @default
+             */
+            report_to: string;
+            /**
+             * Intro
+             * @description 开头段 (placeholders)
+             */
+            intro: string;
+            /**
+             * Requirements
+             * @description 有关要求 (placeholders; one paragraph a line)
+             */
+            requirements: string;
+            /** Site Columns */
+            site_columns?: string[];
+            /** Account Columns */
+            account_columns?: string[];
+            /** Org Id */
+            org_id: number;
+            /** Org Path */
+            org_path: string;
+            /**
+             * Source
+             * @description saved | default (the tier's default, not saved yet)
+             */
+            source: string;
+            /** Updated By */
+            updated_by?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+            /**
+             * Placeholders
+             * @default {}
+             */
+            placeholders: {
+                [key: string]: string;
+            };
+            /**
+             * Next Doc Number
+             * @description the 文号 the next issued notice of this year gets
+             * @default
+             */
+            next_doc_number: string;
+        };
+        /** TemplatePut */
+        TemplatePut: {
+            /**
+             * Mark
+             * @description 发文机关标志, e.g. 渭南市人民政府办公室
+             */
+            mark: string;
+            /**
+             * Doc Prefix
+             * @description 发文字号的机关代字, e.g. 渭政办发 → 渭政办发〔2024〕3号; empty: no 文号
+             * @default
+             */
+            doc_prefix: string;
+            /**
+             * Addressees
+             * @description 主送机关
+             * @default
+             */
+            addressees: string;
+            /**
+             * Cc
+             * @description 抄送机关 (版记)
+             * @default
+             */
+            cc: string;
+            /**
+             * Printed By
+             * @description 印发机关 (版记)
+             * @default
+             */
+            printed_by: string;
+            /**
+             * Signature
+             * @description 发文机关署名
+             */
+            signature: string;
+            /**
+             * Report To
+             * @description 整改情况报送单位 (联系方式可写在括号内)
+             * @default
+             */
+            report_to: string;
+            /**
+             * Intro
+             * @description 开头段 (placeholders)
+             */
+            intro: string;
+            /**
+             * Requirements
+             * @description 有关要求 (placeholders; one paragraph a line)
+             */
+            requirements: string;
+            /** Site Columns */
+            site_columns?: string[];
+            /** Account Columns */
+            account_columns?: string[];
+            /**
+             * Org Id
+             * @description defaults to the caller's organisation
+             */
+            org_id?: number | null;
+        };
         /** UnitTaskCounts */
         UnitTaskCounts: {
             /** Org Id */
@@ -1971,6 +2236,29 @@ export interface components {
              * @default 2
              */
             missing_report: number;
+            /**
+             * Excellent
+             * @description lowest score graded 优秀
+             * @default 90
+             */
+            excellent: number;
+            /**
+             * Good
+             * @description lowest score graded 良好
+             * @default 80
+             */
+            good: number;
+            /**
+             * Passing
+             * @description lowest score graded 合格
+             * @default 60
+             */
+            passing: number;
+            /**
+             * In Use Since
+             * @description the day the platform went into use for the office's units: nothing before its quarter is deducted
+             */
+            in_use_since?: string | null;
         };
         /** WeightsPublic */
         WeightsPublic: {
@@ -3419,6 +3707,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_AuditPublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_template_api_v1_notice_template_get: {
+        parameters: {
+            query?: {
+                org_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_template_api_v1_notice_template_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reset_template_api_v1_notice_template_delete: {
+        parameters: {
+            query?: {
+                org_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePublic"];
                 };
             };
             /** @description Validation Error */

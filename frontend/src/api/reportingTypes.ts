@@ -9,6 +9,8 @@ export type NoticeUpdate = S['NoticeUpdate']
 export type NoticeState = S['NoticeState']
 export type NoticeFormat = S['FileFormat']
 export type NoticeTableRow = S['TableRow']
+export type TemplatePublic = S['TemplatePublic']
+export type TemplatePut = S['TemplatePut']
 
 // Rectification (整改)
 export type TaskSummary = S['TaskSummary']

@@ -29,6 +29,7 @@ const children: RouteRecordRaw[] = [
   { path: 'admin/clients', name: 'admin-clients', component: () => import('@/views/admin/ClientsView.vue'), meta: { title: '接口客户端', permission: 'admin' } },
   // Rules of the checker (指标体系, 错敏词库): the menu shows these when the checker API answers.
   { path: 'admin/indicator-sets', name: 'admin-indicator-sets', component: () => import('@/views/admin/IndicatorSetsView.vue'), meta: { title: '指标体系', permission: 'rules.manage' } },
+  { path: 'admin/notice-template', name: 'admin-notice-template', component: () => import('@/views/admin/NoticeTemplateView.vue'), meta: { title: '通报模板', permission: 'notices.manage' } },
   { path: 'admin/wordlists', name: 'admin-wordlists', component: () => import('@/views/admin/WordListsView.vue'), meta: { title: '错敏词库', permission: 'rules.manage' } },
   // Checker (检查监测): the menu shows these when the checker API answers.
   { path: 'inspections', name: 'inspections', component: () => import('@/views/inspections/InspectionListView.vue'), meta: { title: '检查任务', permission: 'inspections.read' } },

@@ -52,6 +52,7 @@ export const MENU: MenuItem[] = [
       { title: '接口客户端', to: '/admin/clients', permission: 'admin' },
       { title: '指标体系', to: '/admin/indicator-sets', permission: 'rules.manage', service: 'checker' },
       { title: '错敏词库', to: '/admin/wordlists', permission: 'rules.manage', service: 'checker' },
+      { title: '通报模板', to: '/admin/notice-template', permission: 'notices.manage', service: 'reporting' },
     ],
   },
 ]

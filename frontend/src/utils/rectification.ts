@@ -147,12 +147,33 @@ export const REPORT_STATE_TAG: Record<SelfReportState, TagType> = {
 export const REPORT_EDITABLE: SelfReportState[] = ['draft', 'returned']
 
 export const REPORT_SECTIONS: { key: string; title: string }[] = [
-  { key: 'sites', title: '一、网站运行情况' },
-  { key: 'messages', title: '二、网民留言办理情况' },
-  { key: 'accounts', title: '三、政务新媒体运行情况' },
-  { key: 'problems', title: '四、自查发现的问题及整改情况' },
-  { key: 'next_steps', title: '五、下一步工作' },
+  { key: 'addressee', title: '主送机关' },
+  { key: 'intro', title: '开头段（依据与自查结果）' },
+  { key: 'sites', title: '网站运行情况' },
+  { key: 'security', title: '安全运行情况' },
+  { key: 'messages', title: '网民留言办理情况' },
+  { key: 'accounts', title: '政务新媒体运行情况' },
+  { key: 'problems', title: '自查发现的问题及整改情况' },
+  { key: 'next_steps', title: '下一步工作' },
 ]
+/** Printed before the numbered sections (主送 and the opening paragraph). */
+export const REPORT_UNNUMBERED = ['addressee', 'intro']
+/** An added section's key: "custom:<its heading>"; emptied, it is removed when saved. */
+export const CUSTOM_SECTION = 'custom:'
+const NUMERALS = '一二三四五六七八九十'
+
+/** The report's parts in print order with their headings (numbered as printed: 一、网站运行情况 …). */
+export function reportSections(titles: Record<string, string> | undefined, added: string[] = []): { key: string; title: string; heading: string }[] {
+  const keys = titles && Object.keys(titles).length ? Object.keys(titles) : REPORT_SECTIONS.map((s) => s.key)
+  const extra = added.filter((k) => !keys.includes(k))
+  const ordered = [...keys.filter((k) => k !== 'next_steps'), ...extra, ...(keys.includes('next_steps') ? ['next_steps'] : [])]
+  let n = 0
+  return ordered.map((key) => {
+    const title = titles?.[key] ?? REPORT_SECTIONS.find((s) => s.key === key)?.title ?? key.slice(CUSTOM_SECTION.length)
+    const heading = REPORT_UNNUMBERED.includes(key) ? title : `${NUMERALS[n++] ?? n}、${title}`
+    return { key, title, heading }
+  })
+}
 
 /** The counts of a report that a unit may correct (problem_kinds stays as gathered). */
 export const REPORT_FIGURES: { key: 'sites' | 'accounts' | 'inspections' | 'items_published' | 'posts' | 'messages_received'
@@ -201,7 +222,7 @@ export const quarterLabel = (q: YearQuarter): string => `${q.year}年第${QUARTE
 // ---------------------------------------------------------------------------------------------------
 // Annual assessment
 
-export const WEIGHT_FIELDS: { key: keyof AssessmentWeights; label: string; hint: string; max: number }[] = [
+export const WEIGHT_FIELDS: { key: Exclude<keyof AssessmentWeights, 'in_use_since'>; label: string; hint: string; max: number }[] = [
   { key: 'base', label: '基础分', hint: '扣分前的满分', max: 1000 },
   { key: 'site_failure', label: '网站不合格（每个）', hint: '已印发通报中每个不合格网站', max: 100 },
   { key: 'account_failure', label: '新媒体不合格（每个）', hint: '已印发通报中每个不合格账号', max: 100 },
@@ -209,4 +230,8 @@ export const WEIGHT_FIELDS: { key: keyof AssessmentWeights; label: string; hint:
   { key: 'unrectified_task', label: '未整改到位（每件）', hint: '仍未复查通过或办结的任务', max: 100 },
   { key: 'late_report', label: '自查报告迟报（每份）', hint: '超过报送期限提交的自查报告', max: 100 },
   { key: 'missing_report', label: '自查报告未报（每份）', hint: '到期仍未提交的自查报告', max: 100 },
+  { key: 'excellent', label: '优秀（分数线）', hint: '得分不低于此线为优秀', max: 1000 },
+  { key: 'good', label: '良好（分数线）', hint: '得分不低于此线为良好', max: 1000 },
+  { key: 'passing', label: '合格（分数线）', hint: '得分不低于此线为合格，以下为不合格', max: 1000 },
 ]
+export const GRADE_TAG: Record<string, TagType> = { 优秀: 'success', 良好: 'primary', 合格: 'info', 不合格: 'danger' }
