@@ -51,6 +51,14 @@ function notice(c: NoticeContent = content()): NoticePublic {
   }
 }
 
+function signIn(): void {
+  setActivePinia(createPinia())
+  useAuthStore().session = {
+    token: 't', expiresAt: Date.now() + 3600_000, role: 'supervisor', orgId: 2, orgPath: '/1/2/', name: '督查员',
+    username: 'sup', sub: 'user:1',
+  }
+}
+
 const headers = (w: VueWrapper, key: string) =>
   w.find(`[data-test="preview-${key}"]`).findAll('th').map((th) => th.text())
 
@@ -98,11 +106,7 @@ describe('NoticeDetailView edit form', () => {
   let answer: (body: Record<string, unknown>) => Response
 
   beforeEach(() => {
-    setActivePinia(createPinia())
-    useAuthStore().session = {
-      token: 't', expiresAt: Date.now() + 3600_000, role: 'supervisor', orgId: 2, orgPath: '/1/2/', name: '督查员',
-      username: 'sup', sub: 'user:1',
-    }
+    signIn()
     patches = []
     answer = (body) => json(notice(content(body as Partial<NoticeContent>)))
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
@@ -193,11 +197,7 @@ describe('NoticeDetailView issuing in the background', () => {
   let next: NoticePublic[]
 
   beforeEach(() => {
-    setActivePinia(createPinia())
-    useAuthStore().session = {
-      token: 't', expiresAt: Date.now() + 3600_000, role: 'supervisor', orgId: 2, orgPath: '/1/2/', name: '督查员',
-      username: 'sup', sub: 'user:1',
-    }
+    signIn()
     posts = []
     next = []
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
