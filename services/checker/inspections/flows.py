@@ -209,7 +209,7 @@ async def enqueue_checks(redis: ArqRedis, targets: list[InspectionTarget]) -> in
     script = redis.register_script(_ENQUEUE_MANY)
     queued = 0
     for start in range(0, len(targets), ENQUEUE_BATCH):
-        keys: list[str] = [get_checker_settings().checker_queue]
+        keys: list[str] = [redis.default_queue_name]   # as enqueue_job: the pool's queue (arq_pool: the checker's)
         args: list[Any] = []
         now_ms = timestamp_ms()
         for target in targets[start:start + ENQUEUE_BATCH]:
