@@ -2,10 +2,12 @@
 worker (a real arq process) renders docx, xlsx and pdf with progress; a failed rendering reads in
 Chinese and can be issued again; issuing twice or at once gives one version; a worker killed
 mid-render (SIGKILL) is redone by the next worker and the notice does not stay `rendering`."""
+import io
 import threading
 import time
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from services.common.auth import Principal, Role
@@ -30,6 +32,16 @@ def draft(reporting, auth):
 
 def post_issue(reporting, headers, notice_id, formats=("docx", "xlsx", "pdf")):
     return reporting.post(f"/api/v1/notices/{notice_id}/issue", headers=headers, params=[("formats", f) for f in formats])
+
+
+def pdf_faces(data: bytes) -> set[str]:
+    """The font families a PDF embeds ("ABCDEF+FandolKai-Regular" → "FandolKai")."""
+    faces = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        fonts = page["/Resources"].get_object().get("/Font")
+        for font in (fonts.get_object().values() if fonts else []):
+            faces.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1].split("-")[0])
+    return faces
 
 
 def versions_and_files(notice_id: int) -> tuple[list[int], list[str]]:
@@ -57,6 +69,8 @@ def test_issue_answers_202_and_the_worker_renders_all_three(reporting, auth, dra
     assert sorted(f["format"] for f in done["files"]) == ["docx", "pdf", "xlsx"]
     pdf_file = reporting.get(f"/api/v1/notices/{draft['id']}/files/pdf", headers=h)
     assert pdf_file.status_code == 200 and pdf_file.content.startswith(b"%PDF-")
+    # The four official styles stay four faces (infra/lib.sh installs the Fandol fonts).
+    assert {"FandolSong", "FandolFang", "FandolHei", "FandolKai"} <= pdf_faces(pdf_file.content)
     assert versions_and_files(draft["id"])[0] == [1]
 
 

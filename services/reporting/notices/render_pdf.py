@@ -9,7 +9,7 @@ warm) a conversion starts `soffice --convert-to pdf` of its own, as before.
 
 The official fonts (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312) are not free; a fontconfig file maps
 each to a free face of the same style, the Fandol fonts (infra/lib.sh installs them), so 楷体 headings
-stay 楷体 and the title stays a heavy 宋: 小标宋 → FandolSong Bold, 仿宋 → FandolFang,
+stay 楷体 and the title stays a heavy 宋: 小标宋 → FandolSong set bold, 仿宋 → FandolFang,
 楷体 → FandolKai, 黑体 → FandolHei, 宋体 → FandolSong; Noto CJK behind each when Fandol is missing.
 LibreOffice also lays out faster with real faces than with glyph fallback (bench/RESULTS-notices.md).
 """
