@@ -127,7 +127,7 @@ def _prefix_end(path: str) -> str:
 _ORG_PATH = "(SELECT path FROM registry.organisation WHERE id = %s)"
 
 
-def where_clause(spec: ListSpec, principal: Principal, *, q: str | None, equals: dict[str, Any],
+def where_clause(principal: Principal, *, q: str | None, equals: dict[str, Any],
                  org_id: int | None) -> tuple[str, list[Any]]:
     # starts_with is the rule (as scope_filter); the ranges only let the planner use the text_pattern_ops
     # indexes. The scope is written into the statement, not passed: each scope's statement is prepared on its
@@ -271,7 +271,7 @@ def page_query(spec: ListSpec, principal: Principal, *, q: str | None, equals: d
     if cursor is not None and offset:
         raise ApiError(422, "cursor_with_offset", "按游标翻页时不能同时指定偏移量", field="offset")
     order, keyset, keyset_params = _order(spec, sort, cursor)
-    where, params = where_clause(spec, principal, q=q, equals=equals, org_id=org_id)
+    where, params = where_clause(principal, q=q, equals=equals, org_id=org_id)
     matching = f"SELECT 1 FROM {spec.table} WHERE {where}"
     count_sql = (f"SELECT count(*) FROM {spec.table} WHERE {where}" if count is CountMode.exact
                  else f"SELECT count(*) FROM ({matching} LIMIT {COUNT_EXACT_UP_TO + 1}) AS capped")
