@@ -95,6 +95,11 @@ def test_issuing_twice_at_once_gives_one_version(reporting, auth, draft):
     assert again.status_code == 409 and again.json()["detail"]["message"] == "通报当前为已印发，不能印发"
     versions, files = versions_and_files(draft["id"])
     assert versions == [1] and len(files) == 2 and sorted(stored_keys(draft["id"])) == files
+    # The next version is queued by its own request (not left to the reclaim): its first attempt renders it.
+    assert reporting.post(f"/api/v1/notices/{draft['id']}/revise", headers=h).status_code == 200
+    second = issue(reporting, h, draft["id"], ("docx",)).json()
+    assert second["state"] == "issued" and second["version"] == 2 and second["progress"]["attempt"] == 1
+    assert versions_and_files(draft["id"])[0] == [1, 2]
 
 
 def test_one_attempt_run_twice_records_one_version(reporting, auth, draft):

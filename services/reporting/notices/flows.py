@@ -43,9 +43,11 @@ class Superseded(Exception):
     """This attempt is no longer the notice's current one (reclaimed, or finished by another)."""
 
 
-def job_id(notice_id: int, attempt: int) -> str:
-    # arq's job keys are global to the Redis database: the queue name keeps test runs apart.
-    return f"{get_reporting_settings().reporting_queue}:notice:{notice_id}:render:{attempt}"
+def job_id(notice_id: int, version: int, attempt: int) -> str:
+    # arq's job keys are global to the Redis database: the queue name keeps test runs apart. The version
+    # being made is part of it: arq keeps a finished job's id for an hour, and the next version (after
+    # revise) starts again at attempt 1.
+    return f"{get_reporting_settings().reporting_queue}:notice:{notice_id}:v{version}:render:{attempt}"
 
 
 def _iso(value: datetime) -> str:
@@ -65,8 +67,9 @@ def request_issue(session: Session, principal: Principal, client: ServiceClient,
     return service.claim_issue(session, principal, client, notice_id, render)
 
 
-async def enqueue(redis: ArqRedis, notice_id: int, attempt: int) -> None:
-    await redis.enqueue_job("render_notice", notice_id, attempt, _job_id=job_id(notice_id, attempt),
+async def enqueue(redis: ArqRedis, notice_id: int, version: int, attempt: int) -> None:
+    """Queue the rendering of `version` (the one being made), attempt `attempt`."""
+    await redis.enqueue_job("render_notice", notice_id, attempt, _job_id=job_id(notice_id, version, attempt),
                             _queue_name=get_reporting_settings().reporting_queue)
 
 
@@ -224,13 +227,13 @@ def _open_tasks(notice_id: int, client: ServiceClient | None) -> None:
 # Reclaim: renderings whose worker died
 
 
-def reclaim(now: datetime | None = None) -> list[tuple[int, int]]:
-    """(notice id, attempt) to queue: each rendering that stopped beating gets its next attempt, or fails
+def reclaim(now: datetime | None = None) -> list[tuple[int, int, int]]:
+    """(notice id, version being made, attempt) to queue: each rendering that stopped beating gets its next attempt, or fails
     after the last one. A claim never started by any worker counts as stopped after ten beats' time."""
     rs = get_reporting_settings()
     now = now or utcnow()
     stale, unstarted = timedelta(seconds=rs.render_stale_seconds), timedelta(seconds=rs.render_stale_seconds * 10)
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int, int]] = []
     with Session(get_engine()) as session:
         for notice in session.exec(select(Notice).where(Notice.state == NoticeState.rendering)).all():
             r = notice.render or {}
@@ -250,7 +253,7 @@ def reclaim(now: datetime | None = None) -> list[tuple[int, int]]:
             session.commit()
             if claimed.rowcount == 1:
                 log.warning("notice %s: rendering attempt %s stopped; attempt %s queued", notice.id, attempt, attempt + 1)
-                out.append((notice.id, attempt + 1))
+                out.append((notice.id, notice.version + 1, attempt + 1))
     return out
 
 
