@@ -168,7 +168,13 @@ def _load(inspection_id: int, kind: TargetKind, target_id: int) -> tuple[Inspect
 async def check_target(ctx: dict[str, Any], inspection_id: int, kind: str, target_id: int) -> str:
     # Database work runs in threads: a blocking query on the event loop would stall every other check
     # this worker runs at the same time (dozens of accounts each waiting on their data source).
-    inspection, target = await asyncio.to_thread(_load, inspection_id, TargetKind(kind), target_id)
+    try:
+        inspection, target = await asyncio.to_thread(_load, inspection_id, TargetKind(kind), target_id)
+    except OperationalError as exc:  # the database is ours: try again later (e.g. out of connections)
+        job_try = ctx.get("job_try", 1)
+        if job_try < get_checker_settings().checker_max_tries:
+            raise Retry(defer=_backoff(job_try)) from exc
+        raise
     if inspection is None or target is None:
         return "gone"
     if inspection.state in (InspectionState.cancelled, InspectionState.failed):
