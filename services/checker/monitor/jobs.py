@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from services.checker.checks.base import CheckContext
+from services.checker.crawl import extract
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.crawler import _put
 from services.checker.indicators import IndicatorSet, resolve
@@ -32,7 +33,7 @@ from services.checker.inspections.models import utcnow
 from services.checker.monitor import pipeline, service
 from services.checker.monitor.models import MonitorPage, MonitorSite, PageKind
 from services.checker.monitor.politeness import HostGate, PoliteFetcher, Politeness
-from services.checker.monitor.targets import TargetCache
+from services.checker.monitor.targets import DEFER_SECONDS, TargetCache
 from services.checker.registry_client import RegistryClient, RegistryError
 from services.checker.store import wordlists
 from services.checker.wordlists import builtin_entries, builtin_whitelist, default_matcher
@@ -190,7 +191,8 @@ async def run_slice(redis: Redis, site_id: int, *, settings: CheckerSettings | N
     site, ctx, claimed = begun
     report.claimed = len(claimed)
     ctx.targets = TargetCache(redis, _queue(), ttl=settings.monitor_target_hours * 3600,
-                              broken_ttl=min(settings.monitor_target_hours * 3600, settings.monitor_retry_minutes * 30))
+                              broken_ttl=min(settings.monitor_target_hours * 3600, settings.monitor_retry_minutes * 30),
+                              wait=settings.monitor_lease_seconds * 0.4)
     gate = HostGate(redis, politeness(settings, crawl))
     deadline = time.monotonic() + settings.monitor_lease_seconds * 0.8
     lock = asyncio.Lock()  # one writer at a time (one session, used from a thread)
@@ -339,11 +341,11 @@ async def _sitemaps(fetcher: PoliteFetcher, ctx: pipeline.SiteContext, site: Mon
 # arq jobs
 
 
-async def enqueue_slice(redis: Any, site_id: int, *, ttl: int) -> bool:
+async def enqueue_slice(redis: Any, site_id: int, *, ttl: int, defer_by: float | None = None) -> bool:
     """Enqueue a slice unless one is queued or running for the site (the marker expires with a lost job)."""
     if not await redis.set(marker_key(site_id), "1", nx=True, ex=ttl):
         return False
-    await redis.enqueue_job("monitor_slice", site_id, _queue_name=_queue())
+    await redis.enqueue_job("monitor_slice", site_id, _queue_name=_queue(), _defer_by=defer_by)
     return True
 
 
@@ -365,6 +367,8 @@ async def monitor_slice(ctx: dict[str, Any], site_id: int) -> str:
         await redis.delete(marker_key(site_id))
     if report.more:
         await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings))
+    elif report.deferred:   # rows put off for an outside target's answer: back when they fall due, not at the cron
+        await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings), defer_by=DEFER_SECONDS + 1)
     return (f"site {site_id}: {report.fetched}/{report.claimed} fetched, {report.unchanged} unchanged, "
             f"{report.findings} findings, {report.deferred} deferred, more={report.more}")
 
@@ -380,6 +384,12 @@ async def startup(ctx: dict[str, Any]) -> None:
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=THREADS,
                                                                        thread_name_prefix="monitor"))
     await inspection_jobs.startup(ctx)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    from services.checker.inspections import jobs as inspection_jobs
+    await inspection_jobs.shutdown(ctx)
+    await asyncio.to_thread(extract.shutdown)
 
 
 async def sync_from_registry(registry: RegistryClient) -> tuple[int, int]:

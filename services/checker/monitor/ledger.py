@@ -462,9 +462,7 @@ async def fetch_cited(files: Sequence[Cited], targets: Sequence[Cited], settings
     """Cited attachments, fetched and their text extracted (crawl/attachments.py) into pages the word-list
     checks read like any other (a file whose text cannot be read comes back with `error` = the reason), and
     cited link targets, status-checked. Returns (pages, {url: LinkStatus})."""
-    import asyncio
-
-    from services.checker.crawl.attachments import extract_text
+    from services.checker.crawl.extract import extract
     from services.checker.crawl.fetch import Fetcher
     pages: list[Page] = []
     statuses: dict[str, Any] = {}
@@ -477,8 +475,7 @@ async def fetch_cited(files: Sequence[Cited], targets: Sequence[Cited], settings
             page = Page(url=item.url, final_url=out.final_url or item.url, status=out.status, error=out.error,
                         fetched_at=at, elapsed_ms=out.elapsed_ms, content_type=out.content_type, role="attachment")
             if out.body is not None and out.error is None and (out.status or 0) < 400:
-                extracted = await asyncio.to_thread(extract_text, out.body, url=item.url,
-                                                    content_type=out.content_type)
+                extracted = await extract(out.body, url=item.url, content_type=out.content_type)
                 if extracted.scannable:
                     # An empty document keeps the checks' HTML readers quiet; the text is what they match.
                     page.html, page.text = "<html><body></body></html>", extracted.text

@@ -5,8 +5,8 @@
   the fetch is unconditional, so there is a body to scan).
 - HTML is parsed once (crawl/parse.py); links become URLs of the site (same host as the homepage) or
   external targets (status-checked, never crawled); column lists are followed through their pagination
-  (crawl/pagination.py); attachments are fetched with a byte cap and their text extracted in a thread
-  (crawl/attachments.py); an image-only pdf is "not scannable", never clean.
+  (crawl/pagination.py); attachments are fetched with a byte cap and their text extracted in a child process
+  (crawl/extract.py, crawl/attachments.py); an image-only pdf is "not scannable", never clean.
 - Findings come from the existing checks run on a one-page snapshot (checks/serious_error, sensitive_content,
   typo, dark_link; broken_link and unreachable for targets that fail), so monitoring and inspections judge a
   page the same way; the indicator set gives each its severity.
@@ -26,9 +26,10 @@ from sqlmodel import Session
 from services.checker.checks import broken_link, dark_link, sensitive_content, serious_error, typo, unreachable
 from services.checker.checks import personal_data, secrecy_marking
 from services.checker.checks.base import CheckContext, is_ok
-from services.checker.crawl.attachments import extract_text, looks_like_attachment
+from services.checker.crawl.attachments import looks_like_attachment
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.decode import decode_html, is_html_type, looks_binary
+from services.checker.crawl.extract import extract
 from services.checker.crawl.fetch import Fetcher
 from services.checker.crawl.pagination import pagination_urls, record_links
 from services.checker.crawl.parse import parse_page
@@ -81,7 +82,7 @@ class PageResult:
     found: list[Found] | None = None        # None: links not re-read (page unchanged or not parsed)
     broken_target: bool = False             # a failing link target: broken_link findings need its sources
     snapshot: tuple[bytes, str] | None = None  # body held until a finding cites it
-    deferred: bool = False                  # another slice is checking this outside target: due again shortly
+    deferred: bool = False                  # its outside target's answer was not had in time: due again shortly
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -167,20 +168,13 @@ async def process(fetcher: Fetcher, site: SiteContext, claimed: Claimed, now: da
 
 
 async def _check_target(fetcher: Fetcher, site: SiteContext, claimed: Claimed) -> PageResult:
-    cache = site.targets if claimed.kind == PageKind.external else None
-    status = await cache.get(claimed.url) if cache is not None else None
-    if status is None and cache is not None and not await cache.claim(claimed.url):
-        rec = Recorded(status=None, error=None, kind=claimed.kind, fetched_at=service.utcnow())
-        return PageResult(claimed, rec, deferred=True)
-    if status is None:
-        try:
-            status = await fetcher.check_link(claimed.url)
-        except BaseException:
-            if cache is not None:
-                await asyncio.shield(cache.drop_claim(claimed.url))
-            raise
-        if cache is not None:
-            await cache.put(status)
+    if claimed.kind == PageKind.external and site.targets is not None:
+        status = await site.targets.status_of(claimed.url, lambda: fetcher.check_link(claimed.url))
+        if status is None:
+            rec = Recorded(status=None, error=None, kind=claimed.kind, fetched_at=service.utcnow())
+            return PageResult(claimed, rec, deferred=True)
+    else:
+        status = await fetcher.check_link(claimed.url)
     rec = Recorded(status=status.status, error=status.error, kind=claimed.kind, fetched_at=status.checked_at)
     return PageResult(claimed, rec, findings=[], broken_target=status.broken)
 
@@ -208,7 +202,7 @@ async def _attachment(fetcher: Fetcher, site: SiteContext, claimed: Claimed) -> 
         rec.unchanged = True
         return result
     rec.changed = digest != claimed.content_hash
-    extracted = await asyncio.to_thread(extract_text, out.body, url=out.final_url, content_type=out.content_type)
+    extracted = await extract(out.body, url=out.final_url, content_type=out.content_type)
     rec.scannable, rec.reason, rec.wordlist_version = extracted.scannable, extracted.reason, site.wordlist_version
     if not extracted.scannable:
         return result  # not scannable is a coverage gap, not a clean result: the ledger keeps what it has

@@ -254,8 +254,9 @@ def release(session: Session, page_ids: Sequence[int], now: datetime | None = No
 
 
 def defer(session: Session, page_id: int, until: datetime) -> None:
-    """A claimed row put off without a fetch (its outside target is being checked by another slice)."""
-    session.exec(text("UPDATE checker.monitor_page SET due_at = :until, lease_until = NULL WHERE id = :id")
+    """A claimed row put off without a fetch (its outside target's answer was not had in time). It stays leased
+    until then, so the site's cycle does not count as complete while it waits."""
+    session.exec(text("UPDATE checker.monitor_page SET due_at = :until, lease_until = :until WHERE id = :id")
                  .bindparams(until=until, id=page_id))
 
 
@@ -501,7 +502,7 @@ def record(session: Session, claimed: Claimed, rec: Recorded) -> None:
 _COVERAGE = text("""
 SELECT
   count(*) FILTER (WHERE kind NOT IN ('resource', 'external') AND gone_at IS NULL),
-  count(*) FILTER (WHERE kind NOT IN ('resource', 'external') AND last_fetched_at >= :start),
+  count(*) FILTER (WHERE kind NOT IN ('resource', 'external') AND gone_at IS NULL AND last_fetched_at >= :start),
   count(*) FILTER (WHERE kind = 'attachment' AND gone_at IS NULL),
   count(*) FILTER (WHERE kind = 'attachment' AND scannable),
   count(*) FILTER (WHERE kind = 'attachment' AND scannable = false),
@@ -534,7 +535,7 @@ def refresh_coverage(session: Session, site: MonitorSite, now: datetime) -> Moni
 
 
 def finish_slice(session: Session, site_id: int, now: datetime, *, budget_dropped: int = 0,
-                 coverage_every: float = 30.0, lease_seconds: float = 3600) -> bool:
+                 coverage_every: float = 300.0, lease_seconds: float = 3600) -> bool:
     """After a slice: count URLs the budget dropped, close the cycle when nothing is due or leased, and
     refresh coverage (at most every `coverage_every` seconds, and always at a cycle's end). True when the
     site still has due pages."""

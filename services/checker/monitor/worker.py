@@ -8,7 +8,6 @@ checker's queue) must never wait behind that. A killed worker's slice is retried
 from arq import cron
 from arq.worker import func
 
-from services.checker.inspections import jobs as inspection_jobs
 from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.flows import redis_settings
 from services.checker.monitor import jobs
@@ -25,7 +24,7 @@ class WorkerSettings:
     cron_jobs = [cron(jobs.monitor_schedule, name=f"cron:monitor_schedule:{_settings.monitor_queue}",
                       second={30}, run_at_startup=True, unique=True)]
     on_startup = jobs.startup
-    on_shutdown = inspection_jobs.shutdown
+    on_shutdown = jobs.shutdown
     redis_settings = redis_settings()
     queue_name = _settings.monitor_queue
     # A slice stops fetching at 80 % of its lease (the homepage first, within one page deadline) and gives back

@@ -11,8 +11,9 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.checker.monitor import jobs, ledger, service
-from services.checker.monitor.models import PageKind
+from services.checker.model import LinkStatus
+from services.checker.monitor import jobs, ledger, service, targets
+from services.checker.monitor.models import MonitorSite, PageKind
 from services.checker.monitor.targets import TargetCache
 from services.common.db import get_engine
 from services.common.settings import get_settings
@@ -95,29 +96,60 @@ def test_a_failing_outside_target_is_each_sites_problem(province: tuple[Site, di
             assert rows(site_id)[target].error is not None
 
 
-def test_a_target_being_checked_elsewhere_is_put_off_not_fetched(province: tuple[Site, dict[int, Site]]) -> None:
+def test_a_target_being_checked_elsewhere_is_awaited_not_fetched_again(
+        province: tuple[Site, dict[int, Site]]) -> None:
     outside, counties = province
     site_id, county = SITES[0], counties[SITES[0]]
     register({site_id: county})
     target = outside.url + "about.html"
 
-    async def run() -> jobs.SliceReport:
+    async def run() -> list[jobs.SliceReport]:
         async with Redis.from_url(get_settings().redis_url) as redis:
             cache = TargetCache(redis, jobs._queue(), ttl=60, broken_ttl=60)
-            assert await cache.claim(target)            # another worker is checking it right now
-            reports = []
-            for _ in range(10):
+            assert await cache.claim(target)            # another worker is checking it right now …
+
+            async def other_worker_answers() -> None:   # … and stores its answer a moment later
+                await asyncio.sleep(1.0)
+                await cache.put(LinkStatus(url=target, status=200, error=None, checked_at=service.utcnow()))
+
+            answer = asyncio.create_task(other_worker_answers())
+            reports = [await jobs.run_slice(redis, site_id, settings=settings(), crawl=CRAWL, store_snapshots=False)]
+            while reports[-1].more:
                 reports.append(await jobs.run_slice(redis, site_id, settings=settings(), crawl=CRAWL,
                                                     store_snapshots=False))
-                if not reports[-1].more:
-                    break
+            await answer
+            return reports
+
+    reports = asyncio.run(run())
+    assert sum(r.deferred for r in reports) == 0
+    assert outside.heads["/about.html"] + outside.ok["/about.html"] == 0   # its answer came from the other
+    assert rows(site_id)[target].http_status == 200
+
+
+def test_a_target_not_answered_in_time_is_put_off_and_the_cycle_waits(
+        province: tuple[Site, dict[int, Site]], monkeypatch: pytest.MonkeyPatch) -> None:
+    outside, counties = province
+    site_id, county = SITES[0], counties[SITES[0]]
+    register({site_id: county})
+    target = outside.url + "about.html"
+    monkeypatch.setattr(targets, "WAIT_SECONDS", 0.5)
+
+    async def run() -> list[jobs.SliceReport]:
+        async with Redis.from_url(get_settings().redis_url) as redis:
+            cache = TargetCache(redis, jobs._queue(), ttl=60, broken_ttl=60)
+            assert await cache.claim(target)            # a worker that went quiet holds the claim
+            reports = [await jobs.run_slice(redis, site_id, settings=settings(), crawl=CRAWL, store_snapshots=False)]
+            while reports[-1].more:
+                reports.append(await jobs.run_slice(redis, site_id, settings=settings(), crawl=CRAWL,
+                                                    store_snapshots=False))
             return reports
 
     reports = asyncio.run(run())
     assert sum(r.deferred for r in reports) == 1
     assert outside.heads["/about.html"] + outside.ok["/about.html"] == 0
     row = rows(site_id)[target]
-    assert row.last_fetched_at is None and row.lease_until is None
-    assert row.due_at is not None and row.due_at - service.utcnow() <= timedelta(seconds=25)
-    with Session(get_engine()) as session:   # the site's cycle waits for it
-        assert service.pending(session, site_id, service.utcnow() + timedelta(seconds=30))[0]
+    assert row.last_fetched_at is None
+    assert row.due_at is not None and row.due_at - service.utcnow() <= timedelta(seconds=targets.DEFER_SECONDS + 5)
+    with Session(get_engine()) as session:   # the site's cycle is not complete while the row waits
+        site = session.get(MonitorSite, site_id)
+        assert site.last_full_cycle_at is None
