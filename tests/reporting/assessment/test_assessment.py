@@ -40,21 +40,29 @@ def test_ranking_weights_and_export(reporting, auth):
     assert task["target_name"] == FAILING
     with Session(get_engine()) as session:
         rectification.sweep_deadlines(session, today())
-    # Missing reports count from the quarter the unit was onboarded (its first inspection here), never before.
-    since = quarter_start(today() - timedelta(days=3))
-    due = len([q for q in (1, 2, 3, 4) if due_date(year, q) < today() and quarter_bounds(year, q)[0] >= since])
+
+    def owed(since: str) -> int:
+        """Missing reports count from the quarter the unit was onboarded (its first inspection), never before."""
+        return len([q for q in (1, 2, 3, 4) if due_date(year, q) < today()
+                    and quarter_bounds(year, q)[0].isoformat() >= since])
 
     body = reporting.get("/api/v1/assessment", headers=h, params={"year": year}).json()
     assert body["weights_source"] == "default" and body["weights"]["site_failure"] == 2.0
     rows = {r["unit_name"]: r for r in body["rows"]}
     assert COUNTY not in rows  # the office assesses its units
     edu = rows[FAILING]
+    # Onboarded no later than this test's inspection (earlier tests of the run may have inspected it before).
+    assert edu["since"] <= quarter_start(today() - timedelta(days=3)).isoformat()
+    due = owed(edu["since"])
     assert (edu["site_failures"], edu["overdue_tasks"], edu["unrectified_tasks"], edu["missing_reports"]) == (1, 1, 1, due)
     assert edu["deduction"] == 2 + 2 + 3 + 2 * due and edu["score"] == 100 - edu["deduction"]
-    assert edu["since"] == since.isoformat() and edu["grade"] == ("优秀" if edu["score"] >= 90 else "良好")
+    assert edu["grade"] == ("优秀" if edu["score"] >= 90 else "良好" if edu["score"] >= 80 else "合格")
     assert body["rows"][-1]["unit_name"] == FAILING and body["rows"][-1]["rank"] == len(body["rows"])
     passing = [r for r in body["rows"] if r["unit_name"] != FAILING]
-    assert passing and all(r["rank"] == 1 and r["score"] == 100 - 2 * due for r in passing)  # ties share a rank
+    assert passing and all(r["missing_reports"] == owed(r["since"]) and r["score"] == 100 - r["deduction"]
+                           for r in passing)
+    same = [r for r in passing if r["score"] == passing[0]["score"]]
+    assert len({r["rank"] for r in same}) == 1  # ties share a rank
 
     # The county sets its own weights; the city's view of the county follows them; the audit keeps it.
     put = reporting.put("/api/v1/assessment/weights", headers=h,
@@ -129,13 +137,19 @@ def test_grades_follow_the_bands_and_nothing_before_the_platform_was_in_use(repo
     row = next(r for r in reporting.get("/api/v1/assessment", headers=h, params={"year": year}).json()["rows"]
                if r["org_path"] == unit_path)
     assert row["missing_reports"] == len(due) and row["since"] == f"{year}-01-01"
-    assert row["grade"] == ("良好" if due else "优秀")
+
+    def band(score: float) -> str:
+        return "优秀" if score >= 100 else "良好" if score >= weights["good"] else "合格" if score >= 50 else "不合格"
+
+    assert row["grade"] == band(row["score"])
+    before = row["score"]
     # The platform went into use this quarter: the earlier quarters are not deducted.
     weights["in_use_since"] = quarter_start(today()).isoformat()
     reporting.put("/api/v1/assessment/weights", headers=h, json={"year": year, "weights": weights})
     row = next(r for r in reporting.get("/api/v1/assessment", headers=h, params={"year": year}).json()["rows"]
                if r["org_path"] == unit_path)
-    assert row["missing_reports"] == 0 and row["score"] == 100 and row["grade"] == "优秀"
+    assert row["missing_reports"] == 0 and row["score"] == before + 2 * len(due)
+    assert row["grade"] == band(row["score"])
     # Bands must descend.
     bad = reporting.put("/api/v1/assessment/weights", headers=h,
                         json={"year": year, "weights": {"excellent": 70, "good": 80}})

@@ -129,12 +129,29 @@ def test_concurrent_numbers_are_distinct_and_consecutive():
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=take) for _ in range(12)]
+    threads = [threading.Thread(target=take) for _ in range(6)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors
-    assert sorted(got, key=lambda x: int(x.split("〕")[1][:-1])) == [f"测政发〔2031〕{n}号" for n in range(1, 13)]
+    assert sorted(got, key=lambda x: int(x.split("〕")[1][:-1])) == [f"测政发〔2031〕{n}号" for n in range(1, 7)]
     with Session(get_engine()) as session:
-        assert session.exec(select(DocSequence).where(DocSequence.org_id == org_id)).one().last == 12
+        assert session.exec(select(DocSequence).where(DocSequence.org_id == org_id)).one().last == 6
+
+
+def test_defaults_filled_read_as_the_seeds_sentences():
+    """Seed 004's 下一步工作要求 and seed 000's opening, word for word once the placeholders are filled."""
+    from services.reporting.templates.defaults import COUNTY_INTRO
+    from services.reporting.templates.placeholders import fill
+    values = {"整改期限": "3月10日", "报送单位": "市政府办信息与政务公开科（电话：0913-2109218，邮箱：644714438@qq.com）"}
+    assert fill(CITY_REQUIREMENTS, values) == (
+        "在今后工作中，各级各部门要夯实管理责任，认真做好政府网站与政务新媒体运维工作，按照“谁开设、谁负责”“谁主管、"
+        "谁负责”的原则，严格执行常态化监管和信息发布审核制度，及时充分转载涉及群众切身利益的重要民生信息，扩大知晓率，"
+        "提高传播力，同时，持续提升政府网站和政务新媒体服务能力。针对存在问题立即整改，并于3月10日前将整改情况书面报"
+        "市政府办信息与政务公开科（电话：0913-2109218，邮箱：644714438@qq.com），对逾期未整改单位将在年终绩效评估中扣除"
+        "相应分值。")
+    seed000 = ("按照国务院办公厅、省政府办公厅关于政府网站和政府系统政务新媒体管理工作有关要求，2022年二季度，市政府办公室"
+               "对全市政府网站和政府系统政务新媒体运行情况进行了检查。现将检查情况通报如下：")
+    assert fill(COUNTY_INTRO, {"期次": "2022年二季度", "机关简称": "市政府办公室", "地区": "全市",
+                               "检查对象": "政府网站和政府系统政务新媒体", "检查类型": "检查"}) == seed000
