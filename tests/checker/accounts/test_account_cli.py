@@ -79,7 +79,8 @@ def test_simulator_runs_as_a_process_and_serves_demo_interaction_paths(tmp_path)
         port = s.getsockname()[1]
     manifest = tmp_path / "sim.json"
     process = subprocess.Popen([sys.executable, "-m", "tests.fixtures.platforms", "--port", str(port), "--accounts",
-                                "24", "--manifest", str(manifest)], cwd=ROOT, stdout=subprocess.DEVNULL)
+                                "24", "--no-demo", "--manifest", str(manifest)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL)   # only the 24 seeded (demo ids still answer, clean)
     try:
         deadline = time.monotonic() + 20
         while not manifest.exists() and time.monotonic() < deadline:
