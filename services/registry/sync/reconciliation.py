@@ -12,7 +12,8 @@ from services.common.scope import scope_filter
 from services.registry.accounts.models import Account, AccountCreate
 from services.registry.audit import service as audit
 from services.registry.filings import service as filings
-from services.registry.filings.models import KIND_LABELS, Filing, FilingCreate, FilingKind, SubjectKind
+from services.registry.filings.models import KIND_LABELS as FILING_LABELS
+from services.registry.filings.models import Filing, FilingCreate, FilingKind, SubjectKind
 from services.registry.imports.layouts import ACCOUNT_STATE_LABELS, SITE_STATE_LABELS
 from services.registry.imports.tables import write_xlsx
 from services.registry.listing import order_by, paginate
@@ -32,7 +33,6 @@ KIND_LABELS = {DifferenceKind.missing_there: "国家系统无此记录", Differe
                DifferenceKind.running_there_closed_here: "国家系统运行、本系统已关停",
                DifferenceKind.closed_there_running_here: "国家系统已关停、本系统运行",
                DifferenceKind.name_differs: "名称不一致", DifferenceKind.field_differs: "登记信息不一致"}
-FILING_LABELS = KIND_LABELS
 # The national side is already closed: here the subject goes the whole way (关停 → 下线 → 注销); the steps
 # behind the national state are not pushed (sync.service.enqueue_filing), so it never moves backwards there.
 CLOSED_THERE_PATH = "关停（随后下线、注销，国家系统已关停的不再回报）"
