@@ -158,8 +158,9 @@ describe('整改', { skip: up ? false : 'reporting or checker API not available'
     const unit = await browser.newPage()
     await login(unit, UNIT_OPERATOR)
     const menu = await menuTexts(unit)
-    for (const entry of ['整改任务', '自查报告', '消息提醒']) assert.ok(menu.includes(entry), `operator menu has ${entry}`)
-    for (const entry of ['整改审核', '年度考核', '通报']) assert.ok(!menu.includes(entry), `operator menu lacks ${entry}`)
+    // 通报: a unit reads and downloads the notices that name it (issue 16); reviewing stays with the office.
+    for (const entry of ['通报', '整改任务', '自查报告', '消息提醒']) assert.ok(menu.includes(entry), `operator menu has ${entry}`)
+    for (const entry of ['整改审核', '年度考核']) assert.ok(!menu.includes(entry), `operator menu lacks ${entry}`)
     // The bell counts the new-task notification.
     await unit.locator('[data-test="notification-badge"] .el-badge__content').waitFor()
     assert.match(await unit.locator('[data-test="notification-badge"] .el-badge__content').innerText(), /^\d+|99\+$/)
