@@ -393,10 +393,6 @@ def replace_links_many(session: Session, edges: dict[int, tuple[set[int], bool]]
                      .bindparams(s=new_s, t=new_t))
 
 
-def replace_links(session: Session, source_id: int, target_ids: Iterable[int], *, skip_hubs: bool = False) -> None:
-    replace_links_many(session, {source_id: (set(target_ids), skip_hubs)})
-
-
 def sources_of(session: Session, target_id: int, limit: int = 20) -> list[str]:
     rows = session.exec(text("""
         SELECT p.url FROM checker.monitor_link l JOIN checker.monitor_page p ON p.id = l.source_id
@@ -489,10 +485,6 @@ def record_many(session: Session, outcomes: Sequence[tuple[Claimed, Recorded]]) 
     from the last full answer when the server said 304."""
     if outcomes:
         session.connection().execute(_RECORD, [_record_params(c, r) for c, r in outcomes])
-
-
-def record(session: Session, claimed: Claimed, rec: Recorded) -> None:
-    record_many(session, [(claimed, rec)])
 
 
 # ---------------------------------------------------------------------------------------------------
