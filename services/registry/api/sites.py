@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from services.common.auth import Writer
 from services.common.db import SessionDep
@@ -42,6 +43,23 @@ def export_sites(session: SessionDep, principal: Reader, q: Search = None, state
                  format: ExportFormat = ExportFormat.xlsx) -> Response:
     query = service.site_query(session, principal, q=q, state=state, kind=kind, org_id=org_id)
     return export_response(session, SubjectKind.site, query, format, "政府网站")
+
+
+class HostSite(BaseModel):
+    id: int
+    name: str
+    homepage_url: str
+
+
+@router.get("/hosts", response_model=list[HostSite],
+            summary="Running sites a 信息公开专栏 can be hosted on (any unit may file a 专栏 on its portal)")
+def host_sites(session: SessionDep, principal: Reader,
+               q: Annotated[str | None, Query(max_length=200)] = None,
+               limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[HostSite]:
+    # Outside the caller's subtree on purpose: a department's 专栏 is on its government's portal. Only public
+    # facts (name and homepage) are answered.
+    return [HostSite(id=s.id, name=s.name, homepage_url=s.homepage_url)
+            for s in service.host_sites(session, q=q, limit=limit)]
 
 
 @router.post("", response_model=FilingDetail, status_code=201,

@@ -24,7 +24,7 @@ from services.registry.models_base import utcnow
 from services.registry.orgs.models import Organisation
 from services.registry.orgs.service import get_visible
 from services.registry.sites.models import STATE_LABELS as SITE_STATE_LABELS
-from services.registry.sites.models import Site, SiteColumn, SiteCreate
+from services.registry.sites.models import Site, SiteColumn, SiteCreate, SiteKind, within_prefix
 
 MODELS: dict[SubjectKind, type[Site] | type[Account]] = {SubjectKind.site: Site, SubjectKind.account: Account}
 STATE_LABELS = {FilingState.pending: "待审批", FilingState.approved: "已批准", FilingState.rejected: "已驳回",
@@ -77,7 +77,9 @@ def open_site(session: Session, principal: Principal, data: SiteCreate) -> Filin
     host = get_visible(session, principal, data.host_org_id)
     rules.host_and_supervisor(session, host, data.supervising_org_id)
     rules.ensure_unique_site_code(session, data.site_code)
-    rules.enforce(rules.site_rule_violations(session, host, data.homepage_url), data.override_reason)
+    if data.kind == SiteKind.column:
+        rules.check_column_host(session, data.host_site_id, data.url_prefix)
+    rules.enforce(rules.site_rule_violations(session, host, data.homepage_url, kind=data.kind), data.override_reason)
     site = Site.model_validate(data, update={"org_path": host.path, "columns": []})
     site.columns = [SiteColumn(**c.model_dump()) for c in data.columns]
     session.add(site)
@@ -123,13 +125,17 @@ def _check_payload_rules(session: Session, principal: Principal, subject_kind: S
                                                            payload["new_homepage_url"], subject.id)
                     if p["rule"] == "gov_domain"]
         rules.enforce(problems, override)
+        if subject.kind == SiteKind.column and not within_prefix(payload["new_homepage_url"], subject.url_prefix or ""):
+            raise ApiError(422, "outside_prefix", f"专栏入口网址应在其网址前缀（{subject.url_prefix}）之下",
+                           field="new_homepage_url")
     if kind == FilingKind.change:
         host = get_visible(session, principal, payload.get("host_org_id") or subject.host_org_id)
         rules.host_and_supervisor(session, host, payload.get("supervising_org_id") or subject.supervising_org_id)
         if isinstance(subject, Site):
             rules.ensure_unique_site_code(session, payload.get("site_code"), subject.id)
             if payload.get("host_org_id"):
-                rules.enforce([p for p in rules.site_rule_violations(session, host, subject.homepage_url, subject.id)
+                rules.enforce([p for p in rules.site_rule_violations(session, host, subject.homepage_url, subject.id,
+                                                                     kind=subject.kind)
                                if p["rule"] != "gov_domain"], override)
         else:
             if payload.get("platform_id"):

@@ -9,12 +9,14 @@ SITE_HEADERS = ["网站名称", "首页网址", "网站类型", "网站标识码
                 "党政机关网站标识", "主办单位", "主管单位", "状态", "例外说明"]
 ACCOUNT_HEADERS = ["账号名称", "账号类型", "账号ID", "主办单位", "主管单位", "互动地址", "状态", "例外说明"]
 
-SITE_KIND_LABELS = {SiteKind.portal: "政府门户网站", SiteKind.department: "部门网站"}
+SITE_KIND_LABELS = {SiteKind.portal: "政府门户网站", SiteKind.department: "部门网站", SiteKind.column: "信息公开专栏"}
 YES = {"是", "有", "y", "yes", "true", "1"}
 
 
 def parse_site_kind(label: str) -> SiteKind | None:
     label = label.strip()
+    if "专栏" in label:  # a 专栏 needs its host site and prefix, which the spreadsheet layout has no place for
+        return None
     for kind, text in SITE_KIND_LABELS.items():
         if label in (text, kind.value) or (kind == SiteKind.portal and "门户" in label):
             return kind

@@ -2,7 +2,9 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import field_validator
+from urllib.parse import urlsplit
+
+from pydantic import field_validator, model_validator
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -13,6 +15,12 @@ from services.registry.models_base import SCHEMA, enum_type, fk, search_index, u
 class SiteKind(StrEnum):
     portal = "portal"          # 政府门户网站
     department = "department"  # 部门网站
+    # 信息公开专栏: a department's section hosted on another site (usually the portal), inspected as a target of
+    # its own within its URL prefix (seed 001: "市级部门信息公开专栏38个 … 问题专栏1个，合格率97.37%").
+    column = "column"
+
+
+KIND_LABELS = {SiteKind.portal: "政府门户网站", SiteKind.department: "部门网站", SiteKind.column: "信息公开专栏"}
 
 
 class SiteState(StrEnum):
@@ -77,6 +85,11 @@ class SiteBase(SQLModel):
     host_org_id: int = Field(foreign_key=fk("organisation"), index=True, description="主办单位")
     supervising_org_id: int = Field(foreign_key=fk("organisation"), index=True, description="主管单位")
 
+    host_site_id: int | None = Field(default=None, foreign_key=fk("site"), index=True,
+                                     description="信息公开专栏: the site that hosts it")
+    url_prefix: str | None = Field(default=None, max_length=500,
+                                   description="信息公开专栏: its pages are the host site's URLs under this prefix")
+
     _url = field_validator("homepage_url")(classmethod(lambda cls, v: _http_url(v)))
 
     @field_validator("site_code")
@@ -114,9 +127,41 @@ class Site(SiteBase, table=True):
                                              sa_relationship_kwargs={"order_by": "SiteColumn.id"})
 
 
+def prefix_of(homepage_url: str) -> str:
+    """A 专栏's default prefix: its entry page's directory (…/bmxxgk/sjj/index.html → …/bmxxgk/sjj/)."""
+    parts = urlsplit(homepage_url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}/"
+
+
+def within_prefix(url: str, prefix: str) -> bool:
+    """`url` is one of the 专栏's pages: same host (www. aside, case-insensitive) and path under the prefix."""
+    a, b = urlsplit(url), urlsplit(prefix)
+    host = lambda p: ((p.hostname or "").lower().removeprefix("www."), p.port)  # noqa: E731
+    return host(a) == host(b) and (a.path or "/").startswith(b.path or "/")
+
+
 class SiteCreate(SiteBase):
     columns: list[SiteColumnBase] = []
     _plain = field_validator("name")(classmethod(lambda cls, v: plain_name(v)))
+
+    @model_validator(mode="after")
+    def _column_scope(self) -> "SiteCreate":
+        """A 专栏 names its host site and a prefix on it (its entry page under the prefix); a site names neither."""
+        if self.kind != SiteKind.column:
+            if self.host_site_id is not None or self.url_prefix:
+                raise ValueError("只有信息公开专栏需要填写所在网站和网址前缀 (host site and prefix are for 专栏 only)")
+            return self
+        if self.host_site_id is None:
+            raise ValueError("信息公开专栏应选择所在网站 (a 专栏 needs its host site)")
+        prefix = _http_url(self.url_prefix or prefix_of(self.homepage_url))
+        if urlsplit(prefix).query or urlsplit(prefix).fragment:
+            raise ValueError("网址前缀不能包含查询参数 (the prefix must not have a query)")
+        if not urlsplit(prefix).path.endswith("/"):
+            prefix += "/"  # …/sjj must not take in …/sjjzx/
+        if not within_prefix(self.homepage_url, prefix):
+            raise ValueError("专栏入口网址应在网址前缀之下 (the 专栏's entry page must be under its prefix)")
+        self.url_prefix = prefix
+        return self
     override_reason: str | None = Field(default=None, max_length=500,
                                         description="recorded reason to override the one-site-per-unit or domain rule")
 

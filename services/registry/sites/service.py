@@ -5,6 +5,7 @@ from services.common.auth import Principal
 from services.common.errors import conflict
 from services.registry.audit import service as audit
 from services.registry.filings.models import Filing, FilingKind, FilingState, SubjectKind
+from services.registry.filings.rules import SITE_LIVE
 from services.registry.filings.service import get_subject
 from services.registry.listing import order_by, paginate, scoped_query
 from services.registry.models_base import utcnow
@@ -24,6 +25,15 @@ def site_query(session: Session, principal: Principal, *, q: str | None = None, 
 def list_sites(session: Session, principal: Principal, *, sort: str, limit: int, offset: int,
                **filters) -> tuple[list[Site], int]:
     return paginate(session, site_query(session, principal, **filters), order_by(Site, sort, SORTS), limit, offset)
+
+
+def host_sites(session: Session, *, q: str | None, limit: int) -> list[Site]:
+    """Running portals and department sites, by name or homepage (the hosts a 专栏 may name)."""
+    query = select(Site).where(Site.kind != SiteKind.column, Site.state.in_(SITE_LIVE))
+    if q and q.strip():
+        needle = f"%{q.strip()}%"
+        query = query.where(Site.name.ilike(needle) | Site.homepage_url.ilike(needle))
+    return list(session.exec(query.order_by(Site.kind, Site.id).limit(limit)).all())
 
 
 def detail(session: Session, site: Site) -> SiteDetail:
