@@ -19,6 +19,13 @@ from services.checker.platforms import AccountRef, FeedConfig, FeedError, adapte
 from services.checker.wordlists import Matcher
 
 
+# Judged on the host site, not on a 信息公开专栏 it hosts: the footer's identifiers, the 找错 entry, the
+# mobile template, the site-wide interaction and service channels, the domain. A 专栏's own board, if it has
+# one, is still read (message_unanswered, reply_slow).
+HOST_LEVEL = frozenset(("missing_footer_ids", "missing_error_entry", "mobile_unfriendly", "no_interaction_channel",
+                        "no_services", "service_guide_incomplete", "domain_not_released"))
+
+
 class TargetRefused(Exception):
     """The deployment refuses the target's address (loopback/private; GOVWATCH_ALLOW_PRIVATE_TARGETS)."""
 
@@ -31,13 +38,15 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
                      registry: RegistryFacts | None = None, probes: list[Probe] | None = None,
                      settings: CrawlSettings | None = None, store_snapshot: bool = True,
                      matcher: Matcher | None = None, ledger: ledgers.LedgerPlan | None = None,
-                     fetcher: Fetcher | None = None) -> CheckResult:
+                     fetcher: Fetcher | None = None, scope: str | None = None) -> CheckResult:
     """`indicator_set` is an id of a built-in set or an already resolved set (the worker's stored one).
     `probes` is the availability series over the window; the crawl's own homepage probe is added to it.
     `ledger`, for a monitored site, is the monitoring ledger's open problems: the crawl then fetches the hub
     pages and the pages those problems cite instead of an article sample, what the cited pages show now is
     left in `ledger.recheck` for the caller to write back, and problems on pages not re-fetched are carried.
     `fetcher` shares one HTTP client among concurrent checks (the CLI's several sites).
+    `scope`, a 信息公开专栏's URL prefix: the crawl keeps to the pages under it and the host-level checks
+    (`HOST_LEVEL`) are left to the host site.
     A failing site is a result; a target the SSRF guard refuses raises `TargetRefused` (nothing was
     checked, so there is no verdict), an unknown set id raises KeyError."""
     chosen = resolve(indicator_set) if isinstance(indicator_set, str) else indicator_set
@@ -47,7 +56,7 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
     if cited_pages:
         settings = replace(settings, page_budget=settings.page_budget + len(cited_pages))
     snapshot = await crawl_site(url, now=now, registry=registry, settings=settings, store_snapshot=store_snapshot,
-                                pages=cited_pages, fetcher=fetcher)
+                                pages=cited_pages, fetcher=fetcher, scope=scope)
     if snapshot.home is not None and snapshot.home.error == "forbidden_address":
         raise TargetRefused(snapshot.home.final_url or url)
     if ledger is not None:
@@ -58,6 +67,8 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
         snapshot.probes = sorted([*probes, *snapshot.probes], key=lambda p: p.at)
     ctx = CheckContext.for_set(chosen, now, matcher)
     findings = run_site_checks(snapshot, ctx)
+    if scope is not None:
+        findings = [f for f in findings if f.indicator not in HOST_LEVEL]
     if ledger is not None:
         findings += ledgers.recheck(snapshot, ledger, ctx, chosen)
     verdict, score, findings = evaluate(findings, chosen)
@@ -72,7 +83,10 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
             item.snapshot, item.snapshot_state = None, "lost"
         elif item.snapshot in pending:
             item.snapshot_state = "pending"
-    return CheckResult(target={"kind": "site", "id": registry.site_id, "url": url}, indicator_set=chosen.id,
+    target = {"kind": "site", "id": registry.site_id, "url": url}
+    if scope is not None:
+        target["scope"] = scope
+    return CheckResult(target=target, indicator_set=chosen.id,
                        indicator_set_version=chosen.version, checked_at=now.isoformat(), verdict=verdict,
                        score=score, findings=findings, metrics=site_metrics(snapshot, ctx), coverage=coverage)
 

@@ -35,9 +35,22 @@ _INTERACTION_LINK = re.compile(r"留言|信箱|咨询|写信|互动|建言|征�
 _EXCLUDED_CHANNELS = re.compile(r"信访|纪检|举报|监察")  # indicators.md: these do not count
 
 
+def within_scope(url: str, scope: str | None) -> bool:
+    """`url` is one of the target's pages: any page of the host for a site (scope None); for a 信息公开专栏 a
+    page of the host site (www. aside) under the 专栏's URL prefix. The portal's navigation, the other
+    departments' 专栏 and the portal's own columns around it are someone else's pages."""
+    if scope is None:
+        return True
+    a, b = urlsplit(url), urlsplit(scope)
+    return (_host_key(url) == _host_key(scope) and a.scheme in ("http", "https")
+            and (a.path or "/").startswith(b.path or "/"))
+
+
 class _Crawl:
-    def __init__(self, fetcher: Fetcher, settings: CrawlSettings, now: datetime, store: bool) -> None:
+    def __init__(self, fetcher: Fetcher, settings: CrawlSettings, now: datetime, store: bool,
+                 scope: str | None = None) -> None:
         self.fetcher, self.settings, self.now, self.store = fetcher, settings, now, store
+        self.scope = scope
         self.pages: dict[str, Page] = {}
         self.trees: dict[str, LexborHTMLParser] = {}
         self.held: dict[str, tuple[bytes, str]] = {}  # snapshot key -> (body, content type), not stored yet
@@ -127,7 +140,7 @@ class _Crawl:
         groups = [home.items] + [c.items for c in columns if c.category not in ("interaction", "service")]
         urls: list[str] = []
         for items in groups:
-            urls += [i.url for i in _newest(items, home.final_url)[:per] if i.url]
+            urls += [i.url for i in _newest(items, home.final_url, self.scope)[:per] if i.url]
         return list(dict.fromkeys(urls))[:self.settings.max_articles]
 
     def extra_interaction(self, home: Page, columns: list[ColumnSnapshot]) -> list[ColumnSnapshot]:
@@ -139,7 +152,8 @@ class _Crawl:
         extra = []
         for link in home.links:
             if (link.tag == "a" and not link.hidden and _INTERACTION_LINK.search(link.text)
-                    and not _EXCLUDED_CHANNELS.search(link.text) and link.url not in known):
+                    and not _EXCLUDED_CHANNELS.search(link.text) and link.url not in known
+                    and within_scope(link.url, self.scope)):
                 known.add(link.url)
                 extra.append(ColumnSnapshot(name=link.text[:20], url=link.url, category="interaction",
                                             should_update=False, source="navigation", page=None))
@@ -157,7 +171,7 @@ class _Crawl:
                 for link in page.links:
                     url = link.url
                     if (url not in self.tasks and link.tag in _FOLLOWED and _host_key(url) == site
-                            and not looks_like_attachment(url)):
+                            and within_scope(url, self.scope) and not looks_like_attachment(url)):
                         pending.add(self.page(url, "page"))
             if not pending or self.exhausted:
                 break
@@ -167,7 +181,7 @@ class _Crawl:
 
     def guide_urls(self, pages: list[Page]) -> list[str]:
         urls = [link.url for page in pages for link in page.links
-                if link.tag == "a" and not link.hidden and _GUIDE.search(link.text)]
+                if link.tag == "a" and not link.hidden and _GUIDE.search(link.text) and within_scope(link.url, self.scope)]
         return list(dict.fromkeys(urls))[:self.settings.max_service_guides]
 
     async def check_links(self) -> dict[str, LinkStatus]:
@@ -219,24 +233,27 @@ def _host_key(url: str) -> str:
     return f"{(parts.hostname or '').removeprefix('www.')}:{parts.port or parts.scheme}"
 
 
-def _newest(items: list[Item], home_url: str) -> list[Item]:
-    own = [i for i in items if i.url and same_site(i.url, home_url)]
+def _newest(items: list[Item], home_url: str, scope: str | None = None) -> list[Item]:
+    own = [i for i in items if i.url and same_site(i.url, home_url) and within_scope(i.url, scope)]
     return sorted(own, key=lambda i: i.published.toordinal() if i.published else 0, reverse=True)
 
 
 async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFacts,
                      settings: CrawlSettings | None = None, store_snapshot: bool = True,
-                     pages: list[str] | None = None, fetcher: Fetcher | None = None) -> SiteSnapshot:
+                     pages: list[str] | None = None, fetcher: Fetcher | None = None,
+                     scope: str | None = None) -> SiteSnapshot:
     """Crawl one site into a snapshot. Never raises for a bad site: failures are in Page.error,
     LinkStatus.error and Probe.error. `pages`, when given, replaces the article sample: an inspection of a
     monitored site re-fetches the pages its open problems cite (services/checker/monitor/ledger.py).
+    `scope`, a 信息公开专栏's URL prefix: only pages under it are the target's (columns found in the
+    navigation, sampled articles, the whole-site spread); links from those pages are still checked.
     `fetcher`, when given, is shared with other crawls (its connections, name cache and per-host limits);
     the caller closes it."""
     settings = settings or CrawlSettings()
     async with contextlib.AsyncExitStack() as owned:
         if fetcher is None:
             fetcher = await owned.enter_async_context(Fetcher(settings))
-        crawl = _Crawl(fetcher, settings, now, store_snapshot)
+        crawl = _Crawl(fetcher, settings, now, store_snapshot, scope)
         await crawl.prepare_storage()
         probe = asyncio.create_task(fetcher.probe(homepage_url))
         home = await crawl.page(homepage_url, "home")
@@ -244,6 +261,7 @@ async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFact
         if home is not None:
             tree = crawl.trees.get(home.final_url)
             discovered = discover_columns(tree, home.final_url) if tree is not None else []
+            discovered = [(name, u) for name, u in discovered if within_scope(u, scope)]
             columns = merge_columns(registry.columns, discovered, home.final_url, settings.max_columns)
             await asyncio.gather(*(crawl.fill_column(c) for c in columns))
             extra = crawl.extra_interaction(home, columns)

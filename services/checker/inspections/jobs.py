@@ -309,11 +309,18 @@ async def _inputs(ctx: dict[str, Any], inspection: Inspection, target: Inspectio
             facts = {**target.facts, **(detail or {})}  # a site deleted since planning keeps its planned facts
             url = facts.get("homepage_url") or target.url
             probes = await _probe_series(inspection, target, url)
-            ledger, monitored = await asyncio.to_thread(_ledger_plan, target.target_id)
+            if scope_of(facts) is None:
+                ledger, monitored = await asyncio.to_thread(_ledger_plan, target.target_id)
+            # A 专栏 is not monitored on its own (its pages are its host's): it gets the crawl of its prefix.
     except OperationalError as exc:
         raise Transient(f"database: {exc}") from exc
     return {"indicator_set": indicator_set, "matcher": matcher, "probes": probes, "facts": facts, "url": url,
             "ledger": ledger, "monitored": monitored}
+
+
+def scope_of(facts: dict[str, Any]) -> str | None:
+    """The URL prefix a 信息公开专栏's check keeps to (None: a site, the whole host)."""
+    return (facts.get("url_prefix") or facts.get("homepage_url")) if facts.get("kind") == "column" else None
 
 
 def _ledger_plan(site_id: int) -> tuple[ledgers.LedgerPlan | None, str]:
@@ -336,7 +343,8 @@ async def _run(inspection: Inspection, target: InspectionTarget, inputs: dict[st
         result = await runner.check_site(inputs["url"], now=inspection.now, indicator_set=indicator_set,
                                          facts=runner.registry_facts(inputs["facts"]),
                                          probes=inputs["probes"] or None, matcher=inputs["matcher"],
-                                         crawl_settings=crawl_settings(), ledger=ledger)
+                                         crawl_settings=crawl_settings(), ledger=ledger,
+                                         scope=scope_of(inputs["facts"]))
         if ledger is not None:  # fresh evidence back into the ledger: problems no longer shown are resolved
             await asyncio.to_thread(_apply_recheck, ledger, indicator_set)
         elif result.get("coverage"):

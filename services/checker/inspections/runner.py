@@ -30,9 +30,9 @@ def as_probes(rows: list[Any]) -> list[Probe]:
 async def check_site(url: str, *, now: datetime, indicator_set: IndicatorSet, facts: RegistryFacts,
                      probes: list[Probe] | None, matcher: Matcher | None = None,
                      crawl_settings: CrawlSettings | None = None,
-                     ledger: LedgerPlan | None = None) -> dict[str, Any]:
+                     ledger: LedgerPlan | None = None, scope: str | None = None) -> dict[str, Any]:
     result = await engine.check_site(url, now=now, indicator_set=indicator_set, registry=facts, probes=probes,
-                                     matcher=matcher, settings=crawl_settings, ledger=ledger)
+                                     matcher=matcher, settings=crawl_settings, ledger=ledger, scope=scope)
     return result.to_json()
 
 
