@@ -637,6 +637,10 @@ export interface components {
             open_findings: number;
             /** Open Veto Findings */
             open_veto_findings: number;
+            /** Policy Summary */
+            policy_summary?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** CoveragePage */
         CoveragePage: {

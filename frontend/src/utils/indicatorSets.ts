@@ -27,10 +27,14 @@ export const PARAMETER: Record<string, string> = {
   account_update_days: '政务新媒体更新周期（天）',
   account_original_days: '政务新媒体原创周期（天）',
   personal_data_bulk_records: '单个页面公开个人信息达此数否决',
+  policy_interpretation_days: '政策文件解读时限（天）',
+  policy_interpretation_min_share: '政策文件解读率下限',
+  policy_interpretation_min_forms: '解读形式最少种数',
+  repost_days: '重要信息转载时限（天）',
 }
 export const parameterLabel = (name: string): string => PARAMETER[name] ?? name
 /** Parameters that take fractions; every other one is a whole number. */
-export const FRACTION_PARAMETERS = new Set(['unreachable_ratio', 'probe_timeout_seconds'])
+export const FRACTION_PARAMETERS = new Set(['unreachable_ratio', 'probe_timeout_seconds', 'policy_interpretation_min_share'])
 
 export const SCOPE: Record<string, string> = { home: '首页', other: '其他页面' }
 /** The indicator fields the form edits (scope_points and veto_when are kept as the parent has them). */

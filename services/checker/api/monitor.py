@@ -50,6 +50,9 @@ class Coverage(BaseModel):
     last_fetch_at: datetime | None
     open_findings: int
     open_veto_findings: int
+    # The last site pass (monitor/site_pass.py): {"policy": {documents, with_interpretation, share, overdue,
+    # interpretations, forms}, "reposts": {required, found, pending, missing}, "at"}; None before the first.
+    policy_summary: dict[str, Any] | None = None
 
 
 class CoveragePage(BaseModel):

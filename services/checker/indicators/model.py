@@ -1,4 +1,5 @@
 """Indicator sets as data: thresholds, severities and points, validated with pydantic."""
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -35,6 +36,14 @@ class Parameters(_Strict):
     # Personal numbers on one page that make it a published list of personal data: its personal_data finding
     # carries the flag `bulk` (optional; unset: checks/personal_data.BULK_RECORDS).
     personal_data_bulk_records: int | None = Field(default=None, ge=1)
+    # 政策解读 (checks/policy_interpretation.py; optional, unset: its defaults): a policy document older than
+    # this many days without a 解读 is a finding; the share of documents with one, and the number of 解读 forms
+    # (文字, 图解, 视频, 问答), below these are findings of the site.
+    policy_interpretation_days: int | None = Field(default=None, ge=1, le=3660)
+    policy_interpretation_min_share: float | None = Field(default=None, ge=0, le=1)
+    policy_interpretation_min_forms: int | None = Field(default=None, ge=1, le=4)
+    # 转载: days a required item may take to appear when the item does not say (checks/repost_missing.py).
+    repost_days: int | None = Field(default=None, ge=1, le=366)
 
 
 class VetoWhen(_Strict):
@@ -61,6 +70,14 @@ class IndicatorRule(_Strict):
     veto_when: list[VetoWhen] = []
 
 
+class RepostItem(_Strict):
+    """An item every site under the set must repost (转载) within `days` of `issued` (unset: repost_days)."""
+    title: str = Field(min_length=2, max_length=200)
+    source: str = Field(min_length=2, max_length=100)    # 中国政府网, 陕西省人民政府 …
+    issued: date
+    days: int | None = Field(default=None, ge=1, le=366)
+
+
 class IndicatorSet(_Strict):
     id: str
     version: int
@@ -69,3 +86,4 @@ class IndicatorSet(_Strict):
     pass_score: float
     parameters: Parameters
     indicators: dict[str, IndicatorRule]
+    reposts: list[RepostItem] = []       # 转载 items (a child's list replaces its parent's)

@@ -30,7 +30,7 @@ from services.checker.crawl.crawler import _put
 from services.checker.indicators import IndicatorSet, resolve
 from services.checker.inspections.config import CheckerSettings, get_checker_settings
 from services.checker.inspections.models import utcnow
-from services.checker.monitor import pipeline, service
+from services.checker.monitor import pipeline, service, site_pass
 from services.checker.monitor.models import MonitorPage, MonitorSite, PageKind
 from services.checker.monitor.politeness import HostGate, PoliteFetcher, Politeness
 from services.checker.monitor.targets import DEFER_SECONDS, TargetCache
@@ -43,6 +43,7 @@ from services.common.settings import get_settings
 
 log = logging.getLogger(__name__)
 WRITE_BATCH = 20   # page results written per transaction
+FACTS_VERSION = 1  # pipeline.read_facts' reading of a page; bump when it changes
 
 
 def _session() -> Session:
@@ -68,6 +69,8 @@ def _builtin_version() -> str:
         digest.update(f"{entry.word}\t{entry.category}\t{entry.suggestion}\t{entry.obsolete_since}\n".encode())
     for word in builtin_whitelist():
         digest.update(f"w\t{word}\n".encode())
+    # What a scan reads besides words (title, policy facts): a new reading rescans every page once.
+    digest.update(f"facts\t{FACTS_VERSION}\n".encode())
     return digest.hexdigest()[:12]
 
 
@@ -307,6 +310,11 @@ def _finish(site_id: int, dropped: int, settings: CheckerSettings) -> bool:
         site = session.get(MonitorSite, site_id)
         if site is not None and site.last_full_cycle_at == now:
             service.prune(session, site_id, now, settings.monitor_prune_days)
+            try:
+                site_pass.run(session, site_id, now)
+            except Exception:  # noqa: BLE001 - the pass is redone after the next cycle; the crawl goes on
+                session.rollback()
+                log.warning("site pass of site %s failed", site_id, exc_info=True)
         return more
 
 

@@ -45,6 +45,9 @@ MAX_EVIDENCE = 5
 # An inspection re-fetches at most this many cited pages (politeness: 0.5 s a page); the open problems of the
 # pages beyond it are carried into the result with their monitoring evidence.
 MAX_RECHECK_PAGES = 200
+# Judged over the whole site by monitor/site_pass.py (no page id): only the next pass resolves them, never a page
+# re-scan, and an inspection carries them as they are (it reads a sample, not the site).
+SITE_PASS = ("policy_interpretation_missing", "repost_missing")
 
 
 class MonitorFinding(SQLModel, table=True):
@@ -224,7 +227,10 @@ def resolve_page(session: Session, site_id: int, page_id: int | None, current_ke
     see again are resolved at `at`. Returns how many."""
     keys = list(current_keys)
     where = [MonitorFinding.site_id == site_id, MonitorFinding.resolved_at.is_(None)]
-    where.append(MonitorFinding.page_id == page_id if page_id is not None else MonitorFinding.url == url)
+    if page_id is not None:
+        where.append(MonitorFinding.page_id == page_id)
+    else:
+        where += [MonitorFinding.url == url, MonitorFinding.indicator.not_in(SITE_PASS)]
     if keys:
         where.append(MonitorFinding.key.not_in(keys))
     # Core update: the ORM's session synchronisation evaluated every statement in Python for nothing.
@@ -251,6 +257,25 @@ def refresh_page(session: Session, site_id: int, page_id: int | None, url: str, 
     Returns (problems seen, problems resolved)."""
     keys = observe(session, site_id, page_id, url, findings, seen_at, indicator_set)
     return len(keys), resolve_page(session, site_id, page_id, keys, seen_at, url=url)
+
+
+def refresh_site_pass(session: Session, site_id: int, findings: Sequence[Finding], seen_at: datetime,
+                      indicator_set: IndicatorSet | None = None) -> tuple[int, int]:
+    """A site pass, written whole: its findings observed (each on the URL it names, with no page id), the open
+    site-pass problems it no longer makes resolved. Returns (problems seen, problems resolved)."""
+    by_url: dict[str, list[Finding]] = {}
+    for finding in findings:
+        url = finding.evidence[0].url if finding.evidence else ""
+        by_url.setdefault(url, []).append(finding)
+    keys: list[str] = []
+    for url, group in by_url.items():
+        keys += observe(session, site_id, None, url, group, seen_at, indicator_set)
+    where = [MonitorFinding.site_id == site_id, MonitorFinding.resolved_at.is_(None),
+             MonitorFinding.indicator.in_(SITE_PASS)]
+    if keys:
+        where.append(MonitorFinding.key.not_in(keys))
+    result = session.exec(MonitorFinding.__table__.update().where(*where).values(resolved_at=seen_at))
+    return len(keys), result.rowcount or 0
 
 
 def prune_resolved(session: Session, before: datetime, limit: int = 10_000) -> int:
@@ -314,7 +339,8 @@ def coverage_of(site: MonitorSite, counts: tuple[int, int] = (0, 0)) -> dict[str
             "attachments_unscannable": site.attachments_unscannable, "links_checked": site.links_checked,
             "links_broken": site.links_broken, "not_reached": not_reached_rows(site.not_reached or {}),
             "cycle_started_at": site.cycle_started_at, "last_full_cycle_at": site.last_full_cycle_at,
-            "last_fetch_at": site.last_fetch_at, "open_findings": counts[0], "open_veto_findings": counts[1]}
+            "last_fetch_at": site.last_fetch_at, "open_findings": counts[0], "open_veto_findings": counts[1],
+            "policy_summary": site.policy_summary}
 
 
 def coverage(session: Session, site_id: int) -> dict[str, Any] | None:
@@ -373,6 +399,8 @@ def plan_for_inspection(session: Session, site_id: int | None, *,
             MonitorPage.id.in_(list(page_ids)))).all())
     weight: dict[tuple[int | None, str], tuple[int, int]] = {}
     for p in problems:
+        if p.indicator in SITE_PASS:
+            continue   # the site's, not a page's: carried, never re-fetched
         veto, count = weight.get((p.page_id, p.url), (0, 0))
         weight[(p.page_id, p.url)] = (veto + (p.severity == "veto"), count + 1)
     ordered = sorted(weight, key=lambda k: (-weight[k][0], -weight[k][1], k[1]))
@@ -580,8 +608,8 @@ def recheck(snapshot: SiteSnapshot, plan: LedgerPlan, ctx: Any, indicator_set: I
     # With the homepage down, failures are unreachable's, not the links' (checks/broken_link.py): open broken
     # links stay in the ledger but are not judged.
     not_carried = {"unreachable"} if is_ok(snapshot.home) else {"unreachable", BROKEN}
-    kept = [p for p in plan.open if (p["page_id"], p["url"]) not in settled and p["id"] not in decided
-            and p["indicator"] not in not_carried]
+    kept = [p for p in plan.open if p["indicator"] in SITE_PASS or (
+        (p["page_id"], p["url"]) not in settled and p["id"] not in decided and p["indicator"] not in not_carried)]
     now_open = [e for c, _, f, _ in plan.recheck.refreshed for e in entries(c.url, f, indicator_set)]
     plan.coverage = {**plan.coverage, "open_findings": len(now_open) + len(kept),
                      "open_veto_findings": sum(p["severity"] == "veto" for p in kept)

@@ -93,6 +93,8 @@ class MonitorSite(SQLModel, table=True):
     not_reached: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False,
                                                                                server_default=text("'{}'")))
     coverage_at: datetime | None = ts()
+    # The last site pass (monitor/site_pass.py): policy documents, share with 解读, forms, reposts found.
+    policy_summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
 
 
 class MonitorPage(SQLModel, table=True):
@@ -130,6 +132,10 @@ class MonitorPage(SQLModel, table=True):
     scannable: bool | None = Field(default=None, sa_column=Column(Boolean))
     reason: str | None = Field(default=None, sa_column=Column(String(20)))
     gone_at: datetime | None = ts()           # answered 404/410 (removed); pruned after monitor_prune_days
+    # Read from the last parse: the document's title (转载 matching) and, only on policy documents and 解读
+    # pages, what the site pass matches them by (checks/policy_interpretation.page_facts); NULL elsewhere.
+    title: str | None = Field(default=None, sa_column=Column(String(200)))
+    policy: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
     # Frontier (same row): due_at NULL = not due; lease_until = claimed by a slice until then.
     priority: int = Field(default=Priority.new, sa_column=Column(SmallInteger, nullable=False,
                                                                  server_default=text("10")))

@@ -24,7 +24,7 @@ from selectolax.lexbor import LexborHTMLParser
 from sqlmodel import Session
 
 from services.checker.checks import broken_link, dark_link, sensitive_content, serious_error, typo, unreachable
-from services.checker.checks import personal_data, secrecy_marking
+from services.checker.checks import personal_data, policy_interpretation, secrecy_marking
 from services.checker.checks.base import CheckContext, is_ok
 from services.checker.crawl.attachments import looks_like_attachment
 from services.checker.crawl.config import CrawlSettings
@@ -208,6 +208,8 @@ async def _attachment(fetcher: Fetcher, site: SiteContext, claimed: Claimed) -> 
         return result  # not scannable is a coverage gap, not a clean result: the ledger keeps what it has
     page = Page(url=claimed.url, final_url=out.final_url, status=out.status, error=None, fetched_at=at,
                 content_type=out.content_type, html="", title="", text=extracted.text)
+    rec.read, rec.title = True, policy_interpretation.attachment_title(extracted.text)
+    rec.policy = policy_interpretation.page_facts(rec.title, extracted.text)
     result.findings = with_severity(site, page_findings(site, page, attachment=True))
     return result
 
@@ -253,10 +255,24 @@ async def _html(fetcher: Fetcher, site: SiteContext, claimed: Claimed, now: date
     rec.published = page.page_date
     rec.wordlist_version = site.wordlist_version
     result.found = discover(site, claimed, page, tree, rec)
+    if tree is not None:
+        read_facts(page, tree, rec)
     page.snapshot_key = content_key(hashlib.sha256(body).hexdigest(), "snapshots/sha256/")
     result.snapshot = (body, f"text/html; charset={page.encoding or 'utf-8'}")
     result.findings = with_severity(site, page_findings(site, page))
     return result
+
+
+def read_facts(page: Page, tree: LexborHTMLParser, rec: Recorded) -> None:
+    """The page's own title (转载 matching) and its policy facts (政策解读 matching) for its monitor row."""
+    meta = tree.css_first('meta[name="ArticleTitle"]') or tree.css_first('meta[name="articletitle"]')
+    heading = tree.css_first("h1")
+    rec.read = True
+    rec.title = policy_interpretation.doc_title((meta.attributes.get("content") or "") if meta else "",
+                                               heading.text(deep=True) if heading else "", page.title)
+    # Lists and the homepage show many documents' 文号 and 解读 titles; only a document page is one.
+    hub = rec.kind in (PageKind.home, PageKind.column, PageKind.list)
+    rec.policy = None if hub else policy_interpretation.page_facts(rec.title, page.text, page.links)
 
 
 _RECORDS = re.compile(r"<record\b", re.I)

@@ -7,6 +7,7 @@ when the lease passes, and the next slice (of any worker) redoes them. Recording
 due time (hub pages: hub interval; others: re-validation interval; failures: retry after a while).
 """
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -420,6 +421,9 @@ class Recorded:
     wordlist_version: str | None = None
     scannable: bool | None = None
     reason: str | None = None
+    read: bool = False             # parsed or extracted: title and policy below replace the row's
+    title: str | None = None
+    policy: dict[str, Any] | None = None
     changed: bool = False          # content differs from the last fetch (or first fetch)
     unchanged: bool = False        # 304, or the same content hash: nothing re-scanned
     hub: bool | None = None        # set when the fetch showed the page is (or is not) a hub
@@ -464,6 +468,8 @@ _RECORD = text("""
         wordlist_version = COALESCE(:wl, wordlist_version),
         scannable = CASE WHEN :unchanged THEN scannable ELSE :scannable END,
         reason = CASE WHEN :unchanged THEN reason ELSE :reason END,
+        title = CASE WHEN :read THEN :title ELSE title END,
+        policy = CASE WHEN :read THEN CAST(:policy AS jsonb) ELSE policy END,
         last_changed_at = CASE WHEN :changed THEN :at ELSE last_changed_at END,
         gone_at = CASE WHEN :gone THEN COALESCE(gone_at, :at) ELSE NULL END,
         due_at = :due, priority = :priority, attempts = :attempts, lease_until = NULL
@@ -477,7 +483,9 @@ def _record_params(claimed: Claimed, rec: Recorded) -> dict[str, Any]:
                 lm=(rec.last_modified or None) and rec.last_modified[:64], hash=rec.content_hash,
                 size=rec.size, published=rec.published, wl=rec.wordlist_version, scannable=rec.scannable,
                 reason=rec.reason and rec.reason[:20], changed=rec.changed, gone=rec.gone, due=rec.due_at,
-                priority=rec.priority, attempts=rec.attempts, id=claimed.id)
+                priority=rec.priority, attempts=rec.attempts, id=claimed.id, read=rec.read,
+                title=(rec.title or None) and rec.title[:200],
+                policy=json.dumps(rec.policy, ensure_ascii=False) if rec.policy is not None else None)
 
 
 def record_many(session: Session, outcomes: Sequence[tuple[Claimed, Recorded]]) -> None:
