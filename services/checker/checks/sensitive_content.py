@@ -4,6 +4,7 @@ from services.checker.checks.base import CheckContext, page_evidence, site_pages
 from services.checker.checks.html import page_text
 from services.checker.checks.words import page_findings
 from services.checker.model import Finding, Page, SiteSnapshot
+from services.checker.wordlists import Match
 
 CODE = "sensitive_content"
 
@@ -35,7 +36,11 @@ def _shown_text(page: Page) -> str:
     return text
 
 
+def _describe(match: Match) -> str:
+    # The entry's category (赌博, 色情 …) names what kind of content it is.
+    return f"存在违法违规信息：“{match.word}”（{match.group or match.suggestion or '违法违规'}）"
+
+
 def check(snapshot: SiteSnapshot, ctx: CheckContext) -> list[Finding]:
-    text = page_findings(snapshot, ctx, CODE, lambda m: f"存在违法违规信息：“{m.word}”（{m.suggestion}）",
-                         _shown_text)
+    text = page_findings(snapshot, ctx, CODE, _describe, _shown_text)
     return text + _link_findings(snapshot, ctx)

@@ -9,14 +9,14 @@ from services.checker.checks.base import CheckContext, page_evidence, site_pages
 from services.checker.checks.html import page_text
 from services.checker.model import Finding, Page, SiteSnapshot
 from services.checker.wordlists import Match
+from services.checker.wordlists.dating import still_right
 
 MAX_EVIDENCE = 10
 
 
 def _current(match: Match, page: Page) -> bool:
-    """An outdated name is only wrong in text dated after the reorganisation (or undated)."""
-    since = match.entry.obsolete_since
-    return since is None or page.page_date is None or page.page_date >= since
+    """An outdated name is only wrong in text written after the reorganisation (or undated)."""
+    return not still_right(match.entry.obsolete_since, page.page_date, page.title)
 
 
 def should_be(match: Match) -> str:
@@ -44,7 +44,8 @@ def page_findings(snapshot: SiteSnapshot, ctx: CheckContext, code: str, describe
             code, "；".join(described),
             [page_evidence(page, m.context) for m in fresh[:MAX_EVIDENCE]],
             count=len(fresh),
-            data={"matches": [{"word": m.word, "suggestion": m.suggestion, "position": m.start,
-                               "context": m.context} for m in fresh]},
+            data={"matches": [{"word": m.word, "suggestion": m.suggestion, "group": m.group, "position": m.start,
+                               "context": m.context} for m in fresh],
+                  "wordlist_version": ctx.matcher.version},
         ))
     return findings

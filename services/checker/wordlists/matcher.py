@@ -27,6 +27,8 @@ class Entry:
     suggestion: str | None = None
     # For outdated names of reorganised bodies: text dated before this day used the name rightly.
     obsolete_since: date | None = None
+    # What kind of error or content it is, in zh-CN (赌博, 机构名称变更, 涉台港澳表述 …); None for additions.
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ class Match:
         return self.entry.suggestion
 
     @property
+    def group(self) -> str | None:
+        return self.entry.group
+
+    @property
     def context(self) -> str:
         return f"{self.before}{self.word}{self.after}"
 
@@ -65,7 +71,9 @@ class Matcher:
     matches keep the leftmost, then the longest.
     """
 
-    def __init__(self, entries: Iterable[Entry], whitelist: Iterable[str] = ()):
+    def __init__(self, entries: Iterable[Entry], whitelist: Iterable[str] = (), version: str | None = None):
+        # The version of the built-in lists this matcher was built from (an extension keeps it).
+        self.version = version
         self._entries: dict[str, Entry] = {_fold(e.word): e for e in entries if e.word}
         self._whitelist: tuple[str, ...] = tuple(dict.fromkeys(w for w in whitelist if w))
         whitelisted = {_fold(w) for w in self._whitelist}   # a whitelisted word is never reported
@@ -82,7 +90,7 @@ class Matcher:
 
     def extended(self, entries: Iterable[Entry] = (), whitelist: Iterable[str] = ()) -> "Matcher":
         """This matcher plus an organisation's own entries and whitelist (its entries win on clashes)."""
-        return Matcher([*self._entries.values(), *entries], [*self._whitelist, *whitelist])
+        return Matcher([*self._entries.values(), *entries], [*self._whitelist, *whitelist], self.version)
 
     def find(self, text: str, categories: Collection[str] | None = None) -> list[Match]:
         if not text or self._automaton is None:
