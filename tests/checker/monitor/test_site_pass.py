@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from services.checker.checks.base import CheckContext
 from services.checker.indicators import resolve
 from services.checker.indicators.labels import indicator_name
+from services.checker.model import Page, RegistryFacts, SiteSnapshot
 from services.checker.monitor import ledger, service, site_pass
 from services.checker.monitor.models import MonitorPage, MonitorSite
 from services.checker.store.models import IndicatorSetVersion
@@ -101,6 +103,19 @@ def test_policy_interpretation_and_reposts_over_a_monitored_site(farm: PolicyFar
     assert open_site_pass(SITES[0], farm, 0) == farm.manifest[0]["findings"]
     assert plan is not None and not any(c.url.endswith("/zcwj/d.html") for c in plan.cited)
     assert {p["indicator"] for p in plan.open} >= CODES
+    # The inspection reads the document page afresh (no problem of its own there): the site's judgement is
+    # carried into the result as it stands, with its ledger id.
+    at = rows["/zcwj/d.html"].last_fetched_at
+    doc = Page(url=farm.url(0) + "zcwj/d.html", final_url=farm.url(0) + "zcwj/d.html", status=200, error=None,
+               fetched_at=at, html="<html><body><p>正文</p></body></html>", text="正文")
+    home = Page(url=farm.url(0), final_url=farm.url(0), status=200, error=None, fetched_at=at, html="<html></html>")
+    snapshot = SiteSnapshot(homepage_url=farm.url(0), now=at, home=home, pages={doc.url: doc}, columns=[], links={},
+                            probes=[], registry=RegistryFacts())
+    carried = ledger.recheck(snapshot, plan, CheckContext.for_set(resolve("gov-2019"), at))
+    assert {(f.indicator, f.data["target"]) for f in carried if f.indicator in CODES} == {
+        ("policy_interpretation_missing", doc.url), ("policy_interpretation_missing", "share"),
+        ("repost_missing", next(p.data["target"] for p in problems.values() if p.indicator == "repost_missing"))}
+    assert all(f.data.get("carried") for f in carried if f.indicator in CODES)
 
     # The site publishes D's 解读 and the missing repost: the next cycle's pass resolves both findings.
     farm.publish_missing(0)
