@@ -8,6 +8,21 @@ from services.checker.wordlists.matcher import CATEGORIES, Entry, Matcher
 
 DATA = Path(__file__).with_name("data")
 
+# What users read for the `source` column of the data files (PROVENANCE.md has the details).
+SOURCE_LABELS = {
+    "reform2018": "2018年深化党和国家机构改革方案",
+    "reform2023": "2023年党和国家机构改革方案",
+    "rural2021": "2021年组建国家乡村振兴局",
+    "local2019": "2018—2019年地方机构改革（据国家方案生成）",
+    "xinhua": "新华社新闻报道中的禁用词和慎用词",
+    "guifan": "党章、党代会报告等规范表述",
+    "formulations": "规范表述的常见错字（生成）",
+    "team": "通报及暗链案例整理",
+    "typos": "常见错别字",
+    "patterns": "赌博及违法服务推广用语（生成）",
+    "konsheng": "开源敏感词库 Sensitive-lexicon（MIT许可）",
+}
+
 
 def _lines(path: Path) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -15,16 +30,21 @@ def _lines(path: Path) -> list[str]:
 
 
 @cache
-def builtin_entries() -> tuple[Entry, ...]:
-    """Entries of every category; `<category>.tsv` lines are word, group, correction or reason,
-    obsolete-since date (outdated names only), source."""
-    entries = []
+def builtin_rows() -> tuple[tuple[Entry, str], ...]:
+    """Entries of every category with their source id; `<category>.tsv` lines are word, group, correction
+    or reason, obsolete-since date (outdated names only), source."""
+    rows = []
     for category in CATEGORIES:
         for line in _lines(DATA / f"{category}.tsv"):
-            word, group, note, since, _source = line.split("\t")
-            entries.append(Entry(word, category, note or None,  # type: ignore[arg-type]
-                                 date.fromisoformat(since) if since else None, group or None))
-    return tuple(entries)
+            word, group, note, since, source = line.split("\t")
+            rows.append((Entry(word, category, note or None,  # type: ignore[arg-type]
+                               date.fromisoformat(since) if since else None, group or None), source))
+    return tuple(rows)
+
+
+@cache
+def builtin_entries() -> tuple[Entry, ...]:
+    return tuple(entry for entry, _ in builtin_rows())
 
 
 @cache

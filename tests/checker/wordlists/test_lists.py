@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 
 from services.checker.wordlists import build, builtin_entries, builtin_version, builtin_whitelist, default_matcher
-from services.checker.wordlists.builtin import DATA
+from services.checker.wordlists.builtin import DATA, SOURCE_LABELS
 from services.checker.wordlists.dating import still_right, written_on
 
 GROUPS = {"serious_error": {"国名党名", "领导人姓名职务", "政治表述", "涉台港澳表述", "国际领土表述", "民族宗教表述", "禁用称谓"},
@@ -44,6 +44,7 @@ def test_every_source_is_documented():
                        "team", "typos", "patterns", "konsheng"}
     for source in sources:
         assert f"| `{source}` |" in provenance, source
+        assert not SOURCE_LABELS[source].isascii()   # what users read
     assert "5a8da94c61c160e203a6b2fcfafbea642404d50c" in provenance
     assert (DATA / "licenses" / "konsheng-Sensitive-lexicon-MIT.txt").read_text().startswith("MIT License")
 
