@@ -102,6 +102,9 @@ class RegistryFacts:
     psb_number: str | None = None
     has_badge: bool | None = None
     state: str | None = None       # closed/deregistered sites are checked for domain_not_released
+    kind: str | None = None        # portal (政府门户网站) or department: which columns it must have
+    closure_notice_on: str | None = None  # ISO date the 关停公告 went up (a closing site's filing)
+    migration_target_url: str | None = None
     columns: list[dict[str, Any]] = field(default_factory=list)  # {name, url, category, should_update}
 
 

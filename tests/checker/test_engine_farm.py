@@ -20,7 +20,7 @@ from services.common.s3 import get_bytes
 from services.common.settings import get_settings
 from tests.fixtures.farm import SITE_CHECK_CODES, Farm, probe_series
 
-FARM_SITES = 48           # every scenario of tests/fixtures/farm/generate.py
+FARM_SITES = 55           # every scenario of tests/fixtures/farm/generate.py
 CONCURRENT_SITES = 12
 # Deployment budgets, no politeness delay and short timeouts (the farm answers in milliseconds).
 DEFAULTS = CrawlSettings()

@@ -17,6 +17,8 @@ export const INDICATOR: Record<string, string> = {
   service_guide_incomplete: '办事指南要素不全', missing_footer_ids: '网站标识/备案信息缺失',
   missing_error_entry: '无“我为政府网站找错”入口', mobile_unfriendly: '未适配移动端', domain_not_released: '关停网站域名未注销',
   secrecy_marking: '存在涉密标识信息', personal_data: '泄露公民个人信息',
+  column_missing: '栏目设置不规范（栏目缺漏）', column_name_outdated: '栏目名称使用已变更的机构名称',
+  closure_notice_missing: '关停期间首页未发布关停公告',
   policy_interpretation_missing: '政策文件未按要求解读', repost_missing: '重要信息未及时转载',
   account_not_found: '账号无法搜索到', account_not_updated: '账号内容长期未更新', account_no_interaction: '无有效互动功能',
   account_interaction_link_broken: '互动交流链接有误', account_no_original: '3个月内无原创信息',

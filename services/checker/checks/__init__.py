@@ -3,10 +3,10 @@
 from types import ModuleType
 
 from services.checker.checks import (
-    broken_link, column_empty, column_not_updated, dark_link, domain_not_released, home_not_updated,
-    message_unanswered, missing_error_entry, missing_footer_ids, mobile_unfriendly, no_interaction_channel,
-    no_services, personal_data, reply_slow, secrecy_marking, sensitive_content, serious_error,
-    service_guide_incomplete, typo, unreachable,
+    broken_link, closure_notice_missing, column_empty, column_missing, column_name_outdated, column_not_updated,
+    dark_link, domain_not_released, home_not_updated, message_unanswered, missing_error_entry, missing_footer_ids,
+    mobile_unfriendly, no_interaction_channel, no_services, personal_data, reply_slow, secrecy_marking,
+    sensitive_content, serious_error, service_guide_incomplete, typo, unreachable,
 )
 from services.checker.checks import (
     account_interaction_link_broken, account_menu_broken, account_no_interaction, account_no_original,
@@ -19,10 +19,10 @@ from services.checker.platforms.base import AccountSnapshot
 
 # In the order of indicators.md, which is the order a notice lists problems in.
 SITE_CHECKS: tuple[ModuleType, ...] = (
-    unreachable, home_not_updated, column_not_updated, column_empty, broken_link, dark_link,
-    serious_error, sensitive_content, typo, secrecy_marking, personal_data, no_interaction_channel,
-    message_unanswered, reply_slow, no_services, service_guide_incomplete, missing_footer_ids,
-    missing_error_entry, mobile_unfriendly, domain_not_released,
+    unreachable, home_not_updated, column_not_updated, column_empty, column_missing, broken_link, dark_link,
+    serious_error, sensitive_content, typo, column_name_outdated, secrecy_marking, personal_data,
+    no_interaction_channel, message_unanswered, reply_slow, no_services, service_guide_incomplete,
+    missing_footer_ids, missing_error_entry, mobile_unfriendly, domain_not_released, closure_notice_missing,
 )
 # A site closed in the registry is only checked for still serving its domain.
 CLOSED_SITE_CHECKS: tuple[ModuleType, ...] = (domain_not_released,)

@@ -1,10 +1,11 @@
 """What every check receives besides the snapshot, and the helpers they share."""
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
-from services.checker.indicators import IndicatorSet, Parameters
+from services.checker.indicators import IndicatorSet, Parameters, RequiredColumn
 from services.checker.model import Evidence, Item, Page, SiteSnapshot
 from services.checker.wordlists import Matcher, default_matcher
 
@@ -18,6 +19,8 @@ class CheckContext:
     params: Parameters            # thresholds of the resolved indicator set
     matcher: Matcher              # word lists, with the organisation's additions and whitelist
     enabled: frozenset[str]       # indicator codes the set enables
+    # Columns a site must have, by site kind (the set's required_columns; empty: none required).
+    required_columns: Mapping[str, Mapping[str, RequiredColumn | None]] = field(default_factory=dict)
 
     @classmethod
     def for_set(cls, indicator_set: IndicatorSet, now: datetime,
@@ -25,7 +28,7 @@ class CheckContext:
         """The context an inspection under `indicator_set` runs with (built-in word lists by default)."""
         enabled = frozenset(code for code, rule in indicator_set.indicators.items() if rule.enabled)
         return cls(now=now, params=indicator_set.parameters, matcher=matcher or default_matcher(),
-                   enabled=enabled)
+                   enabled=enabled, required_columns=indicator_set.required_columns)
 
     @property
     def today(self) -> date:

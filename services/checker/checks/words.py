@@ -24,9 +24,10 @@ def should_be(match: Match) -> str:
 
 
 def page_findings(snapshot: SiteSnapshot, ctx: CheckContext, code: str, describe: Callable[[Match], str],
-                  text_of: Callable[[Page], str] = page_text) -> list[Finding]:
+                  text_of: Callable[[Page], str] = page_text,
+                  keep: Callable[[Match], bool] | None = None) -> list[Finding]:
     """One finding per page with new matches of the category `code`; `describe(match)` words one match,
-    `text_of(page)` gives the text to read."""
+    `text_of(page)` gives the text to read, `keep(match)` (when given) drops matches another check reports."""
     seen: set[tuple[str, str]] = set()
     findings = []
     for page in site_pages(snapshot):
@@ -34,7 +35,7 @@ def page_findings(snapshot: SiteSnapshot, ctx: CheckContext, code: str, describe
         fresh = []
         for match in ctx.matcher.find(text, (code,)):
             key = (match.entry.word, match.context)
-            if key not in seen and _current(match, page):
+            if key not in seen and _current(match, page) and (keep is None or keep(match)):
                 seen.add(key)
                 fresh.append(match)
         if not fresh:

@@ -9,6 +9,8 @@ NAMES: dict[str, str] = {
     "service_guide_incomplete": "办事指南要素不全", "missing_footer_ids": "网站标识/备案信息缺失",
     "missing_error_entry": "无“我为政府网站找错”入口", "mobile_unfriendly": "未适配移动端",
     "domain_not_released": "关停网站域名未注销",
+    "column_missing": "栏目设置不规范（栏目缺漏）", "column_name_outdated": "栏目名称使用已变更的机构名称",
+    "closure_notice_missing": "关停期间首页未发布关停公告",
     "secrecy_marking": "存在涉密标识信息", "personal_data": "泄露公民个人信息",
     "policy_interpretation_missing": "政策文件未按要求解读", "repost_missing": "重要信息未及时转载",
     "account_not_found": "账号无法搜索到", "account_not_updated": "账号内容长期未更新",

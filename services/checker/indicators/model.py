@@ -78,6 +78,12 @@ class RepostItem(_Strict):
     days: int | None = Field(default=None, ge=1, le=366)
 
 
+class RequiredColumn(_Strict):
+    """A column (栏目) a site must have: found when a column or link name contains its name or a synonym."""
+    synonyms: list[str] = []
+    within: str | None = None            # a sub-column of this required column, looked for on its page
+
+
 class IndicatorSet(_Strict):
     id: str
     version: int
@@ -86,4 +92,15 @@ class IndicatorSet(_Strict):
     pass_score: float
     parameters: Parameters
     indicators: dict[str, IndicatorRule]
+    # Columns a site must have, by site kind (portal, department), by name; a tier overrides an entry by its
+    # name, and drops one by setting it to null (mappings merge key by key, see loader._merge).
+    required_columns: dict[str, dict[str, RequiredColumn | None]] = {}
+
+    @model_validator(mode="after")
+    def _parents_required(self) -> "IndicatorSet":
+        for kind, columns in self.required_columns.items():
+            for name, column in columns.items():
+                if column is not None and column.within is not None and columns.get(column.within) is None:
+                    raise ValueError(f"required_columns.{kind}.{name}: within names no required column")
+        return self
     reposts: list[RepostItem] = []       # 转载 items (a child's list replaces its parent's)

@@ -18,7 +18,9 @@ from services.checker.wordlists import Matcher
 def registry_facts(site: dict[str, Any]) -> RegistryFacts:
     return RegistryFacts(site_id=site.get("id"), name=site.get("name"), site_code=site.get("site_code"),
                          icp_number=site.get("icp_number"), psb_number=site.get("psb_number"),
-                         has_badge=site.get("has_badge"), state=site.get("state"),
+                         has_badge=site.get("has_badge"), state=site.get("state"), kind=site.get("kind"),
+                         closure_notice_on=site.get("closure_notice_on"),
+                         migration_target_url=site.get("migration_target_url"),
                          columns=[{k: c.get(k) for k in ("name", "url", "category", "should_update")}
                                   for c in site.get("columns") or []])
 

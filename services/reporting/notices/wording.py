@@ -19,6 +19,7 @@ PHRASES = {
     "home_not_updated": "首页长期未更新",
     "column_not_updated": "多个栏目更新不及时",
     "column_empty": "栏目空白",
+    "column_missing": "栏目设置不规范",
     "broken_link": "存在错链断链",
     "dark_link": "存在暗链",
     "serious_error": "存在严重表述错误",
@@ -28,6 +29,7 @@ PHRASES = {
     "policy_interpretation_missing": "政策文件未按要求解读",
     "repost_missing": "重要信息未及时转载",
     "typo": "存在错别字",
+    "column_name_outdated": "栏目名称使用已撤销机构名称",
     "no_interaction_channel": "未提供有效互动交流渠道",
     "message_unanswered": "网民留言超过3个月未回复",
     "reply_slow": "留言回复不及时",
@@ -37,6 +39,7 @@ PHRASES = {
     "missing_error_entry": "未设置“我为政府网站找错”入口",
     "mobile_unfriendly": "未适配移动终端",
     "domain_not_released": "已关停网站域名未注销",
+    "closure_notice_missing": "关停期间首页未发布关停公告",
     "account_not_found": "搜索不到",
     "account_not_updated": "14天未更新",
     "account_no_interaction": "未提供有效互动功能",
@@ -46,7 +49,8 @@ PHRASES = {
     "account_menu_broken": "菜单链接无效",
     "account_bought_followers": "存在虚假粉丝等造假行为",
 }
-AGGREGATED = {"column_not_updated", "column_empty", "broken_link", "typo", "missing_footer_ids", "dark_link"}
+AGGREGATED = {"column_not_updated", "column_empty", "broken_link", "typo", "missing_footer_ids", "dark_link",
+              "column_missing", "column_name_outdated"}
 # Sentence forms for 二、主要问题 ("市民政局、…网站存在多个栏目更新不及时").
 PROBLEM_ORDER = list(PHRASES)
 # A message already reads like a notice's table cell when it is a short phrase without punctuation
@@ -175,6 +179,7 @@ SENTENCES = {
     "home_not_updated": "首页长期未更新",
     "column_not_updated": "存在多个栏目更新不及时",
     "column_empty": "存在空白栏目",
+    "column_missing": "栏目设置不规范，存在栏目缺漏",
     "unreachable": "监测时间点无法访问",
     "serious_error": "存在严重表述错误",
     "sensitive_content": "存在违法违规内容",
@@ -185,6 +190,7 @@ SENTENCES = {
     "dark_link": "存在暗链",
     "broken_link": "存在错链断链",
     "typo": "存在错别字",
+    "column_name_outdated": "栏目名称仍使用已撤销机构名称",
     "no_interaction_channel": "未提供有效互动交流渠道",
     "message_unanswered": "网民留言超过3个月未回复",
     "reply_slow": "留言回复不及时",
@@ -194,6 +200,7 @@ SENTENCES = {
     "missing_error_entry": "未设置“我为政府网站找错”入口",
     "mobile_unfriendly": "未适配移动终端",
     "domain_not_released": "已关停网站域名未注销",
+    "closure_notice_missing": "关停期间未在首页保留关停公告",
     "account_not_updated": "内容14天未更新",
     "account_no_interaction": "未提供有效互动渠道",
     "account_interaction_link_broken": "互动交流链接有误",
