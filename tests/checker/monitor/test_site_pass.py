@@ -145,3 +145,33 @@ def test_a_disabled_indicator_makes_no_finding_and_resolves_what_was_open(farm: 
         figures = site_pass.run(session, SITES[0], utcnow(), quiet)
     assert "policy" not in figures and "reposts" not in figures   # gov-2019 itself lists no reposts
     assert open_site_pass(SITES[0], farm, 0) == set()
+
+
+def test_generated_gov_sites_hold_no_policy_document(farm: PolicyFarm) -> None:
+    """The deep farm's sites (every CMS style; titles such as “…关于印发…工作要点的通知” and “《…》政策解读”, 备案号
+    and 标识码 in footers, but no 文号): no document, so no 政策解读 finding; their 解读 pages are counted."""
+    from tests.checker.monitor.test_deep_monitor import CFG
+    from tests.fixtures.farm.deep import DeepFarm
+
+    ids = [886101, 886102]
+    with DeepFarm(sites=2, pages_min=50, pages_max=80, seed=31, base="127.4.3.1") as deep:
+        with Session(get_engine()) as session:
+            session.exec(text("DELETE FROM checker.monitor_site WHERE site_id = ANY(:s)").bindparams(s=ids))
+            session.commit()
+            service.sync_sites(session, [{"id": site_id, "name": f"深度站{i}", "homepage_url": deep.url(i),
+                                          "org_path": f"{ORG}9/"} for i, site_id in enumerate(ids)])
+        for site_id in ids:
+            asyncio.run(cycle(site_id, CFG))
+    seen = 0
+    with Session(get_engine()) as session:
+        for site_id in ids:
+            figures = session.get(MonitorSite, site_id).policy_summary
+            interps = session.exec(select(MonitorPage.title).where(
+                MonitorPage.site_id == site_id, MonitorPage.policy.is_not(None))).all()
+            assert figures["policy"]["documents"] == 0 and figures["policy"]["overdue"] == 0, figures
+            assert figures["policy"]["interpretations"] == len(interps)
+            assert all("解读" in title for title in interps), interps
+            seen += len(interps)
+            assert figures["reposts"]["required"] == 3    # the organisation's set applies to these sites too
+            assert not {p.indicator for p in ledger.open_problems(session, site_id)} & {"policy_interpretation_missing"}
+    assert seen > 0
