@@ -309,6 +309,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wordlists/builtin/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Version of the built-in lists and their size per category and group */
+        get: operations["builtin_summary_api_v1_wordlists_builtin_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wordlists/builtin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Entries of the built-in lists (read only) */
+        get: operations["builtin_entries_api_v1_wordlists_builtin_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/wordlists/entries": {
         parameters: {
             query?: never;
@@ -597,6 +631,37 @@ export interface components {
             file: string;
             /** Note */
             note?: string | null;
+        };
+        /** BuiltinGroup */
+        BuiltinGroup: {
+            category: components["schemas"]["WordCategory"];
+            /** Group */
+            group: string;
+            /** Count */
+            count: number;
+        };
+        /** BuiltinSummary */
+        BuiltinSummary: {
+            /** Version */
+            version: string;
+            /** Total */
+            total: number;
+            /** Groups */
+            groups: components["schemas"]["BuiltinGroup"][];
+        };
+        /** BuiltinWord */
+        BuiltinWord: {
+            /** Word */
+            word: string;
+            category: components["schemas"]["WordCategory"];
+            /** Group */
+            group: string;
+            /** Suggestion */
+            suggestion: string | null;
+            /** Obsolete Since */
+            obsolete_since: string | null;
+            /** Source */
+            source: string;
         };
         /** Coverage */
         Coverage: {
@@ -1099,6 +1164,17 @@ export interface components {
         Page_AuditPublic_: {
             /** Items */
             items: components["schemas"]["AuditPublic"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[BuiltinWord] */
+        Page_BuiltinWord_: {
+            /** Items */
+            items: components["schemas"]["BuiltinWord"][];
             /** Total */
             total: number;
             /** Limit */
@@ -2279,6 +2355,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IndicatorSetPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    builtin_summary_api_v1_wordlists_builtin_summary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuiltinSummary"];
+                };
+            };
+        };
+    };
+    builtin_entries_api_v1_wordlists_builtin_get: {
+        parameters: {
+            query?: {
+                category?: components["schemas"]["WordCategory"] | null;
+                group?: string | null;
+                q?: string | null;
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BuiltinWord_"];
                 };
             };
             /** @description Validation Error */

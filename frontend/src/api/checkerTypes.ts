@@ -18,6 +18,9 @@ export type WordEntryPublic = S['WordEntryPublic']
 export type WordEntryCreate = S['WordEntryCreate']
 export type WordList = S['WordList']
 export type WordCategory = S['WordCategory']
+export type BuiltinWord = S['BuiltinWord']
+export type BuiltinSummary = S['BuiltinSummary']
+export type BuiltinGroup = S['BuiltinGroup']
 
 /** One piece of evidence of a finding (DESIGN.md check-output contract). */
 export interface FindingEvidence {

@@ -1,6 +1,6 @@
 // Word lists (错敏词库): one "kind" in the UI stands for the API's list (addition / whitelist) and,
 // for additions, the category.
-import type { WordCategory, WordEntryCreate, WordEntryPublic, WordList } from '@/api/checkerTypes'
+import type { BuiltinGroup, WordCategory, WordEntryCreate, WordEntryPublic, WordList } from '@/api/checkerTypes'
 import type { WordKind } from '@/utils/checkerLabels'
 
 /** The list/category query of a kind filter (nothing for "all"). */
@@ -34,4 +34,16 @@ export function buildWordEntryBody(form: WordEntryForm): WordEntryCreate {
     note: form.note.trim() || null,
     org_id: form.org_id ?? null,
   }
+}
+
+/** The groups (赌博, 机构名称变更 …) of the built-in lists within a category (all when none), largest first. */
+export function builtinGroups(groups: BuiltinGroup[], category: WordCategory | '' | undefined): BuiltinGroup[] {
+  return groups.filter((g) => !category || g.category === category).sort((a, b) => b.count - a.count)
+}
+
+/** Entries per category of the built-in lists. */
+export function builtinCategoryCounts(groups: BuiltinGroup[]): Partial<Record<WordCategory, number>> {
+  const counts: Partial<Record<WordCategory, number>> = {}
+  for (const g of groups) counts[g.category] = (counts[g.category] ?? 0) + g.count
+  return counts
 }
