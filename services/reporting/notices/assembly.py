@@ -108,10 +108,29 @@ def gather(client: ServiceClient, inspection_id: int, previous_id: int | None = 
                 checked = (client.result_count(previous["id"], kind=kind, verdict="pass")
                            + client.result_count(previous["id"], kind=kind, verdict="fail"))
                 g.prev_counts[kind] = (client.result_count(previous["id"], kind=kind, verdict="pass"), checked)
+            if any(s.get("kind") == "column" for s in g.sites.values()):
+                split_previous_columns(g, client.results(previous["id"]))
         g.period = period_figures(client, g)
         return g
     except UpstreamError as exc:
         raise _upstream(exc) from exc
+
+
+def split_previous_columns(g: Gathered, rows: Any) -> None:
+    """The previous round's site figures without its 专栏, and the 专栏's apart (the checker counts both as
+    sites)."""
+    counts = {"site": [0, 0], "column": [0, 0]}
+    for row in rows:
+        if row.get("kind") != "site" or row.get("verdict") not in ("pass", "fail"):
+            continue
+        figure = counts["column" if is_column(g, row) else "site"]
+        figure[0] += row["verdict"] == "pass"
+        figure[1] += 1
+    for kind, (passed, checked) in counts.items():
+        if checked:
+            g.prev_counts[kind] = (passed, checked)
+        else:
+            g.prev_counts.pop(kind, None)
 
 
 QUARTERS = "一二三四"
@@ -203,10 +222,31 @@ def _level(g: Gathered, org_path: str) -> str | None:
     return None
 
 
+def is_column(g: Gathered, row: dict[str, Any]) -> bool:
+    """A 信息公开专栏 (a site of kind column in the registry; its result names the prefix it was checked in)."""
+    if row.get("kind") != "site":
+        return False
+    site = g.sites.get(row["target_id"])
+    if site is not None:
+        return site.get("kind") == "column"
+    detail = g.details.get(("site", row["target_id"])) or {}
+    return bool((detail.get("target") or {}).get("scope"))
+
+
+def columns_label(g: Gathered, rows: list[dict[str, Any]]) -> str:
+    """Seed 001: 市级部门信息公开专栏 when every 专栏 is of the scope's own departments, else 信息公开专栏."""
+    levels = {_level(g, (g.sites.get(r["target_id"]) or {}).get("org_path") or r.get("org_path", "")) for r in rows}
+    own = tier_char(g.scope_org)
+    return f"{own}级部门信息公开专栏" if levels == {None} and own and own != "省" else (
+        "省级部门信息公开专栏" if levels == {None} and own == "省" else "信息公开专栏")
+
+
 def site_type(g: Gathered, row: dict[str, Any]) -> tuple[str, str]:
     """(group label for 总体情况, type printed in the table)."""
     site = g.sites.get(row["target_id"]) or {}
     kind = site.get("kind") or "department"
+    if kind == "column":
+        return "信息公开专栏", "信息公开专栏"
     level = _level(g, site.get("org_path") or row.get("org_path", ""))
     own = tier_char(g.scope_org)  # 韩城市 (a county-level city) writes 市政府门户网站
     if level is None:
@@ -319,7 +359,9 @@ def problem_groups(g: Gathered, kind: str, problems: dict[str, list[tuple[dict[s
             kind=kind, indicator=code, phrase=SENTENCES.get(code) or PHRASES.get(code) or items[0][1],
             units=[short_name(display_name(g, r), scope_name=scope_name, ancestors=ancestors, regions=regions)
                    for r in ordered],
-            platforms=[account_platform(g, r) if kind == "account" else None for r in ordered]))
+            # Sites: "column" marks a 信息公开专栏 (its name is said without 网站 after it).
+            platforms=[account_platform(g, r) if kind == "account" else ("column" if is_column(g, r) else None)
+                       for r in ordered]))
     out.sort(key=lambda p: (SENTENCE_ORDER.index(p.indicator) if p.indicator in SENTENCES else len(SENTENCES),
                             -len(p.units)))
     return out
@@ -375,25 +417,40 @@ def overview_text(c: NoticeContent) -> str:
     parts: list[tuple[str, str]] = []
     if c.follow_up is not None:
         parts.append((f"{c.follow_up.name}通报问题整改情况", follow_up_text(c.follow_up)))
+    cols = c.columns
     for fig, what, short in ((c.sites, "政府网站", "网站"), (c.accounts, "政务新媒体", "政务新媒体")):
-        if not fig.total:
+        with_columns = what == "政府网站" and cols.total > 0
+        if not fig.total and not with_columns:
             continue
-        text = f"{as_of}，{c.scope_name}共运行{short}{fig.total}个"
-        if fig.groups:
-            text += f"，其中{_join_groups(fig.groups)}"
-        text += "。"
-        if what == "政务新媒体":
-            text += changes_text(c.period)
-        text += (f"检查结果为：合格{what}{fig.passed}个，不合格{what}{fig.failed}个，"
-                 f"合格率{rate(fig.passed, fig.checked, d, z)}")
-        change = points((fig.passed, fig.checked), (fig.prev_passed, fig.prev_checked)
-                        if fig.prev_checked else None, d, z)
-        if change and prev:
-            text += f"，{prev}{change}"
+        if fig.total:
+            text = f"{as_of}，{c.scope_name}共运行{short}{fig.total}个"
+            if fig.groups:
+                text += f"，其中{_join_groups(fig.groups)}"
+            if with_columns:  # seed 001: "登记在运行政府网站9个、市级部门信息公开专栏38个"
+                text += f"；登记在运行{c.columns_label}{cols.total}个"
+            text += "。"
+            if what == "政务新媒体":
+                text += changes_text(c.period)
+            text += (f"检查结果为：合格{what}{fig.passed}个，不合格{what}{fig.failed}个，"
+                     f"合格率{rate(fig.passed, fig.checked, d, z)}")
+            change = points((fig.passed, fig.checked), (fig.prev_passed, fig.prev_checked)
+                            if fig.prev_checked else None, d, z)
+            if change and prev:
+                text += f"，{prev}{change}"
+        else:
+            text = f"{as_of}，{c.scope_name}登记在运行{c.columns_label}{cols.total}个。检查结果为"
+        if with_columns:  # seed 001: "问题专栏1个，合格率97.37%"
+            text += f"{'；' if fig.total else '：'}问题专栏{cols.failed}个，合格率{rate(cols.passed, cols.checked, d, z)}"
+            change = points((cols.passed, cols.checked), (cols.prev_passed, cols.prev_checked)
+                            if cols.prev_checked else None, d, z)
+            if change and prev:
+                text += f"，{prev}{change}"
         text += "。"
         if fig.errors:
             text += f"另有{fig.errors}个{short}未能完成检查。"
-        parts.append((f"{what}检查情况", text))
+        if with_columns and cols.errors:
+            text += f"另有{cols.errors}个专栏未能完成检查。"
+        parts.append((f"{what}和信息公开专栏检查情况" if with_columns else f"{what}检查情况", text))
     messages = messages_text(c)
     if messages:
         parts.append(("网民留言办理情况", messages))
@@ -411,12 +468,19 @@ def problems_text(c: NoticeContent) -> str:
         groups = [p for p in c.problem_groups if p.kind == kind]
         if not groups:
             continue
-        clauses = [clause(p.indicator, p.phrase, kind,
-                          list(zip(p.units, p.platforms if len(p.platforms) == len(p.units) else [None] * len(p.units),
-                                   strict=True)))
+        clauses = [_columns_said(p, clause(p.indicator, p.phrase, kind,
+                                           list(zip(p.units, p.platforms if len(p.platforms) == len(p.units)
+                                                    else [None] * len(p.units), strict=True))))
                    for p in groups]
         lines.append(f"（{'一二'[len(lines)]}）{what}。{'，'.join(clauses)}。")
     return "\n".join(lines) or "本次检查未发现不合格情况。"
+
+
+def _columns_said(p: ProblemGroup, text: str) -> str:
+    """Seed 001 names a 专栏 alone ("如：市自然资源和规划局信息公开专栏"), never "…专栏网站"."""
+    if p.kind == "site" and p.platforms and all(x == "column" for x in p.platforms):
+        return text.replace(f"网站{p.phrase}", p.phrase, 1)
+    return text
 
 
 def placeholder_values(c: NoticeContent) -> dict[str, str]:
@@ -472,7 +536,8 @@ def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None
     period, check = round_of(ins)
     what = what_of(ins.get("target_kinds") or {r["kind"] for r in g.results})
     title = f"{office}关于{period}{what}{check}情况的通报"
-    sites = [r for r in g.results if r["kind"] == "site"]
+    columns = [r for r in g.results if is_column(g, r)]
+    sites = [r for r in g.results if r["kind"] == "site" and not is_column(g, r)]
     accounts = [r for r in g.results if r["kind"] == "account"]
     window = (_date(ins.get("window_start")), _date(ins.get("window_end") or ins.get("now")))
     site_problems: dict[str, list[tuple[dict[str, Any], str]]] = {}
@@ -482,6 +547,9 @@ def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None
     account_rows = _rows_and_problems(
         g, "account", accounts, lambda r: PLATFORM_LABELS.get(account_platform(g, r) or "other", "其他"),
         rs.list_passing_with_findings, account_problems)
+    # A 专栏's problems read with the sites' (seed 001: "存在严重表述错误，如：市自然资源和规划局信息公开专栏").
+    column_rows = _rows_and_problems(g, "site", columns, lambda r: "信息公开专栏", rs.list_passing_with_findings,
+                                     site_problems)
     groups = problem_groups(g, "site", site_problems) + problem_groups(g, "account", account_problems)
     previous = "".join(round_of(g.previous)) if g.previous else None
     fixed = {"机关简称": short_office(g.scope_org) or office, "地区": whole_region(g.scope_org), "期次": period,
@@ -502,6 +570,9 @@ def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None
         sites=_figures(g, "site", sites, lambda r: site_type(g, r)[0]),
         accounts=_figures(g, "account", accounts,
                           lambda r: PLATFORM_LABELS.get(account_platform(g, r) or "other", "其他")),
+        columns=_figures(g, "column", columns, lambda r: "信息公开专栏"), columns_label=columns_label(g, columns),
+        column_rows=column_rows, columns_title=f"{period}信息公开专栏{check}情况汇总表",
+        columns_period=check_period(columns, window),
         problem_groups=groups, site_rows=site_rows, account_rows=account_rows, follow_up=follow_up, period=g.period,
         attachment1_title=f"{period}政府网站{check}情况汇总表",
         attachment2_title=f"{period}政务新媒体{check}情况汇总表",

@@ -39,11 +39,12 @@ class FileFormat(StrEnum):
 
 
 # Attachment columns: the header a table prints → the row field it shows. Seed 004's columns by default.
-COLUMN_FIELDS = {"序号": "no", "网站名称": "name", "账号名称": "name", "名称": "name", "单位名称": "name",
+COLUMN_FIELDS = {"序号": "no", "网站名称": "name", "账号名称": "name", "专栏名称": "name", "名称": "name", "单位名称": "name",
                  "类型": "type", "网站类型": "type", "账号类型": "type", "检查结果": "result", "突出问题": "remark",
                  "备注": "remark", "存在问题": "remark", "主要问题": "remark"}
 SITE_COLUMNS = ("序号", "网站名称", "检查结果", "突出问题")
 ACCOUNT_COLUMNS = ("序号", "账号名称", "账号类型", "检查结果", "备注")
+COLUMN_COLUMNS = ("序号", "专栏名称", "检查结果", "突出问题")  # 信息公开专栏 (seed 001 counts them apart)
 
 
 def _columns(value: list[str] | None) -> list[str] | None:
@@ -132,11 +133,14 @@ class NoticeContent(SQLModel):
     previous_name: str | None = None
     sites: KindFigures = KindFigures()
     accounts: KindFigures = KindFigures()
+    columns: KindFigures = KindFigures()      # 信息公开专栏, counted apart from the sites (seed 001)
+    columns_label: str = "信息公开专栏"        # as the overview names them: 市级部门信息公开专栏
     problem_groups: list[ProblemGroup] = []
     follow_up: FollowUp | None = None
     period: PeriodFigures | None = None
     site_rows: list[TableRow] = []
     account_rows: list[TableRow] = []
+    column_rows: list[TableRow] = []
     attachment1_title: str = ""
     attachment2_title: str = ""
     # Per attachment: its 检查时间 (from when its targets were checked) and its columns (seed 004's by default).
@@ -144,6 +148,10 @@ class NoticeContent(SQLModel):
     attachment2_period: str = ""
     attachment1_columns: list[str] = list(SITE_COLUMNS)
     attachment2_columns: list[str] = list(ACCOUNT_COLUMNS)
+    # The 专栏 table follows the two of seed 004 (a notice without 专栏 has exactly seed 004's attachments).
+    columns_title: str = ""
+    columns_period: str = ""
+    columns_columns: list[str] = list(COLUMN_COLUMNS)
     # 版记 (GB/T 9704 7.4): 抄送机关, 印发机关 and 印发日期 (default: the issue date).
     cc: str = ""
     printed_by: str = ""

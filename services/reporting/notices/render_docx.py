@@ -310,6 +310,8 @@ def render_docx(c: NoticeContent) -> bytes:
         attachments.append((c.attachment1_title, c.attachment1_columns, c.site_rows, c.period_of(1)))
     if c.account_rows or c.accounts.total:
         attachments.append((c.attachment2_title, c.attachment2_columns, c.account_rows, c.period_of(2)))
+    if c.column_rows or c.columns.total:
+        attachments.append((c.columns_title, c.columns_columns, c.column_rows, c.columns_period or c.check_period))
     for i, (title, columns, rows, period) in enumerate(attachments, start=1):
         brk = doc.add_paragraph()
         brk.add_run().add_break(WD_BREAK.PAGE)

@@ -18,6 +18,9 @@ def render_xlsx(c: NoticeContent) -> bytes:
     wb = Workbook(write_only=True)
     sheets = [("附件1 政府网站", c.attachment1_title, c.attachment1_columns, c.site_rows, c.period_of(1)),
               ("附件2 政务新媒体", c.attachment2_title, c.attachment2_columns, c.account_rows, c.period_of(2))]
+    if c.column_rows or c.columns.total:
+        sheets.append(("附件3 信息公开专栏", c.columns_title, c.columns_columns, c.column_rows,
+                       c.columns_period or c.check_period))
     for sheet_name, title, columns, rows, period in sheets:
         ws = wb.create_sheet(sheet_name)
         for letter, name in zip("ABCDEFGH", columns, strict=False):
@@ -41,7 +44,8 @@ def render_xlsx(c: NoticeContent) -> bytes:
     summary = wb.create_sheet("合格率")
     summary.append(["类别", "检查数", "合格数", "不合格数", "合格率"])
     from services.reporting.notices.wording import rate
-    for label, fig in (("政府网站", c.sites), ("政务新媒体", c.accounts)):
+    figures = [("政府网站", c.sites), ("政务新媒体", c.accounts)] + ([("信息公开专栏", c.columns)] if c.columns.total else [])
+    for label, fig in figures:
         summary.append([label, fig.checked, fig.passed, fig.failed,
                         rate(fig.passed, fig.checked, c.rate_decimals, c.rate_strip_zeros)])
     out = io.BytesIO()

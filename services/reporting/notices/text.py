@@ -14,6 +14,8 @@ def attachment_list(c: NoticeContent) -> list[str]:
         titles.append(c.attachment1_title)
     if c.account_rows or c.accounts.total:
         titles.append(c.attachment2_title)
+    if c.column_rows or c.columns.total:
+        titles.append(c.columns_title)
     return titles
 
 

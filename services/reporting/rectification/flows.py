@@ -70,7 +70,9 @@ def open_tasks(session: Session, client: ServiceClient, notice: Notice, actor: P
     """One task per failing target of the notice's latest issued version, for its host unit. A target that
     already has a task of this notice keeps it (re-issuing moves open deadlines to the new one)."""
     content = NoticeContent.model_validate(notice.content)
-    rows = [("site", r) for r in content.site_rows] + [("account", r) for r in content.account_rows]
+    # A 信息公开专栏 is a site in the registry and the checker: its task is keyed (site, its id), its own.
+    rows = ([("site", r) for r in content.site_rows + content.column_rows]
+            + [("account", r) for r in content.account_rows])
     failing = [(kind, r) for kind, r in rows if r.result == FAILING and r.target_id is not None]
     inspection = (client.inspection(notice.inspection_id) or {}) if failing else {}
     names = {o["path"]: o["name"] for o in client.orgs()} if failing else {}
