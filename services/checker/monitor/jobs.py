@@ -36,7 +36,7 @@ from services.checker.monitor.politeness import HostGate, PoliteFetcher, Politen
 from services.checker.monitor.targets import DEFER_SECONDS, TargetCache
 from services.checker.registry_client import RegistryClient, RegistryError
 from services.checker.store import wordlists
-from services.checker.wordlists import builtin_entries, builtin_whitelist, default_matcher
+from services.checker.wordlists import builtin_version, default_matcher
 from services.common.db import get_engine
 from services.common.s3 import ensure_buckets
 from services.common.settings import get_settings
@@ -62,24 +62,14 @@ def marker_key(site_id: int) -> str:
 # What a site is judged with
 
 
-@cache
-def _builtin_version() -> str:
-    digest = hashlib.sha1()
-    for entry in builtin_entries():
-        digest.update(f"{entry.word}\t{entry.category}\t{entry.suggestion}\t{entry.obsolete_since}\n".encode())
-    for word in builtin_whitelist():
-        digest.update(f"w\t{word}\n".encode())
-    # What a scan reads besides words (title, policy facts): a new reading rescans every page once.
-    digest.update(f"facts\t{FACTS_VERSION}\n".encode())
-    return digest.hexdigest()[:12]
-
-
 def wordlist_version(session: Session, org_path: str) -> str:
-    """Changes when the built-in lists or the organisation's additions / whitelist change (entries are only
-    added or deleted, so their ids say which are in force)."""
+    """The built-in lists' version (release + digest of the shipped files, e.g. 2026.12.06+1f7f9233), then a
+    digest of the organisation's additions / whitelist (entries are only added or deleted, so their ids say
+    which are in force) and of what a scan reads besides words (FACTS_VERSION: a new reading rescans every
+    page once). Stored with every page scanned; 32 characters at most."""
     additions, whitelist = wordlists.entries_for(session, org_path)
     ids = ",".join(str(e.id) for e in sorted(additions + whitelist, key=lambda e: e.id or 0))
-    return f"{_builtin_version()}-{hashlib.sha1(ids.encode()).hexdigest()[:12]}"
+    return f"{builtin_version()}-{hashlib.sha1(f'{FACTS_VERSION}|{ids}'.encode()).hexdigest()[:12]}"
 
 
 @cache

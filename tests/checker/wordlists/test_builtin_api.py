@@ -33,3 +33,17 @@ def test_entries_filtered_by_category_group_and_text(checker, tokens):
                        params={"q": "不存在的词条甲乙丙"}).json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
     assert checker.get("/api/v1/wordlists/builtin", headers=headers, params={"category": "nope"}).status_code == 422
     assert checker.get("/api/v1/wordlists/builtin").status_code == 401
+
+
+def test_the_monitor_records_the_lists_version_with_every_page(checker_env):
+    """The monitor's per-page word-list version starts with the built-in lists' version and fits its column."""
+    from sqlmodel import Session
+
+    from services.checker.monitor.jobs import wordlist_version
+    from services.checker.monitor.models import MonitorPage
+    from services.common.db import get_engine
+
+    with Session(get_engine()) as session:
+        version = wordlist_version(session, "/0/不存在的单位/")
+    assert version.startswith(f"{builtin_version()}-")
+    assert len(version) <= MonitorPage.__table__.c.wordlist_version.type.length == 32
