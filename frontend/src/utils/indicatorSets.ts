@@ -53,11 +53,26 @@ export const orderedParameters = (keys: string[]): string[] => ordered(keys, PAR
 /** The code pattern of IndicatorSetCreate (services/checker/store/models.py). */
 export const CODE_PATTERN = /^[a-z0-9][a-z0-9_.-]*$/
 
+/** An item sites under the set must repost (转载) within `days` of `issued` (model.py RepostItem). */
+export interface RepostItem {
+  title: string
+  source: string
+  issued: string          // YYYY-MM-DD
+  days: number | null     // null: the set's repost_days
+}
+
 /** What the form edits: the effective values of the new set. */
 export interface EditableValues {
   pass_score: number
   parameters: Record<string, number>
   indicators: Record<string, IndicatorRule>
+  reposts: RepostItem[]
+}
+
+/** A new, empty 转载 item for the form (issued today, Beijing time). */
+export function newRepostItem(now: Date = new Date()): RepostItem {
+  const day = new Date(now.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+  return { title: '', source: '', issued: day, days: null }
 }
 
 /** The set dialog: a new set (from gov-2019), a new set inheriting a chosen one, a stored set's next version. */
@@ -113,7 +128,9 @@ export function diffOverrides(base: Json, edited: Json): Json {
 
 /** The editable part of a definition (a copy). */
 export function editableFrom(definition: IndicatorDefinition): EditableValues {
-  return clone({ pass_score: definition.pass_score, parameters: definition.parameters, indicators: definition.indicators })
+  const reposts = (definition as IndicatorDefinition & { reposts?: RepostItem[] }).reposts ?? []
+  return clone({ pass_score: definition.pass_score, parameters: definition.parameters, indicators: definition.indicators,
+    reposts })
 }
 
 /** The request body of POST /api/v1/indicator-sets: identity from the form, overrides = what differs
@@ -175,6 +192,10 @@ export function describeOverride(path: string, overrides: Record<string, unknown
   for (const p of parts) value = isObject(value) ? value[p] : undefined
   const [head, name, field] = parts
   if (head === 'pass_score') return `合格分数 → ${valueText(value)}`
+  if (head === 'reposts') {
+    const items = Array.isArray(value) ? (value as RepostItem[]) : []
+    return `转载要求 → ${items.length ? items.map((i) => `《${i.title}》`).join('、') : '无'}`
+  }
   if (head === 'parameters' && name) return `${parameterLabel(name)} → ${valueText(value)}`
   if (head === 'indicators' && name) {
     const rest = parts.slice(3).map((p) => SCOPE[p] ?? p).join('·')
