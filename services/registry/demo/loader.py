@@ -64,6 +64,19 @@ def ensure_service_clients(session: Session, root: Organisation) -> None:
     session.flush()
 
 
+def _demo_columns(session: Session, system: Principal, orgs: dict[str, Organisation], portal: Site,
+                  served: list[dict]) -> None:
+    """Departments' 信息公开专栏 on the city portal, as the farm serves them (`--columns`): one with a serious
+    error. Only with the farm (tests load the demo without it and count seed 004's sites)."""
+    city = orgs["渭南市"]
+    columns = [Site(name=c["name"], homepage_url=portal.homepage_url.rstrip("/") + c["path"], kind=SiteKind.column,
+                    host_site_id=portal.id, url_prefix=portal.homepage_url.rstrip("/") + c["path"],
+                    has_badge=True, host_org_id=orgs[c["org"]].id, supervising_org_id=city.id,
+                    org_path=orgs[c["org"]].path, state=SiteState.active, rule_override_reason=DEMO_NOTE)
+               for c in served if c.get("org") in orgs]
+    _create_all(session, system, "demo".encode(), "演示数据-信息公开专栏.xlsx", SubjectKind.site, columns)
+
+
 def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "http://127.0.1.{n}:8090/",
          farm_manifest: dict | None = None) -> bool:
     root = session.exec(select(Organisation).where(Organisation.parent_id.is_(None))).first()
@@ -130,6 +143,9 @@ def load(session: Session, password: str = DEFAULT_PASSWORD, site_url: str = "ht
         county = next(c for c, depts in data.COUNTY_DEPARTMENTS.items() if dept in depts)
         site(dept, dept, county, SiteKind.department)
     _create_all(session, system, "demo".encode(), "演示数据-政府网站.xlsx", SubjectKind.site, sites)
+    if farm_manifest and farm_manifest.get("columns"):
+        _demo_columns(session, system, orgs, next(s for s in sites if s.name == "渭南市人民政府"),
+                      farm_manifest["columns"])
 
     accounts: list[Account] = []
     taken: set[tuple[str, int]] = set()
