@@ -148,3 +148,21 @@ def test_reposts_match_titles_without_punctuation_and_wait_their_days() -> None:
     assert len(findings) == 1 and "中国政府网" in findings[0].message and "10天" in findings[0].message
     assert repost_missing.reposted("国务院关于印发《新污染物治理行动方案》的通知", titles) == titles[0]
     assert repost_missing.reposted("通知", titles) is None
+
+
+def test_an_interpretation_quoting_the_plan_a_notice_issues_matches_the_notice() -> None:
+    """解读 usually quote the plan (《…实施方案》) that the notice (关于印发《…实施方案》的通知) issues; a quoted title
+    shorter than MIN_TITLE or naming another plan matches nothing."""
+    today = date(2024, 6, 30)
+    notice = _stored(1, "测试县人民政府关于印发《农村人居环境整治实施方案》的通知",
+                     {"role": "doc", "no": "测政发〔2024〕1号", "forms": [], "interp_urls": []}, date(2024, 1, 1))
+    other = _stored(2, "测试县人民政府关于印发《森林防火工作方案》的通知",
+                    {"role": "doc", "no": "测政发〔2024〕2号", "forms": [], "interp_urls": []}, date(2024, 1, 1))
+    interp = _stored(3, "《农村人居环境整治实施方案》解读",
+                     {"role": "interp", "form": "文字", "names": [pi.normalise("农村人居环境整治实施方案")], "nos": []},
+                     date(2024, 1, 2))
+    short = _stored(4, "《方案》解读", {"role": "interp", "form": "文字", "names": [pi.normalise("方案")], "nos": []},
+                    date(2024, 1, 2))
+    summary, findings = pi.judge([notice, other, interp, short], [], today, "http://s/", min_share=0.5, min_forms=1)
+    assert (summary.documents, summary.with_interpretation, summary.overdue) == (2, 1, 1)
+    assert [f.data["target"] for f in findings] == ["http://s/2.html"]
