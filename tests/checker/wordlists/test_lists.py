@@ -10,7 +10,8 @@ from services.checker.wordlists import build, builtin_entries, builtin_version, 
 from services.checker.wordlists.builtin import DATA, SOURCE_LABELS
 from services.checker.wordlists.dating import still_right, written_on
 
-GROUPS = {"serious_error": {"国名党名", "领导人姓名职务", "政治表述", "涉台港澳表述", "国际领土表述", "民族宗教表述", "禁用称谓"},
+GROUPS = {"serious_error": {"国名党名", "领导人姓名职务", "政治表述", "涉台港澳表述", "国际领土表述", "民族宗教表述", "禁用称谓",
+                            "行政区划名称"},
           "sensitive_content": {"赌博", "色情", "违法服务", "暴力"},
           "typo": {"错别字", "机构名称变更"}}
 
