@@ -126,3 +126,23 @@ def test_one_column_per_unit_in_principle_beside_its_own_site(registry, login):
     assert refused.status_code == 409 and "原则上一个单位只开设一个专栏" in refused.json()["detail"]["message"]
     assert registry.post("/api/v1/sites", headers=h,
                          json={**second, "override_reason": "机构改革过渡期"}).status_code == 201
+
+
+def test_a_change_filing_cannot_turn_a_site_into_a_column_or_back(registry, login):
+    portal = _portal(registry, login)
+    h = login(SUP)
+    filing = registry.post("/api/v1/sites", headers=h, json=_column(portal, "bmzl/kind/")).json()
+    column = filing["subject_id"]
+    open_filing = registry.get("/api/v1/filings", headers=h, params={"subject_id": portal["id"], "subject_kind": "site"})
+    for f in [filing, *open_filing.json()["items"]]:
+        assert upload(registry, h, f["id"], "approval_document").status_code == 201
+        assert registry.post(f"/api/v1/filings/{f['id']}/approve", headers=login(DECIDER),
+                             json={"note": "同意"}).status_code == 200
+    for site_id, kind, code in ((portal["id"], "column", "column_kind_fixed"), (column, "department", "column_kind_fixed"),
+                                (portal["id"], "网站", "invalid_kind")):
+        refused = registry.post(f"/api/v1/sites/{site_id}/filings", headers=h,
+                                json={"kind": "change", "payload": {"kind": kind}})
+        assert refused.status_code == 422 and refused.json()["detail"]["code"] == code, refused.text
+    # A change that keeps the kind is filed as before.
+    assert registry.post(f"/api/v1/sites/{column}/filings", headers=h,
+                         json={"kind": "change", "payload": {"kind": "column"}}).status_code == 201

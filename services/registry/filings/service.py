@@ -133,6 +133,13 @@ def _check_payload_rules(session: Session, principal: Principal, subject_kind: S
         rules.host_and_supervisor(session, host, payload.get("supervising_org_id") or subject.supervising_org_id)
         if isinstance(subject, Site):
             rules.ensure_unique_site_code(session, payload.get("site_code"), subject.id)
+            kind = payload.get("kind")
+            if kind is not None and kind not in {k.value for k in SiteKind}:
+                raise ApiError(422, "invalid_kind", "网站类型应为政府门户网站、部门网站或信息公开专栏", field="kind")
+            if kind is not None and kind != subject.kind and SiteKind.column in (kind, subject.kind):
+                # A 专栏 is scoped by its host and prefix, which a change filing does not carry.
+                raise ApiError(422, "column_kind_fixed", "信息公开专栏与网站之间不能变更类型，请办理注销后重新登记",
+                               field="kind")
             if payload.get("host_org_id"):
                 rules.enforce([p for p in rules.site_rule_violations(session, host, subject.homepage_url, subject.id,
                                                                      kind=subject.kind)
