@@ -8,4 +8,6 @@ CODE = "sensitive_content"
 
 
 def check(snapshot: AccountSnapshot, ctx: CheckContext) -> list[Finding]:
-    return post_findings(snapshot, ctx, CODE, lambda m: f"发文存在违法违规信息：“{m.word}”（{m.suggestion}）")
+    # The entry's category (赌博, 色情 …) names what kind of content it is.
+    return post_findings(snapshot, ctx, CODE,
+                         lambda m: f"发文存在违法违规信息：“{m.word}”（{m.group or m.suggestion or '违法违规'}）")
