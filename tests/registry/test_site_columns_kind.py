@@ -41,7 +41,9 @@ def test_a_column_is_filed_approved_and_listed_with_its_prefix(registry, login):
     assert upload(registry, h, filing["id"], "approval_document").status_code == 201
     decided = registry.post(f"/api/v1/filings/{filing['id']}/approve", headers=login(DECIDER), json={"note": "同意"})
     assert decided.status_code == 200, decided.text
-    assert registry.get(f"/api/v1/sites/{site['id']}", headers=h).json()["state"] == "active"
+    active = registry.get(f"/api/v1/sites/{site['id']}", headers=h).json()
+    assert active["state"] == "active"
+    assert active["preconditions"] == {"approval": True}  # footer ids, ICP and badge are the host site's
 
     listed = registry.get("/api/v1/sites", headers=h, params={"kind": "column", "limit": 500}).json()
     assert site["id"] in {s["id"] for s in listed["items"]}

@@ -34,6 +34,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/captcha": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A login picture code (验证码), asked for after failed logins */
+        get: operations["new_captcha_api_v1_auth_captcha_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -244,6 +261,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sites/hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Running sites a 信息公开专栏 can be hosted on (any unit may file a 专栏 on its portal) */
+        get: operations["host_sites_api_v1_sites_hosts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sites/{site_id}": {
         parameters: {
             query?: never;
@@ -426,7 +460,8 @@ export interface paths {
         get: operations["download_evidence_api_v1_filings__filing_id__evidence__evidence_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Take a wrongly attached file off a pending filing (audited; the stored object stays) */
+        delete: operations["delete_evidence_api_v1_filings__filing_id__evidence__evidence_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -767,6 +802,23 @@ export interface paths {
         put?: never;
         /** Import the national new-media system's export (.xlsx/.csv), matched by platform + 账号ID */
         post: operations["bootstrap_accounts_api_v1_sync_bootstrap_accounts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Size limit and file types of evidence uploads */
+        get: operations["upload_limits_api_v1_uploads_limits_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1203,6 +1255,15 @@ export interface components {
                 }[];
             };
         };
+        /** HostSite */
+        HostSite: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Homepage Url */
+            homepage_url: string;
+        };
         /** ImportReport */
         ImportReport: {
             kind: components["schemas"]["SubjectKind"];
@@ -1610,6 +1671,16 @@ export interface components {
              */
             supervising_org_id: number;
             /**
+             * Host Site Id
+             * @description 信息公开专栏: the site that hosts it
+             */
+            host_site_id?: number | null;
+            /**
+             * Url Prefix
+             * @description 信息公开专栏: its pages are the host site's URLs under this prefix
+             */
+            url_prefix?: string | null;
+            /**
              * Columns
              * @default []
              */
@@ -1659,6 +1730,16 @@ export interface components {
              * @description 主管单位
              */
             supervising_org_id: number;
+            /**
+             * Host Site Id
+             * @description 信息公开专栏: the site that hosts it
+             */
+            host_site_id?: number | null;
+            /**
+             * Url Prefix
+             * @description 信息公开专栏: its pages are the host site's URLs under this prefix
+             */
+            url_prefix?: string | null;
             /** Id */
             id: number;
             state: components["schemas"]["SiteState"];
@@ -1699,7 +1780,7 @@ export interface components {
          * SiteKind
          * @enum {string}
          */
-        SiteKind: "portal" | "department";
+        SiteKind: "portal" | "department" | "column";
         /** SitePublic */
         SitePublic: {
             /** Name */
@@ -1739,6 +1820,16 @@ export interface components {
              * @description 主管单位
              */
             supervising_org_id: number;
+            /**
+             * Host Site Id
+             * @description 信息公开专栏: the site that hosts it
+             */
+            host_site_id?: number | null;
+            /**
+             * Url Prefix
+             * @description 信息公开专栏: its pages are the host site's URLs under this prefix
+             */
+            url_prefix?: string | null;
             /** Id */
             id: number;
             state: components["schemas"]["SiteState"];
@@ -1803,6 +1894,17 @@ export interface components {
              * @default false
              */
             password_expired: boolean;
+        };
+        /** UploadLimits */
+        UploadLimits: {
+            /** Evidence Max Bytes */
+            evidence_max_bytes: number;
+            /** Evidence Max Mb */
+            evidence_max_mb: number;
+            /** Evidence Extensions */
+            evidence_extensions: string[];
+            /** Evidence Types Label */
+            evidence_types_label: string;
         };
         /** UserCreate */
         UserCreate: {
@@ -1911,6 +2013,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    new_captcha_api_v1_auth_captcha_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
                 };
             };
         };
@@ -2494,6 +2618,38 @@ export interface operations {
             };
         };
     };
+    host_sites_api_v1_sites_hosts_get: {
+        parameters: {
+            query?: {
+                q?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostSite"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_site_api_v1_sites__site_id__get: {
         parameters: {
             query?: never;
@@ -2903,6 +3059,36 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_evidence_api_v1_filings__filing_id__evidence__evidence_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                filing_id: number;
+                evidence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -3617,6 +3803,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_limits_api_v1_uploads_limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadLimits"];
                 };
             };
         };

@@ -1206,6 +1206,22 @@ export interface components {
              */
             accounts: components["schemas"]["KindFigures"];
             /**
+             * @default {
+             *       "total": 0,
+             *       "checked": 0,
+             *       "passed": 0,
+             *       "failed": 0,
+             *       "errors": 0,
+             *       "groups": []
+             *     }
+             */
+            columns: components["schemas"]["KindFigures"];
+            /**
+             * Columns Label
+             * @default 信息公开专栏
+             */
+            columns_label: string;
+            /**
              * Problem Groups
              * @default []
              */
@@ -1222,6 +1238,11 @@ export interface components {
              * @default []
              */
             account_rows: components["schemas"]["TableRow"][];
+            /**
+             * Column Rows
+             * @default []
+             */
+            column_rows: components["schemas"]["TableRow"][];
             /**
              * Attachment1 Title
              * @default
@@ -1263,6 +1284,26 @@ export interface components {
              *     ]
              */
             attachment2_columns: string[];
+            /**
+             * Columns Title
+             * @default
+             */
+            columns_title: string;
+            /**
+             * Columns Period
+             * @default
+             */
+            columns_period: string;
+            /**
+             * Columns Columns
+             * @default [
+             *       "序号",
+             *       "专栏名称",
+             *       "检查结果",
+             *       "突出问题"
+             *     ]
+             */
+            columns_columns: string[];
             /**
              * Cc
              * @default

@@ -16,7 +16,8 @@ export const ACCOUNT_STATE: Record<AccountState, string> = {
 export const STATE_TAG: Record<SiteState, TagType> = {
   pending_open: 'warning', active: 'success', suspended: 'info', closing: 'danger', closed: 'info', deregistered: 'info',
 }
-export const SITE_KIND: Record<SiteKind, string> = { portal: '政府门户网站', department: '部门网站' }
+export const SITE_KIND: Record<SiteKind, string> = { portal: '政府门户网站', department: '部门网站', column: '信息公开专栏' }
+export const SITE_KIND_TAG: Record<SiteKind, TagType> = { portal: 'primary', department: 'info', column: 'warning' }
 export const PLATFORM: Record<Platform, string> = {
   wechat_subscription: '微信订阅号', wechat_service: '微信服务号', weibo: '新浪微博', douyin: '抖音',
   toutiao: '今日头条', kuaishou: '快手', bilibili: '哔哩哔哩', app: '移动客户端', other: '其他',

@@ -33,6 +33,7 @@ function content(extra: Partial<NoticeContent> = {}): NoticeContent {
     intro: '近期，组织开展抽查。', overview: '共抽查网站1个。', problems: '个别网站内容长期未更新。', requirements: '请立即整改。',
     deadline: null, report_to: '', signature: '某市政务公开办', rate_decimals: 1, rate_strip_zeros: true, previous_name: null,
     sites: kind(1), accounts: kind(1), problem_groups: [],
+    columns: kind(0), columns_label: '信息公开专栏', column_rows: [], columns_title: '', columns_period: '', columns_columns: [],
     site_rows: [{ no: 1, name: '某县人民政府网', type: '政府门户网站', result: '不合格', remark: '内容14天未更新', target_id: 7 }],
     account_rows: [{ no: 1, name: '某县发布', type: '微信公众号', result: '不合格', remark: '超过2周未更新', target_id: 8 }],
     attachment1_title: '2026年第四季度政府网站抽查情况汇总表', attachment2_title: '2026年第四季度政务新媒体抽查情况汇总表',

@@ -42,6 +42,8 @@ def detail(session: Session, site: Site) -> SiteDetail:
         Filing.kind.in_([FilingKind.open, FilingKind.import_]), Filing.state == FilingState.approved)).first()
     preconditions = {"approval": approved_open is not None, "badge": site.has_badge,
                      "icp": bool(site.icp_number), "psb": bool(site.psb_number), "site_code": bool(site.site_code)}
+    if site.kind == SiteKind.column:  # a 专栏's identifiers are its host site's
+        preconditions = {"approval": preconditions["approval"]}
     return SiteDetail.model_validate(site, update={"columns": site.columns, "preconditions": preconditions})
 
 
