@@ -1,0 +1,62 @@
+"""信息公开专栏 in inspections (issue 14, item 1): a 专栏 registered on a portal is a target of its own; the worker
+crawls only its prefix (the portal's and the other 专栏's pages are not its), gives it its own verdict, and leaves
+the host-level checks to the portal."""
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session
+
+from services.checker.engine import HOST_LEVEL
+from services.common.db import get_engine
+from services.registry.sites.models import Site, SiteKind, SiteState
+from tests.checker.inspections.harness import wait_for
+from tests.fixtures.farm.portal_columns import ColumnPortal
+
+
+@pytest.fixture(scope="module")
+def portal_world(world):
+    """The ColumnPortal (its own address) registered as the county's portal with two departments' 专栏 on it."""
+    with ColumnPortal(address="127.0.14.2") as portal:
+        with Session(get_engine()) as session:
+            county, dept = world.county, world.dept
+            host = Site(name="检查测试县专栏门户", homepage_url=portal.url, kind=SiteKind.portal, host_org_id=county.id,
+                        supervising_org_id=county.id, org_path=county.path, state=SiteState.active)
+            session.add(host)
+            session.flush()
+            columns = {slug: Site(name=portal.column(slug).name, homepage_url=portal.prefix(slug) + "index.html",
+                                  kind=SiteKind.column, host_site_id=host.id, url_prefix=portal.prefix(slug),
+                                  host_org_id=dept.id, supervising_org_id=county.id, org_path=dept.path,
+                                  state=SiteState.active)
+                       for slug in ("mzj", "zrzyj")}
+            session.add_all(columns.values())
+            session.commit()
+            ids = {slug: c.id for slug, c in columns.items()}
+        yield portal, ids
+
+
+def test_each_column_is_checked_within_its_prefix_with_its_own_verdict(checker, tokens, worker, world, portal_world):
+    portal, ids = portal_world
+    headers = tokens("ct_supervisor")
+    now = portal.now.astimezone(UTC)
+    response = checker.post("/api/v1/inspections", headers=headers, json={
+        "name": "专栏复查", "scope_org_id": world.county.id, "target_kinds": ["site"], "now": now.isoformat(),
+        "targets": [{"kind": "site", "target_id": i} for i in ids.values()]})
+    assert response.status_code == 202, response.text
+    inspection = wait_for(checker, headers, response.json()["id"])
+    assert inspection["progress"]["total"] == 2
+
+    def detail(slug: str) -> dict:
+        answer = checker.get(f"/api/v1/inspections/{inspection['id']}/results/site/{ids[slug]}", headers=headers)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    clean, problem = detail("mzj"), detail("zrzyj")
+    assert clean["status"] == "ok" and problem["status"] == "ok"
+    assert clean["result"]["target"]["scope"] == portal.prefix("mzj")
+    # The clean 专栏's pages link to the portal's 解读 page and to 自然资源局's 专栏, both with a serious error:
+    # neither is its finding.
+    assert clean["verdict"] == "pass", clean["findings"]
+    assert not {f["indicator"] for f in clean["findings"]} & (HOST_LEVEL | {"serious_error"})
+    assert problem["verdict"] == "fail"
+    serious = [f for f in problem["findings"] if f["indicator"] == "serious_error"]
+    assert serious and all(e["url"].startswith(portal.prefix("zrzyj")) for f in serious for e in f["evidence"])
