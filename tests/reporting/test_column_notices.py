@@ -187,3 +187,14 @@ def test_an_issued_notice_counts_columns_and_opens_a_task_for_the_failing_one(re
                           params={"notice_id": draft.json()["id"]}).json()["items"]
     assert [(t["kind"], t["target_id"]) for t in tasks] == [("site", made["failing"])]
     assert tasks[0]["target_name"] == made["failing_name"] and tasks[0]["org_path"] == made["failing_path"]
+
+
+def test_the_previous_rounds_rectification_names_its_columns_apart():
+    """Seed 001: “经复查，2021年第一季度发现的1个问题网站、3个问题专栏、4个不合格政府系统政务新媒体，均已完成整改。”"""
+    from services.reporting.notices.assembly import follow_up_text
+    from services.reporting.notices.models import FollowUp
+
+    done = FollowUp(name="2021年第一季度", sites=1, sites_done=1, columns=3, columns_done=3, accounts=4, accounts_done=4)
+    assert follow_up_text(done) == "经复查，2021年第一季度发现的1个问题网站、3个问题专栏、4个不合格政务新媒体，均已完成整改。"
+    open_ = FollowUp(name="2021年第一季度", columns=2, columns_done=1, pending=["市林业局信息公开专栏"])
+    assert follow_up_text(open_).startswith("经复查，2021年第一季度发现的2个问题专栏，已完成整改1个，市林业局信息公开专栏")

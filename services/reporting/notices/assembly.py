@@ -189,7 +189,10 @@ def follow_up(session: Session, g: Gathered) -> FollowUp | None:
     regions = [o.get("name", "") for o in g.orgs.values() if o.get("kind") in REGION_KINDS]
     for (kind, _), task in sorted({(t.kind, t.target_id): t for t in tasks}.items(), key=lambda x: x[0]):
         done = task.state in FINAL
-        if kind == "site":
+        if kind == "site" and (g.sites.get(task.target_id) or {}).get("kind") == "column":
+            out.columns += 1
+            out.columns_done += done
+        elif kind == "site":
             out.sites += 1
             out.sites_done += done
         else:
@@ -373,10 +376,10 @@ def _join_groups(groups: list[dict[str, Any]], unit: str = "个") -> str:
 
 def follow_up_text(f: FollowUp) -> str:
     """Seed 001: "经复查，2021年第一季度发现的1个问题网站、…4个不合格政府系统政务新媒体，均已完成整改。"."""
-    found = "、".join(x for x in (f"{f.sites}个问题网站" if f.sites else "", f"{f.accounts}个不合格政务新媒体"
-                                  if f.accounts else "") if x)
-    done = f.sites_done + f.accounts_done
-    if done == f.sites + f.accounts:
+    found = "、".join(x for x in (f"{f.sites}个问题网站" if f.sites else "", f"{f.columns}个问题专栏" if f.columns else "",
+                                  f"{f.accounts}个不合格政务新媒体" if f.accounts else "") if x)
+    done = f.sites_done + f.columns_done + f.accounts_done
+    if done == f.sites + f.columns + f.accounts:
         return f"经复查，{f.name}发现的{found}，均已完成整改。"
     named = "、".join(f.pending[:EXAMPLES]) + ("等" if len(f.pending) > EXAMPLES else "")
     return (f"经复查，{f.name}发现的{found}，已完成整改{done}个，{named}{len(f.pending)}个网站和政务新媒体"

@@ -83,6 +83,8 @@ class FollowUp(SQLModel):
     sites_done: int = 0       # of which verified by a re-check or closed
     accounts: int = 0
     accounts_done: int = 0
+    columns: int = 0          # 信息公开专栏 (seed 001: 3个问题专栏), counted apart from the sites
+    columns_done: int = 0
     pending: list[str] = []   # units still not rectified (running-text names)
 
 
