@@ -1,10 +1,11 @@
 """Command line: `python -m services.checker check-site URL [URL ...] [--now ISO] [--indicator-set ID] [--json]
-[--delay SECONDS] [--per-host N] [--max-pages N]` and
+[--delay SECONDS] [--per-host N] [--max-pages N] [--prefix URL]` and
 `python -m services.checker check-account --platform P --id ID [--name 登记名称] [--interaction-url URL]
 [--now ISO] [--indicator-set ID] [--json]` (the platform's data source comes from GOVWATCH_PLATFORM_FEEDS).
 
 check-site crawls the whole site (every page of the homepage's host its links reach; `--max-pages` bounds
-it) and checks every link found. Several URLs are checked concurrently in one process over one HTTP client;
+it) and checks every link found. With `--prefix` the one URL is a 信息公开专栏's entry page: only pages under the
+prefix are crawled and the host-level checks are left to the host site. Several URLs are checked concurrently in one process over one HTTP client;
 their results are printed one JSON object per line as each finishes. A summary line on stderr gives pages,
 URLs and seconds.
 
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 import uvloop
 
 from services.checker.crawl import CrawlSettings, Fetcher
+from services.checker.crawl.crawler import within_scope
 from services.checker.engine import AccountUnavailable, TargetRefused, check_account, check_site
 from services.checker.indicators import resolve
 from services.checker.model import CheckResult
@@ -109,6 +111,14 @@ async def _check_site(args: argparse.Namespace) -> int:
         raise UsageError(f"未知的指标集：{args.indicator_set}") from exc
     settings, now = site_settings(args), _now(args.now)
     urls = list(dict.fromkeys(args.url))
+    scope = args.prefix
+    if scope is not None:  # a 信息公开专栏: one entry page under the prefix, on the prefix's host
+        prefix = urlsplit(scope)
+        if prefix.scheme not in ("http", "https") or not prefix.hostname:
+            raise UsageError(f"网址前缀应以 http:// 或 https:// 开头：{scope}")
+        scope = scope if prefix.path.endswith("/") else f"{scope}/"
+        if len(urls) != 1 or not within_scope(urls[0], scope):
+            raise UsageError(f"指定 --prefix 时只能检查一个专栏，且入口网址应在网址前缀之下：{scope}")
     at_once = min(len(urls), int(_number(args.sites_at_once, "--sites-at-once", int, 1) or SITES_AT_ONCE))
     started = time.monotonic()
     # One client for every site: connections, the name cache and per-host limits are shared.
@@ -116,7 +126,7 @@ async def _check_site(args: argparse.Namespace) -> int:
     try:
         async def one(url: str) -> CheckResult:
             return await check_site(url, now=now, indicator_set=indicator_set, settings=settings,
-                                    store_snapshot=not args.no_snapshot, fetcher=fetcher)
+                                    store_snapshot=not args.no_snapshot, fetcher=fetcher, scope=scope)
 
         if len(urls) == 1:
             result = await one(urls[0])
@@ -199,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--delay", metavar="SECONDS", help="同一主机两次请求的最小间隔秒数（默认 0.5；自有服务器或基准测试可设 0）")
     site.add_argument("--per-host", metavar="N", help="同一主机同时进行的请求数（默认 2）")
     site.add_argument("--max-pages", metavar="N", help="每个网站最多抓取的页面数（默认：整个网站）")
+    site.add_argument("--prefix", metavar="URL",
+                      help="信息公开专栏：只检查该网址前缀下的页面（URL 为专栏入口，须在前缀之下）")
     site.add_argument("--sites-at-once", metavar="N", help=f"同时检查的网站数（默认 {SITES_AT_ONCE}）")
     site.set_defaults(handler=_check_site)
     account = commands.add_parser("check-account", help="检查一个政务新媒体账号，运行全部账号检查项",

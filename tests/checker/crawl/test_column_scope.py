@@ -91,3 +91,29 @@ def test_the_worker_scopes_only_columns():
     assert scope_of(column) == "http://a.gov.cn/bmzl/mzj/"
     assert scope_of({"kind": "portal", "homepage_url": "http://a.gov.cn/", "url_prefix": None}) is None
     assert scope_of({"kind": "department", "homepage_url": "http://b.gov.cn/"}) is None
+
+
+def test_the_command_line_checks_a_column_within_its_prefix(portal):
+    """`check-site URL --prefix PREFIX`: the same scoped path as the worker; a bad prefix is a usage error."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "GOVWATCH_ALLOW_PRIVATE_TARGETS": "1"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "services.checker", "check-site", *args, "--now",
+                               portal.now.isoformat(), "--fast", "--no-snapshot", "--json"],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=120)
+
+    clean = cli(portal.prefix("mzj") + "index.html", "--prefix", portal.prefix("mzj").rstrip("/"))
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert json.loads(clean.stdout)["target"]["scope"] == portal.prefix("mzj")
+    problem = cli(portal.prefix("zrzyj") + "index.html", "--prefix", portal.prefix("zrzyj"))
+    assert problem.returncode == 1
+    assert "serious_error" in {f["indicator"] for f in json.loads(problem.stdout)["findings"]}
+    outside = cli(portal.prefix("mzj") + "index.html", "--prefix", portal.prefix("jyj"))
+    assert outside.returncode == 2 and "入口网址应在网址前缀之下" in outside.stderr
