@@ -174,12 +174,18 @@ def test_an_issued_notice_counts_columns_and_opens_a_task_for_the_failing_one(re
     assert [r["target_id"] for r in c["column_rows"]] == [made["failing"]]
     assert made["passing"] not in {r["target_id"] for r in c["site_rows"] + c["column_rows"]}
 
+    bad = reporting.patch(f"/api/v1/notices/{draft.json()['id']}", headers=h, json={"columns_columns": ["序号", "密码"]})
+    assert bad.status_code == 422
+    edited = reporting.patch(f"/api/v1/notices/{draft.json()['id']}", headers=h, json={
+        "columns_period": "（检查时间：12月4日）", "columns_columns": ["序号", "专栏名称", "检查结果", "突出问题"]})
+    assert edited.status_code == 200 and edited.json()["content"]["columns_period"] == "（检查时间：12月4日）"
+
     issued = issue(reporting, h, draft.json()["id"], ("docx", "xlsx"))
     assert issued.json()["state"] == "issued", issued.json().get("error")
     data = reporting.get(f"/api/v1/notices/{draft.json()['id']}/files/docx", headers=h).content
     text = docx_text(data)
     assert "问题专栏1个，合格率50%" in text and "县自然资源局信息公开专栏存在严重表述错误" in text
-    assert "2.2026年第四季度信息公开专栏检查情况汇总表" in text
+    assert "2.2026年第四季度信息公开专栏检查情况汇总表" in text and "（检查时间：12月4日）" in text
     table = docx_tables(data)[-1]
     assert table[0] == ("序号", "专栏名称", "检查结果", "突出问题") and table[1][1:3] == (made["failing_name"], "不合格")
 

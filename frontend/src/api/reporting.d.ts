@@ -1020,6 +1020,16 @@ export interface components {
              */
             accounts_done: number;
             /**
+             * Columns
+             * @default 0
+             */
+            columns: number;
+            /**
+             * Columns Done
+             * @default 0
+             */
+            columns_done: number;
+            /**
              * Pending
              * @default []
              */
@@ -1522,6 +1532,12 @@ export interface components {
             attachment1_columns?: string[] | null;
             /** Attachment2 Columns */
             attachment2_columns?: string[] | null;
+            /** Columns Title */
+            columns_title?: string | null;
+            /** Columns Period */
+            columns_period?: string | null;
+            /** Columns Columns */
+            columns_columns?: string[] | null;
             /** Cc */
             cc?: string | null;
             /** Printed By */

@@ -169,7 +169,7 @@ EDITABLE_FIELDS = ("title", "doc_number", "mark", "issuing_office", "addressees"
                    "overview", "problems", "requirements", "deadline", "report_to", "signature", "rate_decimals",
                    "rate_strip_zeros", "check_period", "attachment1_title", "attachment2_title",
                    "attachment1_period", "attachment2_period", "attachment1_columns", "attachment2_columns",
-                   "cc", "printed_by", "printed_on")
+                   "columns_title", "columns_period", "columns_columns", "cc", "printed_by", "printed_on")
 
 
 class NoticeUpdate(SQLModel):
@@ -196,12 +196,15 @@ class NoticeUpdate(SQLModel):
     attachment2_period: str | None = Field(default=None, max_length=200)
     attachment1_columns: list[str] | None = Field(default=None, max_length=8)
     attachment2_columns: list[str] | None = Field(default=None, max_length=8)
+    columns_title: str | None = Field(default=None, max_length=300)     # the 信息公开专栏 table's
+    columns_period: str | None = Field(default=None, max_length=200)
+    columns_columns: list[str] | None = Field(default=None, max_length=8)
 
     cc: str | None = Field(default=None, max_length=1000)
     printed_by: str | None = Field(default=None, max_length=200)
     printed_on: date | None = None
 
-    _check_columns = field_validator("attachment1_columns", "attachment2_columns")(_columns)
+    _check_columns = field_validator("attachment1_columns", "attachment2_columns", "columns_columns")(_columns)
 
 
 # ---------------------------------------------------------------------------------------------------
