@@ -128,7 +128,9 @@ def sync_sites(session: Session, records: Iterable[dict[str, Any]], at: datetime
     longer listed stop being monitored (their state is kept for when they return); each takes the schedule
     its organisation's indicator set asks for. Returns (new, stopped)."""
     at = at or utcnow()
-    listed: dict[int, dict[str, Any]] = {int(r["id"]): r for r in records if r.get("homepage_url")}
+    # A 信息公开专栏 is not monitored on its own: its pages are its host site's (an inspection crawls its prefix).
+    listed: dict[int, dict[str, Any]] = {int(r["id"]): r for r in records
+                                         if r.get("homepage_url") and r.get("kind") != "column"}
     existing = {s.site_id: s for s in session.exec(select(MonitorSite)).all()}
     added = 0
     for site_id, record in listed.items():
