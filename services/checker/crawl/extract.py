@@ -8,11 +8,13 @@ file is reported not scannable ("corrupt" / "timeout"), never clean. The childre
 work on PDFs while the worker's own process fetches and parses.
 """
 import asyncio
+from collections.abc import Callable
 import logging
 import multiprocessing
 import resource
 import threading
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -37,6 +39,8 @@ def _get_pool() -> ProcessPool:
     global _pool
     with _lock:
         if _pool is None or not _pool.active:
+            if _pool is not None:
+                _pool.stop()      # a broken pool's threads and children go with it
             # Spawned, not forked: the worker forks with threads and locks held (logging, the DB pool).
             _pool = ProcessPool(max_workers=CHILDREN, max_tasks=TASKS_PER_CHILD, initializer=_limit_memory,
                                 context=multiprocessing.get_context("spawn"))
@@ -51,18 +55,25 @@ def _read(body: bytes, url: str, content_type: str | None) -> Extracted:
 
 
 async def extract(body: bytes, *, url: str = "", content_type: str | None = None,
-                  timeout: float = TIMEOUT) -> Extracted:
-    """The file's text as `extract_text` reads it, from a child process; what kills or stalls the child is
-    the file's fault and makes it not scannable."""
-    future = _get_pool().schedule(_read, args=(body, url, content_type), timeout=timeout)
-    try:
-        return await asyncio.wrap_future(future)
-    except FutureTimeout:
-        log.warning("attachment %s: extraction timed out", url)
-        return Extracted("unknown", "", False, "timeout")
-    except ProcessExpired as exc:
-        log.warning("attachment %s: extraction process died (%s)", url, exc.exitcode)
-        return Extracted("unknown", "", False, "corrupt")
+                  timeout: float = TIMEOUT, reader: Callable[[bytes, str, str | None], Extracted] = _read) -> Extracted:
+    """The file's text as `extract_text` reads it (or `reader`, a module-level function), from a child process;
+    what kills or stalls the child is the file's fault and makes it not scannable."""
+    for attempt in range(2):
+        future = _get_pool().schedule(reader, args=(body, url, content_type), timeout=timeout)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            # pebble gives up a pool when a child dies while none of its tasks runs (the OOM killer, an operator):
+            # the file is read again in a new pool, once; a second break is the file's.
+            log.warning("attachment %s: extraction pool broken (attempt %d)", url, attempt + 1)
+            continue
+        except FutureTimeout:
+            log.warning("attachment %s: extraction timed out", url)
+            return Extracted("unknown", "", False, "timeout")
+        except ProcessExpired as exc:
+            log.warning("attachment %s: extraction process died (%s)", url, exc.exitcode)
+            return Extracted("unknown", "", False, "corrupt")
+    return Extracted("unknown", "", False, "corrupt")
 
 
 def shutdown() -> None:
