@@ -24,12 +24,11 @@ from services.common.auth import Principal
 from services.common.db import get_engine
 from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.models_base import utcnow
-from services.reporting.notices import service, storage
+from services.reporting.notices import fitting, service, storage
 from services.reporting.notices.models import (
     FileFormat, Notice, NoticeContent, NoticeFile, NoticeState, NoticeVersion,
 )
 from services.reporting.notices.render_docx import render_docx
-from services.reporting.notices.render_pdf import docx_to_pdf
 from services.reporting.notices.render_xlsx import render_xlsx
 from services.reporting.settings import get_reporting_settings
 
@@ -128,7 +127,8 @@ def render_files(content: NoticeContent, formats: list[str], step: Callable[[str
     with ThreadPoolExecutor(max_workers=1) as pool:
         xlsx = pool.submit(render_xlsx, content) if "xlsx" in formats else None
         if "pdf" in formats:
-            files["pdf"] = docx_to_pdf(files["docx"])
+            # The PDF's own .docx: LibreOffice moves a kept paragraph whole where Word moves its last lines.
+            files["pdf"] = fitting.notice_pdf(content)
             step("xlsx" if xlsx is not None and not xlsx.done() else "pdf", "pdf")
         if xlsx is not None:
             files["xlsx"] = xlsx.result()

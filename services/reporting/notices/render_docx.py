@@ -258,10 +258,11 @@ def official_document() -> Document:
     return doc
 
 
-def signature(doc, office: str, when) -> None:  # noqa: ANN001
+def signature(doc, office: str, when, *, keep_last: bool = True) -> None:  # noqa: ANN001
     """The issuing office over the date, right-aligned four characters in, never alone on a page: kept with the
-    end of the text above it (the last lines of the body, or the attachment list, move with it)."""
-    if doc.paragraphs:
+    end of the text above it (the last lines of the body, or the attachment list, move with it). With
+    `keep_last` False only the signature block itself is kept together (the notice decides what moves)."""
+    if doc.paragraphs and keep_last:
         doc.paragraphs[-1].paragraph_format.keep_with_next = True
     for _ in range(2):
         para(doc, "", indent=False).paragraph_format.keep_with_next = True
@@ -272,7 +273,34 @@ def signature(doc, office: str, when) -> None:  # noqa: ANN001
     date_line.paragraph_format.right_indent = Pt(64)
 
 
-def render_docx(c: NoticeContent) -> bytes:
+def _carry_tail(doc, keep_tail: int | None) -> None:  # noqa: ANN001
+    """What of the body's last paragraph goes with the signature onto its page (GB/T 9704 7.3.5.1: the page of
+    the 成文日期 carries body text). 0: the paragraph is kept with what follows; Word then moves only its last
+    lines, LibreOffice the whole paragraph, which can leave the page before nearly empty. n > 0: its last n
+    characters (the lines LibreOffice put last, see fitting.py) continue in a paragraph of their own that is
+    kept with what follows, so only they move. None: nothing is kept (the layout is being measured)."""
+    last = doc.paragraphs[-1]
+    if keep_tail is None:
+        return
+    text = last.text
+    if not 0 < keep_tail < len(text):
+        last.paragraph_format.keep_with_next = True
+        return
+    head, tail = text[:-keep_tail], text[-keep_tail:]
+    last._element.getparent().remove(last._element)
+    body_paragraph(doc, head)
+    # Its last line is a full line cut by LibreOffice: set justified like the lines above (this .docx is only
+    # the PDF's source; the .docx handed out keeps the paragraph whole).
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.DISTRIBUTE
+    rest = doc.add_paragraph()
+    _fmt(rest, WD_ALIGN_PARAGRAPH.JUSTIFY, False)   # the same line continued: no indent
+    set_font(rest.add_run(tail), BODY_FONT, SIZE_3)
+    rest.paragraph_format.keep_with_next = True
+
+
+def render_docx(c: NoticeContent, *, keep_tail: int | None = 0, body_only: bool = False) -> bytes:
+    """The notice; `keep_tail` says what of the body's last paragraph moves with the signature (`_carry_tail`),
+    `body_only` leaves out the attachments and the 版记 (to measure the body's layout)."""
     doc = official_document()
 
     # 版头: issuing office in red, 文号, red rule.
@@ -292,10 +320,10 @@ def render_docx(c: NoticeContent) -> bytes:
         heading(doc, title)
         for line in filter(None, (x.strip() for x in text.splitlines())):
             body_paragraph(doc, line)
+    _carry_tail(doc, keep_tail)
     titles = attachment_list(c)
     if titles:
-        # The 附件说明 is not body text enough for the signature page: the body's last lines come along.
-        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+        # 附件说明 one line below the body, kept with the signature below it.
         para(doc, "", indent=False).paragraph_format.keep_with_next = True
         for i, title in enumerate(titles, start=1):
             # "附件：1.名称" indented two characters; wrapped lines and the next names align with the first name.
@@ -303,7 +331,9 @@ def render_docx(c: NoticeContent) -> bytes:
             p.paragraph_format.left_indent = Pt(96)
             p.paragraph_format.first_line_indent = Pt(-64 if i == 1 else -16)
             p.paragraph_format.keep_with_next = True
-    signature(doc, c.signature, c.issue_date)
+    signature(doc, c.signature, c.issue_date, keep_last=False)
+    if body_only:
+        return _saved(doc)
 
     attachments = []
     if c.site_rows or c.sites.total:
@@ -324,6 +354,10 @@ def render_docx(c: NoticeContent) -> bytes:
         else:
             para(doc, "无不合格情况。", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     imprint(doc, c)
+    return _saved(doc)
+
+
+def _saved(doc) -> bytes:  # noqa: ANN001
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -332,36 +366,59 @@ def render_docx(c: NoticeContent) -> bytes:
 def _rule(paragraph, edge: str, size: int) -> None:  # noqa: ANN001
     p_pr = paragraph._element.get_or_add_pPr()
     borders = p_pr.find(qn("w:pBdr"))
-    if borders is None:
+    if borders is None:   # in the place the schema gives it among the paragraph properties
         borders = OxmlElement("w:pBdr")
-        p_pr.append(borders)
+        p_pr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                                   "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+                                   "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+                                   "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                                   "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+                                   "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
     line = OxmlElement(f"w:{edge}")
     for k, v in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "1"), ("w:color", "000000")):
         line.set(qn(k), v)
     borders.append(line)
 
 
+def _at_page_foot(paragraph) -> None:  # noqa: ANN001
+    """Set the paragraph in a frame at the foot of the type area: consecutive paragraphs framed alike form one
+    frame, and the text above never runs beside it."""
+    frame = OxmlElement("w:framePr")
+    for k, v in (("w:w", str(int(Mm(156).twips))), ("w:wrap", "notBeside"), ("w:hAnchor", "margin"),
+                 ("w:vAnchor", "margin"), ("w:xAlign", "center"), ("w:yAlign", "bottom")):
+        frame.set(qn(k), v)
+    paragraph._element.get_or_add_pPr().insert_element_before(
+        frame, "w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:spacing",
+        "w:ind", "w:jc", "w:rPr")
+
+
 def imprint(doc, c: NoticeContent) -> None:  # noqa: ANN001
-    """版记 (GB/T 9704 7.4) at the end: 抄送 and 印发机关/印发日期 between rules, 4号 仿宋, kept together."""
+    """版记 (GB/T 9704 7.4) at the foot of the last page: 抄送 and 印发机关/印发日期 between rules, 4号 仿宋."""
     printed_on = c.printed_on or c.issue_date
     if not (c.cc or c.printed_by):
         return
-    para(doc, "", indent=False)
+    # LibreOffice leaves a frame that directly follows a table in the text flow: a paragraph in between.
+    para(doc, "", indent=False, exact=1)
     lines = []
     if c.cc:
         cc = para(doc, f"抄送：{c.cc}。" if not c.cc.endswith("。") else f"抄送：{c.cc}", BODY_FONT, SIZE_4,
                   indent=False, exact=None)
         cc.paragraph_format.left_indent = cc.paragraph_format.right_indent = Pt(14)
-        lines.append(cc)
+        # The thin rule between 抄送 and 印发 is a tab underlined across a line of its own: LibreOffice sets lines
+        # with different borders (or a `between` border) in separate frames, and then none at the page foot.
+        rule = para(doc, "", BODY_FONT, Pt(8), indent=False, exact=3)
+        rule.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
+        rule.add_run("\t").font.underline = True
+        lines += [cc, rule]
     p = doc.add_paragraph()
     _fmt(p, WD_ALIGN_PARAGRAPH.LEFT, False, None)
     p.paragraph_format.left_indent = p.paragraph_format.right_indent = Pt(14)
     p.paragraph_format.tab_stops.add_tab_stop(Mm(156) - Pt(28), WD_TAB_ALIGNMENT.RIGHT)
     set_font(p.add_run(f"{c.printed_by or c.issuing_office}\t{cn_date(printed_on)}印发"), BODY_FONT, SIZE_4)
     lines.append(p)
-    _rule(lines[0], "top", 8)      # the first and last rules are heavier (0.35 mm) than the middle one
-    if len(lines) > 1:
-        _rule(lines[0], "bottom", 4)
-    _rule(lines[-1], "bottom", 8)
-    for line in lines[:-1]:
-        line.paragraph_format.keep_with_next = True
+    for line in lines:   # one bordered group: heavy rules (0.35 mm) above and below it
+        _rule(line, "top", 8)
+        _rule(line, "bottom", 8)
+    for line in lines:
+        line.paragraph_format.keep_with_next = line is not lines[-1]
+        _at_page_foot(line)

@@ -11,8 +11,8 @@ import pytest
 
 from services.reporting.notices import assembly
 from services.reporting.notices.models import KindFigures, NoticeContent, TableRow
-from services.reporting.notices.render_docx import render_docx, title_lines
-from services.reporting.notices.render_pdf import docx_to_pdf
+from services.reporting.notices.render_docx import title_lines
+from services.reporting.notices.fitting import notice_pdf
 from services.reporting.templates.defaults import CITY_INTRO, CITY_REQUIREMENTS
 from services.reporting.templates.placeholders import fill
 from tests.reporting import seed004 as seed
@@ -60,6 +60,10 @@ def pages(pdf: bytes, tmp: Path, layout: bool = True) -> list[list[str]]:
     return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")[:-1]]
 
 
+LINES_PER_PAGE = 22     # GB/T 9704 5.2.2: 22 lines of 28 characters
+CARRIED = 2             # body lines that go with the signature at least
+
+
 def joined(lines: list[str]) -> str:
     return "".join(x.replace(" ", "") for x in lines)
 
@@ -67,7 +71,7 @@ def joined(lines: list[str]) -> str:
 @pytest.mark.parametrize("extra", [0, 3, 6, 9, 12])
 def test_pdf_keeps_the_gbt_9704_pagination_rules(extra, tmp_path):
     c = content(extra)
-    pdf = docx_to_pdf(render_docx(c))
+    pdf = notice_pdf(c)
     book = pages(pdf, tmp_path)
     first_attachment = next(i for i, p in enumerate(book) if p and p[0].replace(" ", "") == "附件1")
     body = book[:first_attachment]
@@ -79,6 +83,12 @@ def test_pdf_keeps_the_gbt_9704_pagination_rules(extra, tmp_path):
     attachments = {f"附件：1.{c.attachment1_title}", f"2.{c.attachment2_title}"}
     text = [x for x in page if x not in own | attachments and not x.startswith("—")]
     assert text, f"signature (and the attachment list) alone on page {sign_page + 1}"
+    # … and what moved there with it could not have stayed on the page before: that page is not left half empty
+    # (LibreOffice moves a kept paragraph whole; only the last lines of the body may go with the signature).
+    before = [x for x in body[sign_page - 1] if not x.replace(" ", "").startswith("—")]
+    moved = len([x for x in page if not x.startswith("—")]) + 3     # the blank lines of the signature block
+    assert LINES_PER_PAGE - len(before) < min(moved, CARRIED + 7), \
+        f"page {sign_page} left with {LINES_PER_PAGE - len(before)} empty lines before the signature's page"
 
     # Headings are followed by their text on the same page.
     for p in body:
@@ -101,3 +111,24 @@ def test_pdf_keeps_the_gbt_9704_pagination_rules(extra, tmp_path):
         where = [i for i, t in enumerate(text_by_page) if f"（第{row.no}行）" in t]
         assert len(where) == 1, f"row {row.no} split across pages"
         assert f"（备注{row.no}）" in text_by_page[where[0]], f"row {row.no}'s remark on another page"
+
+
+@pytest.mark.parametrize("rows", [3, 13, 14, 60])
+def test_imprint_stands_at_the_foot_of_the_last_page(rows):
+    """版记 (GB/T 9704 7.4.1) on the last page with its last rule at the foot of the type area, below the table's
+    last row and over nothing, however far the table reaches down the page."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(notice_pdf(content(0, account_rows=rows)))
+    last = pdf[len(pdf) - 1]
+    text = last.get_textpage()
+    whole = text.get_text_range()
+    assert "印发" in whole and "抄送" in whole, "版记 not on the last page"
+    printed = text.get_charbox(whole.index("印发"))[1]
+    cc_top = text.get_charbox(whole.index("抄送"))[3]
+    bottom_margin = 35 / 25.4 * 72
+    assert printed < bottom_margin + 40, f"印发 line {printed:.0f} pt above the page's foot, not at the foot"
+    above = [y for y in (text.get_charbox(i)[1] for i, ch in enumerate(whole[:whole.index("抄送")]) if not ch.isspace())
+             if y > bottom_margin]                      # the page number stands below, in the margin
+    assert above and min(above) > cc_top, "the table runs into the 版记"
+    assert f"（第{rows}行）" in whole.replace(" ", "") or rows > 14
