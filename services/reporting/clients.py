@@ -124,9 +124,11 @@ class ServiceClient:
     def sites(self, org_id: int) -> Iterator[dict[str, Any]]:
         return self.pages(f"{self.registry_url}/api/v1/sites", {"org_id": org_id})
 
-    def inventory_count(self, kind: str, org_id: int, state: str = "active") -> int:
-        """Active sites (kind "sites") or accounts ("accounts") of an organisation's subtree."""
-        body = self.get(f"{self.registry_url}/api/v1/{kind}", {"org_id": org_id, "state": state, "limit": 1})
+    def inventory_count(self, kind: str, org_id: int, state: str = "active", site_kind: str | None = None) -> int:
+        """Active sites (kind "sites", of one site kind when given) or accounts ("accounts") of an organisation's
+        subtree."""
+        query = {"org_id": org_id, "state": state, "limit": 1, **({"kind": site_kind} if site_kind else {})}
+        body = self.get(f"{self.registry_url}/api/v1/{kind}", query)
         return int(body.get("total", 0)) if body else 0
 
     def accounts(self, org_id: int) -> Iterator[dict[str, Any]]:

@@ -160,7 +160,8 @@ def _column_county() -> dict[str, Any]:
                     "findings": [SERIOUS] if s.id == failing.id else []} for s in (portal, site, *columns)]
         inspection = make_inspection(session, county, f"专栏测试{n}县政府网站检查", now, targets)
         return {"inspection": inspection.id, "failing": failing.id, "failing_name": failing.name,
-                "failing_path": failing.org_path, "passing": columns[0].id}
+                "failing_path": failing.org_path, "passing": columns[0].id, "county": (county.id, county.path,
+                                                                                       county.name)}
 
 
 def test_an_issued_notice_counts_columns_and_opens_a_task_for_the_failing_one(reporting, auth):
@@ -204,3 +205,16 @@ def test_the_previous_rounds_rectification_names_its_columns_apart():
     assert follow_up_text(done) == "经复查，2021年第一季度发现的1个问题网站、3个问题专栏、4个不合格政务新媒体，均已完成整改。"
     open_ = FollowUp(name="2021年第一季度", columns=2, columns_done=1, pending=["市林业局信息公开专栏"])
     assert follow_up_text(open_).startswith("经复查，2021年第一季度发现的2个问题专栏，已完成整改1个，市林业局信息公开专栏")
+
+
+def test_a_self_report_counts_its_columns_apart_from_its_sites(upstream):
+    from services.reporting.clients import ServiceClient
+    from services.reporting.selfreports.service import draft_sections, gather
+
+    county_id, path, name = _column_county()["county"]
+    today = datetime.now(UTC)
+    with Session(get_engine()) as session, ServiceClient() as client:
+        figures = gather(session, client, county_id, path, today.year, (today.month - 1) // 3 + 1)
+    assert (figures.sites, figures.columns) == (2, 2)
+    sections = draft_sections(name, figures, year=today.year, quarter=(today.month - 1) // 3 + 1)
+    assert "共运行政府网站2个、信息公开专栏2个" in sections["sites"]

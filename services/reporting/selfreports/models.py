@@ -42,6 +42,7 @@ MAX_CUSTOM = 10
 class Figures(SQLModel):
     """Counts the system knows for the unit's subtree in the quarter (editable: the unit answers for them)."""
     sites: int = 0
+    columns: int = 0          # 信息公开专栏 on other units' sites (counted apart from the sites, as seed 001 does)
     accounts: int = 0
     inspections: int = 0
     items_published: int = 0

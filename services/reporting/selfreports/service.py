@@ -88,7 +88,9 @@ def gather(session: Session, client: ServiceClient, org_id: int, org_path: str, 
         if decided < end and f.get("org_path", "").startswith(org_path):
             opened += f["kind"] == "open"
             closed += f["kind"] in ("close", "deregister")
-    return Figures(sites=client.inventory_count("sites", org_id), accounts=client.inventory_count("accounts", org_id),
+    columns = client.inventory_count("sites", org_id, site_kind="column")
+    return Figures(sites=client.inventory_count("sites", org_id) - columns, columns=columns,
+                   accounts=client.inventory_count("accounts", org_id),
                    inspections=int(summary.get("inspections", 0)),
                    items_published=int(totals.get("items_published", 0)), posts=int(totals.get("posts", 0)),
                    messages_received=int(totals.get("messages_received", 0)),
@@ -154,7 +156,8 @@ def draft_sections(unit: str, f: Figures, *, year: int, quarter: int, addressee:
     return {
         "addressee": addressee,
         "intro": intro,
-        "sites": f"本季度，{whole if whole != we else unit}共运行政府网站{f.sites}个，共发布信息{f.items_published}条。"
+        "sites": f"本季度，{whole if whole != we else unit}共运行政府网站{f.sites}个"
+                 + (f"、信息公开专栏{f.columns}个" if f.columns else "") + f"，共发布信息{f.items_published}条。"
                  f"本季度共接受上级检查{f.inspections}次。",
         "security": safety,
         "messages": messages,
