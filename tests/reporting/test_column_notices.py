@@ -181,7 +181,7 @@ def test_an_issued_notice_counts_columns_and_opens_a_task_for_the_failing_one(re
         "columns_period": "（检查时间：12月4日）", "columns_columns": ["序号", "专栏名称", "检查结果", "突出问题"]})
     assert edited.status_code == 200 and edited.json()["content"]["columns_period"] == "（检查时间：12月4日）"
 
-    issued = issue(reporting, h, draft.json()["id"], ("docx", "xlsx"))
+    issued = issue(reporting, h, draft.json()["id"], ("docx", "xlsx", "pdf"))
     assert issued.json()["state"] == "issued", issued.json().get("error")
     data = reporting.get(f"/api/v1/notices/{draft.json()['id']}/files/docx", headers=h).content
     text = docx_text(data)
@@ -189,6 +189,18 @@ def test_an_issued_notice_counts_columns_and_opens_a_task_for_the_failing_one(re
     assert "2.2026年第四季度信息公开专栏检查情况汇总表" in text and "（检查时间：12月4日）" in text
     table = docx_tables(data)[-1]
     assert table[0] == ("序号", "专栏名称", "检查结果", "突出问题") and table[1][1:3] == (made["failing_name"], "不合格")
+    from pypdf import PdfReader
+    import io
+    pdf = reporting.get(f"/api/v1/notices/{draft.json()['id']}/files/pdf", headers=h)
+    assert pdf.status_code == 200
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "信息公开专栏检查情况汇总表" in pdf_text.replace("\n", "")
+    from openpyxl import load_workbook
+    xlsx = reporting.get(f"/api/v1/notices/{draft.json()['id']}/files/xlsx", headers=h)
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert "附件3 信息公开专栏" in book.sheetnames
+    rates = {row[0]: row[1:] for row in book["合格率"].iter_rows(values_only=True)}
+    assert rates["信息公开专栏"] == (2, 1, 1, "50%")
 
     tasks = reporting.get("/api/v1/rectification/tasks", headers=h,
                           params={"notice_id": draft.json()["id"]}).json()["items"]
