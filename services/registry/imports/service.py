@@ -90,7 +90,9 @@ def import_sites(session: Session, principal: Principal, data: bytes, filename: 
         supervising = (_resolve_org(orgs, row["主管单位"], "主管单位", number, errors)
                        if row.get("主管单位") else host)
         kind = parse_site_kind(row.get("网站类型", "") or "部门网站")
-        if kind is None:
+        if kind is None and "专栏" in (row.get("网站类型") or ""):
+            errors.add(number, "网站类型", "信息公开专栏须逐个登记（选择所在网站和网址前缀），不能批量导入")
+        elif kind is None:
             errors.add(number, "网站类型", f"无法识别的网站类型「{row.get('网站类型')}」(政府门户网站/部门网站)")
         if host is None or supervising is None or kind is None:
             continue
