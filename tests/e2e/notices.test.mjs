@@ -56,7 +56,8 @@ describe('通报', { skip: up ? false : 'reporting or checker API not available'
     const preview = page.locator('[data-test="notice-preview"]')
     await preview.waitFor()
     assert.equal((await page.locator('[data-test="preview-doc-number"]').innerText()).trim(), docNumber)
-    for (const heading of ['一、总体情况', '二、主要问题', '三、有关要求']) assert.ok((await preview.innerText()).includes(heading))
+    // A city's notice is laid out as seed 004: a section per kind of target, then 下一步工作要求.
+    for (const heading of ['一、政府网站检查情况', '下一步工作要求']) assert.ok((await preview.innerText()).includes(heading))
     assert.match(await page.locator('[data-test="notice-state"]').innerText(), /草稿/)
     await shot(page, '61-notice-draft')
 

@@ -924,6 +924,11 @@ export interface components {
              */
             sites: number;
             /**
+             * Columns
+             * @default 0
+             */
+            columns: number;
+            /**
              * Accounts
              * @default 0
              */
@@ -1132,6 +1137,11 @@ export interface components {
             scope_name: string;
             /** Inspection Name */
             inspection_name: string;
+            /**
+             * Layout
+             * @default overview
+             */
+            layout: string;
             /**
              * Check Period
              * @default
@@ -2104,6 +2114,13 @@ export interface components {
              * @description 有关要求 (placeholders; one paragraph a line)
              */
             requirements: string;
+            /**
+             * Layout
+             * @description 正文结构: overview = 一、总体情况 / 二、主要问题 / 三、有关要求 (seeds 000, 001); by_kind = 一、政府网站检查情况 / 二、政务新媒体检查情况 / 三、下一步工作要求, figures and problems together (seed 004)
+             * @default overview
+             * @enum {string}
+             */
+            layout: "overview" | "by_kind";
             /** Site Columns */
             site_columns?: string[];
             /** Account Columns */
@@ -2187,6 +2204,13 @@ export interface components {
              * @description 有关要求 (placeholders; one paragraph a line)
              */
             requirements: string;
+            /**
+             * Layout
+             * @description 正文结构: overview = 一、总体情况 / 二、主要问题 / 三、有关要求 (seeds 000, 001); by_kind = 一、政府网站检查情况 / 二、政务新媒体检查情况 / 三、下一步工作要求, figures and problems together (seed 004)
+             * @default overview
+             * @enum {string}
+             */
+            layout: "overview" | "by_kind";
             /** Site Columns */
             site_columns?: string[];
             /** Account Columns */

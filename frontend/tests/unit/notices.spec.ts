@@ -29,7 +29,7 @@ function content(extra: Partial<NoticeContent> = {}): NoticeContent {
     title: '某市政务公开办关于2026年第四季度政府网站和政务新媒体抽查情况的通报', doc_number: '某政务公开办〔2026〕5号', doc_prefix: '', mark: '',
     requirements_template: '', placeholder_values: {}, follow_up: null, period: null,
     issuing_office: '某市政务公开办', addressees: '各区县人民政府，市政府各工作部门', issue_date: '2026-12-05',
-    basis: '有关要求', scope_name: '某市', inspection_name: '第四季度抽查', check_period: '',
+    basis: '有关要求', scope_name: '某市', inspection_name: '第四季度抽查', check_period: '', layout: 'overview',
     intro: '近期，组织开展抽查。', overview: '共抽查网站1个。', problems: '个别网站内容长期未更新。', requirements: '请立即整改。',
     deadline: null, report_to: '', signature: '某市政务公开办', rate_decimals: 1, rate_strip_zeros: true, previous_name: null,
     sites: kind(1), accounts: kind(1), problem_groups: [],

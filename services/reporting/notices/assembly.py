@@ -17,6 +17,7 @@ from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.notices.models import (
     INSPECTION_STATE_LABELS, FollowUp, KindFigures, NoticeContent, PeriodFigures, ProblemGroup, TableRow,
 )
+from services.reporting.notices.text import NO_PROBLEMS
 from services.reporting.notices.wording import (
     PHRASES, PLATFORM_LABELS, SENTENCE_ORDER, SENTENCES, SITE_KIND_LABELS, check_word, clause, cn_date, period_of,
     EXAMPLES, phrases_of, points, rate, short_date, short_name, what_of,
@@ -411,12 +412,24 @@ def messages_text(c: NoticeContent) -> str:
             f"{rate(answered, p.messages_received, c.rate_decimals, c.rate_strip_zeros)}。")
 
 
+def relative_round(name: str, issued: date) -> str:
+    """The previous round as running text names it: last year's round is 去年… (seed 004: 较去年第四次全面检查)."""
+    return "去年" + name.removeprefix(f"{issued.year - 1}年") if name.startswith(f"{issued.year - 1}年") else name
+
+
+def running_scope(c: NoticeContent) -> str:
+    """全市政府系统 (seed 004, seed 000: 全市…) for an office's own region; a department's scope by its name."""
+    region = c.placeholder_values.get("地区")
+    return f"{region}政府系统" if region and c.scope_name.endswith("政府系统") else c.scope_name
+
+
 def overview_text(c: NoticeContent) -> str:
     """总体情况 in seed 001's order, each part only when its figures exist: the previous round's rectification,
     the sites, the accounts (with the quarter's 新增/注销), the messages."""
     d, z = c.rate_decimals, c.rate_strip_zeros
+    by_kind = c.layout == "by_kind"
     as_of = f"截至{c.issue_date.year}年{c.issue_date.month}月"
-    prev = f"较{c.previous_name}" if c.previous_name else ""
+    prev = f"较{relative_round(c.previous_name, c.issue_date)}" if c.previous_name else ""
     parts: list[tuple[str, str]] = []
     if c.follow_up is not None:
         parts.append((f"{c.follow_up.name}通报问题整改情况", follow_up_text(c.follow_up)))
@@ -426,14 +439,17 @@ def overview_text(c: NoticeContent) -> str:
         if not fig.total and not with_columns:
             continue
         if fig.total:
-            text = f"{as_of}，{c.scope_name}共运行{short}{fig.total}个"
-            if fig.groups:
-                text += f"，其中{_join_groups(fig.groups)}"
+            text = f"{as_of}，{running_scope(c)}共运行{short}{fig.total}个"
+            # Seed 004 (by_kind) counts accounts without their platforms and says nothing of unchanged numbers.
+            groups = fig.groups if not (by_kind and what == "政务新媒体") else []
+            if groups:
+                text += f"，其中{_join_groups(groups)}"
             if with_columns:  # seed 001: "登记在运行政府网站9个、市级部门信息公开专栏38个"
                 text += f"；登记在运行{c.columns_label}{cols.total}个"
-            text += "。"
-            if what == "政务新媒体":
-                text += changes_text(c.period)
+            changes = changes_text(c.period) if what == "政务新媒体" else ""
+            if by_kind and changes.endswith("无新增登记和关停注销政务新媒体。"):
+                changes = ""
+            text += "。" + changes if groups or with_columns or changes else "，"
             text += (f"检查结果为：合格{what}{fig.passed}个，不合格{what}{fig.failed}个，"
                      f"合格率{rate(fig.passed, fig.checked, d, z)}")
             change = points((fig.passed, fig.checked), (fig.prev_passed, fig.prev_checked)
@@ -441,7 +457,7 @@ def overview_text(c: NoticeContent) -> str:
             if change and prev:
                 text += f"，{prev}{change}"
         else:
-            text = f"{as_of}，{c.scope_name}登记在运行{c.columns_label}{cols.total}个。检查结果为"
+            text = f"{as_of}，{running_scope(c)}登记在运行{c.columns_label}{cols.total}个。检查结果为"
         if with_columns:  # seed 001: "问题专栏1个，合格率97.37%"
             text += f"{'；' if fig.total else '：'}问题专栏{cols.failed}个，合格率{rate(cols.passed, cols.checked, d, z)}"
             change = points((cols.passed, cols.checked), (cols.prev_passed, cols.prev_checked)
@@ -476,7 +492,7 @@ def problems_text(c: NoticeContent) -> str:
                                                     else [None] * len(p.units), strict=True))))
                    for p in groups]
         lines.append(f"（{'一二'[len(lines)]}）{what}。{'，'.join(clauses)}。")
-    return "\n".join(lines) or "本次检查未发现不合格情况。"
+    return "\n".join(lines) or NO_PROBLEMS
 
 
 def _columns_said(p: ProblemGroup, text: str) -> str:
@@ -563,7 +579,7 @@ def build(g: Gathered, *, issue_date: date | None = None, doc_number: str | None
         printed_by=issuing_office or t.printed_by, cc=t.cc,
         scope_name=f"{g.scope_org.get('name', '')}政府系统" if g.scope_org.get("kind") in REGION_KINDS
         else g.scope_org.get("name", ""),
-        inspection_name=name, check_period="",
+        inspection_name=name, check_period="", layout=t.layout,
         attachment1_period=check_period(sites, window), attachment2_period=check_period(accounts, window),
         attachment1_columns=t.site_columns, attachment2_columns=t.account_columns,
         deadline=deadline or issue_date + timedelta(days=rs.rectification_days),

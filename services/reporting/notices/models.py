@@ -119,6 +119,7 @@ class NoticeContent(SQLModel):
     basis: str
     scope_name: str
     inspection_name: str
+    layout: str = "overview"  # the body's sections: overview (seeds 000, 001) or by_kind (seed 004), see text.py
     check_period: str = ""
     intro: str = ""
     overview: str = ""

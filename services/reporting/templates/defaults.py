@@ -109,4 +109,5 @@ def default_template(org: dict[str, Any], children: list[dict[str, Any]] | None 
     intro, requirements = TEXTS.get(org.get("kind", ""), TEXTS["county"])
     return TemplateFields(mark=office, doc_prefix=default_prefix(org), addressees=default_addressees(org, children),
                           printed_by=office, signature=office, report_to=short_office(org) or office,
-                          intro=intro, requirements=requirements)
+                          intro=intro, requirements=requirements,
+                          layout="by_kind" if org.get("kind") == "city" else "overview")

@@ -2,6 +2,7 @@
 发文机关标志, 发文字号 prefix, 主送, 版记 (抄送, 印发机关), signature, the body's fixed paragraphs with
 placeholders, the attachments' columns — and the per-office, per-year 文号 sequence."""
 from datetime import datetime
+from typing import Literal
 
 from pydantic import field_validator
 from sqlalchemy import Column, Index, Integer, PrimaryKeyConstraint
@@ -24,6 +25,9 @@ class TemplateFields(SQLModel):
     report_to: str = Field(default="", max_length=1000, description="整改情况报送单位 (联系方式可写在括号内)")
     intro: str = Field(min_length=4, max_length=5000, description="开头段 (placeholders)")
     requirements: str = Field(min_length=4, max_length=20000, description="有关要求 (placeholders; one paragraph a line)")
+    layout: Literal["overview", "by_kind"] = Field(
+        default="overview", description="正文结构: overview = 一、总体情况 / 二、主要问题 / 三、有关要求 (seeds 000, 001); "
+        "by_kind = 一、政府网站检查情况 / 二、政务新媒体检查情况 / 三、下一步工作要求, figures and problems together (seed 004)")
     site_columns: list[str] = Field(default_factory=lambda: list(SITE_COLUMNS), max_length=8)
     account_columns: list[str] = Field(default_factory=lambda: list(ACCOUNT_COLUMNS), max_length=8)
 
