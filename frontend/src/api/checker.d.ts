@@ -257,6 +257,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inspections/{inspection_id}/results/{kind}/{target_id}/snapshots/{digest}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cited page snapshot, sanitised, the cited text marked (text/html) */
+        get: operations["get_snapshot_api_v1_inspections__inspection_id__results__kind___target_id__snapshots__digest__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/indicator-sets": {
         parameters: {
             query?: never;
@@ -2239,6 +2256,51 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ResultDetail"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_snapshot_api_v1_inspections__inspection_id__results__kind___target_id__snapshots__digest__get: {
+        parameters: {
+            query?: {
+                /** @description mark only what this finding cites */
+                finding_id?: number | null;
+            };
+            header?: never;
+            path: {
+                inspection_id: number;
+                kind: components["schemas"]["TargetKind"];
+                target_id: number;
+                /** @description sha256 of the stored page */
+                digest: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description inert HTML; X-Snapshot-Highlights: marks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description not cited by this target, not stored yet, or gone */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -24,7 +24,7 @@ from sqlmodel import Session, func, select
 from services.checker.inspections import service
 from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.models import (
-    STATE_LABELS, Inspection, InspectionState, InspectionTarget, TargetKind, utcnow,
+    RUNNING_STATES, STATE_LABELS, Inspection, InspectionState, InspectionTarget, TargetKind, utcnow,
 )
 from services.checker.registry_client import RegistryClient
 from services.common.auth import Principal
@@ -108,7 +108,7 @@ def _account_target(inspection_id: int, account: dict[str, Any]) -> dict[str, An
 
 def site_states(inspection: Inspection) -> tuple[str, ...]:
     # Closed sites are targets too: their domain must not keep serving content (domain_not_released).
-    return ("active", "closed") if inspection.include_closed else ("active",)
+    return (*RUNNING_STATES, "closed") if inspection.include_closed else RUNNING_STATES
 
 
 async def fetch_listed(inspection: Inspection, registry: RegistryClient) -> list[dict[str, Any]]:
@@ -159,12 +159,12 @@ async def plan(session: Session, redis: ArqRedis, inspection_id: int, registry: 
     real_now = utcnow()
     slots: list[Slot] = []
     start = end = None
-    has_sites = any(t["kind"] == TargetKind.site and t["state"] == "active" for t in fetched)
+    has_sites = any(t["kind"] == TargetKind.site and t["state"] in RUNNING_STATES for t in fetched)
     if inspection.probe_count and inspection.window_start and has_sites:
         start, end, slots = schedule(inspection, real_now)
     for target in fetched:
         # Site checks wait for the probe series; accounts and closed sites go at once.
-        probed = target["kind"] == TargetKind.site and target["state"] == "active" and end is not None
+        probed = target["kind"] == TargetKind.site and target["state"] in RUNNING_STATES and end is not None
         target["due_at"] = end + timedelta(seconds=1) if probed else None
     service.add_targets(session, fetched)
     count = session.exec(select(func.count()).select_from(InspectionTarget)

@@ -35,7 +35,8 @@ from services.checker.crawl.fetch import Fetcher
 from services.checker.inspections import flows, runner, service
 from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.models import (
-    Inspection, InspectionResult, InspectionState, InspectionTarget, ResultStatus, TargetKind, utcnow,
+    RUNNING_STATES, Inspection, InspectionResult, InspectionState, InspectionTarget, ResultStatus, TargetKind,
+    utcnow,
 )
 from services.checker.monitor import ledger as ledgers
 from services.checker.monitor.models import MonitorSite
@@ -147,7 +148,7 @@ async def probe_round(ctx: dict[str, Any], inspection_id: int, seq: int, at_iso:
             return "skipped"
         done = service.probed_seqs(session, inspection_id, seq)
         sites = [t for t in service.targets_of(session, inspection_id, TargetKind.site)
-                 if t.state == "active" and t.url and t.target_id not in done]
+                 if t.state in RUNNING_STATES and t.url and t.target_id not in done]
     semaphore = asyncio.Semaphore(PROBE_CONCURRENCY)
 
     async def one(fetcher: Fetcher, target: InspectionTarget) -> None:
@@ -265,7 +266,7 @@ async def _probe_series(inspection: Inspection, target: InspectionTarget, url: s
     """The site's availability series. Rounds whose time has passed but that never reached this site are
     made up now: a round killed with its worker is retried by arq only when its lock expires, which may be
     after the window closed, and the site must still be judged on its whole series."""
-    if not (inspection.probe_count and inspection.schedule_start and target.state == "active"):
+    if not (inspection.probe_count and inspection.schedule_start and target.state in RUNNING_STATES):
         return []
     rows = _probes_of(inspection.id, target.target_id)
     have = {row.seq for row in rows}

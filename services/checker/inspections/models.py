@@ -54,6 +54,8 @@ class InspectionState(StrEnum):
 STATE_LABELS = {InspectionState.pending: "准备中", InspectionState.running: "检查中", InspectionState.completed: "已完成",
                 InspectionState.cancelled: "已取消", InspectionState.failed: "失败"}
 TERMINAL = (InspectionState.completed, InspectionState.cancelled, InspectionState.failed)
+# Sites that run (and are probed): a closing site runs through its notice period, 关停公告 on its homepage.
+RUNNING_STATES = ("active", "closing")
 
 
 class ResultStatus(StrEnum):

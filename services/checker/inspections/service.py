@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, SQLModel, func, select
 
 from services.checker.inspections.models import (
-    STATE_LABELS, TERMINAL, Audit, Finding, FindingCreate, FindingPublic, FindingSource, Inspection, InspectionResult,
+    RUNNING_STATES, STATE_LABELS, TERMINAL, Audit, Finding, FindingCreate, FindingPublic, FindingSource, Inspection,
+    InspectionResult,
     InspectionState, InspectionTarget, Probe, Progress, ResultDetail, ResultStatus, ResultSummary,
     TargetKind, Verdict, utcnow,
 )
@@ -147,7 +148,7 @@ def progress(session: Session, inspection: Inspection) -> Progress:
                                .where(Probe.inspection_id == inspection.id)).one()
     sites = session.exec(select(func.count()).select_from(InspectionTarget).where(
         InspectionTarget.inspection_id == inspection.id, InspectionTarget.kind == TargetKind.site,
-        InspectionTarget.state == "active")).one()  # closed sites are not probed
+        InspectionTarget.state.in_(RUNNING_STATES))).one()  # closed sites are not probed
     remaining = max(total - done - failed, 0)
     percent = round(100.0 * (done + failed) / total, 1) if total else (
         100.0 if inspection.state == InspectionState.completed else 0.0)

@@ -94,6 +94,13 @@ def test_unreachable_home_and_unknown_kind():
     assert missing(make_snapshot(home, registry=RegistryFacts(state="active"))) == []
 
 
+def test_an_information_disclosure_section_is_not_held_to_a_site_list():
+    """A 信息公开专栏 is the department's 政府信息公开 on the portal: no 互动交流 of its own is missing."""
+    home = make_page(html=nav_html("机构职能", "法定主动公开内容", "通知公告"))
+    assert missing(make_snapshot(home, registry=RegistryFacts(state="active", kind="column"))) == []
+    assert missing(make_snapshot(home, registry=DEPARTMENT)) == ["政府信息公开", "互动交流"]
+
+
 def test_real_portal_navigation_has_its_columns():
     """Real gov.cn pages (../shared/corpus/real): the columns their navigation shows are found under the
     names they use (政务公开, 政务服务/办事服务, 政民互动); only columns their nav does not show are reported."""

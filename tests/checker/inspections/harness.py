@@ -211,7 +211,7 @@ def build_world(session: Session, farm: SiteFarm) -> World:
     _user(session, "nb_supervisor", neighbour, Role.supervisor)
     session.flush()
     owners = {"portal": county, "edu": dept, "slow": county, "flaky": dept, "closed": county,
-              "neighbour": neighbour}
+              "neighbour": neighbour, "closing": dept}
     sites: dict[str, Site] = {}
     for n, (key, spec) in enumerate(zip(owners, farm.specs.values(), strict=True), start=1):
         org = owners[key]
@@ -220,7 +220,10 @@ def build_world(session: Session, farm: SiteFarm) -> World:
             site = Site(name=spec.name, homepage_url=spec.url, site_code=f"CT99{n:04d}", icp_number=f"陕ICP备9{n:07d}号",
                         psb_number=f"陕公网安备 6105990{n:07d}号", has_badge=True, host_org_id=org.id,
                         supervising_org_id=county.id if org is not neighbour else neighbour.id, org_path=org.path,
-                        state=SiteState.closed if key == "closed" else SiteState.active)
+                        state={"closed": SiteState.closed, "closing": SiteState.closing}.get(key, SiteState.active))
+            if key == "closing":     # in its notice period, without the 关停公告 on its homepage
+                site.closure_notice_on = date(2024, 6, 1)
+                site.migration_target_url = "http://www.example.gov.cn/"
             session.add(site)
             session.flush()
             session.add(SiteColumn(site_id=site.id, name="工作动态", url=f"{spec.url}gzdt/",
@@ -247,7 +250,8 @@ def build_world(session: Session, farm: SiteFarm) -> World:
 def farm_specs() -> list[SiteSpec]:
     return [SiteSpec("检查测试县人民政府", "127.0.3.1"), SiteSpec("检查测试县教育局网站", "127.0.3.2"),
             SiteSpec("检查测试县慢站", "127.0.3.3", delay=0.5), SiteSpec("检查测试县不稳定站", "127.0.3.4", down_every=3),
-            SiteSpec("检查测试县已关停网站", "127.0.3.5"), SiteSpec("检查邻县人民政府", "127.0.3.6")]
+            SiteSpec("检查测试县已关停网站", "127.0.3.5"), SiteSpec("检查邻县人民政府", "127.0.3.6"),
+            SiteSpec("检查测试县关停中网站", "127.0.3.7")]
 
 
 # ---------------------------------------------------------------------------------------------------

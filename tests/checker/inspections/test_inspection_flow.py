@@ -60,7 +60,7 @@ def test_probe_series_spread_over_the_window(finished, world):
     created, body = finished
     with Session(get_engine()) as session:
         probes = session.exec(select(Probe).where(Probe.inspection_id == created["id"])).all()
-    active = [s.id for k, s in world.sites.items() if k not in ("neighbour", "closed")]
+    active = [s.id for k, s in world.sites.items() if k not in ("neighbour", "closed")]   # closing ones run
     assert sorted({p.target_id for p in probes}) == sorted(active)
     assert all(len([p for p in probes if p.target_id == site]) == 6 for site in active)
     # Probe times stand for the declared window, not the compressed real time.
@@ -86,6 +86,11 @@ def test_probe_series_reaches_the_engine(checker, tokens, finished, world):
     closed = checker.get(f"/api/v1/inspections/{created['id']}/results/site/{world.sites['closed'].id}",
                          headers=headers).json()
     assert "domain_not_released" in closed["indicators"]
+    # A site in its closing period is still inspected (and probed), and its homepage lacks the 关停公告.
+    closing = checker.get(f"/api/v1/inspections/{created['id']}/results/site/{world.sites['closing'].id}",
+                          headers=headers).json()
+    assert "closure_notice_missing" in closing["indicators"]
+    assert "closure_notice_missing" not in portal["indicators"]
     contract = checker.get(f"/api/v1/inspections/{created['id']}/results/site/{world.sites['flaky'].id}/contract",
                            headers=headers).json()
     assert set(contract) == {"target", "indicator_set", "checked_at", "verdict", "score", "findings"}

@@ -90,6 +90,6 @@ def test_kill9_mid_run_then_another_worker_finishes(checker_env, world, tmp_path
         rows = session.exec(select(InspectionResult.kind, InspectionResult.target_id)
                             .where(InspectionResult.inspection_id == inspection.id)).all()
         probes = service.progress(session, session.get(Inspection, inspection.id))
-    assert total == len(targets) == 7
+    assert total == len(targets) == 8   # 6 sites (the neighbour's outside the scope) and 2 accounts
     assert sorted(rows) == sorted(targets)  # exactly one result per target, none missing
-    assert probes.probes_done == probes.probes_total == 8 * 4  # active sites only
+    assert probes.probes_done == probes.probes_total == 8 * 5  # running sites only (the closing one too)
