@@ -168,7 +168,8 @@ def test_cancel_drops_queued_jobs(checker, tokens, world, worker):
                       window_scale=1)
     iid = response.json()["id"]
     running = wait_for(checker, sup, iid, states=("running",))
-    assert running["progress"]["remaining"] == running["progress"]["total"] == 5
+    # The county's sites: four active, the closing one and the closed one (its domain must be released).
+    assert running["progress"]["remaining"] == running["progress"]["total"] == 6
     queue = redis.Redis.from_url(get_settings().redis_url)
     queued = {j.decode() for j in queue.zrange(get_checker_settings().checker_queue, 0, -1)}
     assert probe_job_id(iid, 0) in queued and check_job_id(iid, "site", world.sites["portal"].id) in queued
