@@ -44,6 +44,8 @@ async function choose(page, select, option) {
 }
 
 const up = await healthy('checker')
+// The 错别字 indicator's row, by its Chinese name in the first cell (codes are not shown).
+const TYPO_ROW = /^\s*错别字/
 
 describe('指标体系、错敏词库与人工添加问题', { skip: up ? false : 'checker API not available' }, () => {
   let browser
@@ -68,7 +70,7 @@ describe('指标体系、错敏词库与人工添加问题', { skip: up ? false 
     // The built-in national set: its indicators and thresholds.
     await setRow('gov-2019').getByRole('button', { name: '查看' }).click()
     const detail = page.locator('.el-drawer').filter({ has: page.locator('[data-test="indicator-set-indicators"]') })
-    await detail.locator('[data-test="indicator-set-indicators"] .el-table__row').filter({ hasText: 'typo' }).waitFor()
+    await detail.locator('[data-test="indicator-set-indicators"] .el-table__row').filter({ hasText: TYPO_ROW }).waitFor()
     await shot(page, '71-indicator-set-builtin')
     await detail.locator('.el-drawer__close-btn').click()
     await detail.waitFor({ state: 'hidden' })
@@ -77,7 +79,7 @@ describe('指标体系、错敏词库与人工添加问题', { skip: up ? false 
     await page.locator('[data-test="indicator-set-create"]').click()
     const dialog = page.locator('.el-dialog').filter({ hasText: '新建指标集' })
     const rows = dialog.locator('[data-test="override-indicators"] .el-table__row')
-    await rows.filter({ hasText: 'typo' }).waitFor()
+    await rows.filter({ hasText: TYPO_ROW }).waitFor()
     await dialog.locator('input[name="set_code"]').fill('Weinan Local')
     await dialog.locator('[data-test="indicator-set-submit"]').click()
     await dialog.locator('.el-form-item__error').filter({ hasText: '编码只能包含小写字母' }).waitFor()
@@ -94,7 +96,7 @@ describe('指标体系、错敏词库与人工添加问题', { skip: up ? false 
     await dialog.locator('input[name="set_code"]').fill(code)
     await dialog.locator('input[name="set_name"]').fill(`渭南市本级检查指标（测试${RUN}）`)
     await dialog.locator('textarea[name="set_note"]').fill('错别字按单项否决处理')
-    await rows.filter({ hasText: 'typo' }).locator('[data-test="rule-severity"] .el-radio-button').filter({ hasText: '单项否决' }).click()
+    await rows.filter({ hasText: TYPO_ROW }).locator('[data-test="rule-severity"] .el-radio-button').filter({ hasText: '单项否决' }).click()
     await dialog.locator('[data-test="override-count"]').filter({ hasText: '覆盖 1 项' }).waitFor()
     await dialog.locator('.el-tabs__item').filter({ hasText: '覆盖内容' }).click()
     assert.deepEqual(JSON.parse(await dialog.locator('[data-test="overrides-preview"]').innerText()), { indicators: { typo: { severity: 'veto' } } })
