@@ -121,7 +121,7 @@ describe('指标体系、错敏词库与人工添加问题', { skip: up ? false 
     await row.locator('[data-test="indicator-set-version"]').click()
     const next = page.locator('.el-dialog').filter({ hasText: '新版本' })
     await next.locator('[data-test="override-count"]').filter({ hasText: '覆盖 1 项' }).waitFor()
-    const points = next.locator('[data-test="override-indicators"] .el-table__row').filter({ hasText: 'broken_link' })
+    const points = next.locator('[data-test="override-indicators"] .el-table__row').filter({ hasText: /^\s*链接不可用/ })
       .locator('[data-test="rule-max-points"] input')
     await points.fill('8')
     await points.press('Tab')
