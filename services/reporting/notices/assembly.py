@@ -17,7 +17,7 @@ from services.reporting.clients import ServiceClient, UpstreamError
 from services.reporting.notices.models import (
     INSPECTION_STATE_LABELS, FollowUp, KindFigures, NoticeContent, PeriodFigures, ProblemGroup, TableRow,
 )
-from services.reporting.notices.text import NO_PROBLEMS
+from services.reporting.notices.text import NO_PROBLEMS, NUMERALS
 from services.reporting.notices.wording import (
     PHRASES, PLATFORM_LABELS, SENTENCE_ORDER, SENTENCES, SITE_KIND_LABELS, check_word, clause, cn_date, period_of,
     EXAMPLES, phrases_of, points, rate, short_date, short_name, what_of,
@@ -475,8 +475,6 @@ def overview_text(c: NoticeContent) -> str:
         parts.append(("网民留言办理情况", messages))
     return "\n".join(f"（{NUMERALS[i]}）{head}。{text}" for i, (head, text) in enumerate(parts))
 
-
-NUMERALS = "一二三四五六七八九十"
 
 
 def problems_text(c: NoticeContent) -> str:

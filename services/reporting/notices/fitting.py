@@ -53,7 +53,8 @@ def carried_characters(c: NoticeContent, pages: list[list[str]]) -> int | None:
         return None
     if any(line not in own for line in pages[where]):
         return None
-    paragraph = _plain(last_paragraph(c))
+    last = last_paragraph(c)
+    paragraph = _plain(last)
     lines, suffix = pages[where - 1], ""
     count = 0
     for line in reversed(lines):          # the paragraph's lines at the foot of the page before
@@ -62,8 +63,8 @@ def carried_characters(c: NoticeContent, pages: list[list[str]]) -> int | None:
         suffix, count = line + suffix, count + 1
     if count <= CARRIED_LINES + 1:     # a short paragraph moves whole (one line must not stay alone)
         return 0
-    carried = _plain("".join(lines[len(lines) - CARRIED_LINES:]))
-    return _original_length(last_paragraph(c), len(carried))
+    carried = "".join(lines[len(lines) - CARRIED_LINES:])      # the page's lines are plain already
+    return _original_length(last, len(carried))
 
 
 def _original_length(text: str, plain_chars: int) -> int:

@@ -8,10 +8,9 @@ from services.common.clock import beijing_date
 from services.reporting.notices.render_docx import (
     SIZE_2, body_paragraph, heading, official_document, para, signature, title_paragraph,
 )
+from services.reporting.notices.text import NUMERALS
 from services.reporting.selfreports.models import UNNUMBERED, SelfReport
 from services.reporting.selfreports.service import section_titles
-
-NUMERALS = "一二三四五六七八九十"
 
 
 def render_report(report: SelfReport) -> bytes:
