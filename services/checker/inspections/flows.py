@@ -34,12 +34,12 @@ from services.common.settings import get_settings
 log = logging.getLogger(__name__)
 
 
-def _job_id(inspection_id: int, rest: str) -> str:
-    return f"{get_checker_settings().checker_queue}:{inspection_id}:{rest}"
+def _job_id(inspection_id: int, rest: str, queue: str | None = None) -> str:
+    return f"{queue or get_checker_settings().checker_queue}:{inspection_id}:{rest}"
 
 
-def plan_job_id(inspection_id: int) -> str:
-    return _job_id(inspection_id, "plan")
+def plan_job_id(inspection_id: int, queue: str | None = None) -> str:
+    return _job_id(inspection_id, "plan", queue)
 
 
 def check_job_id(inspection_id: int, kind: str, target_id: int) -> str:
@@ -229,7 +229,9 @@ def _expiry(due: datetime | None) -> timedelta:
 
 
 async def start(redis: ArqRedis, inspection: Inspection) -> None:
-    await redis.enqueue_job("plan_inspection", inspection.id, _job_id=plan_job_id(inspection.id))
+    # Named after the queue it goes to, as the plan names the jobs it enqueues (the sweeper looks it up).
+    await redis.enqueue_job("plan_inspection", inspection.id,
+                            _job_id=plan_job_id(inspection.id, redis.default_queue_name))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -402,14 +402,21 @@ async def sweep_orphans(ctx: dict[str, Any]) -> str:
     with _session() as session:
         running = session.exec(select(Inspection).where(Inspection.state == InspectionState.running)).all()
         for inspection in running:
+            own = f"{settings.checker_queue}:{inspection.id}:"  # job ids carry the queue they were put on
             due = (inspection.schedule_end or inspection.started_at or inspection.created_at) + grace
             if utcnow() < due:
                 continue
+            plan = await Job(flows.plan_job_id(inspection.id), ctx["redis"],
+                             _queue_name=settings.checker_queue).status()
+            if plan in (JobStatus.queued, JobStatus.deferred, JobStatus.in_progress):
+                continue  # a plan killed midway is retried and enqueues the checks it had not yet
             answered = set(session.exec(select(InspectionResult.kind, InspectionResult.target_id).where(
                 InspectionResult.inspection_id == inspection.id)).all())
             for target in service.targets_of(session, inspection.id):
                 if (target.kind, target.target_id) in answered:
                     continue
+                if target.job_id and not target.job_id.startswith(own):
+                    continue  # planned on another queue: that queue's workers can see its job, we cannot
                 # The queue must be named: arq's Job looks for a queued job in its default queue otherwise,
                 # and a check merely waiting its turn here would look gone.
                 status = await Job(target.job_id, ctx["redis"], _queue_name=settings.checker_queue).status()
