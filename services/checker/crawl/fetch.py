@@ -166,8 +166,13 @@ class Fetcher:
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=s.connect_timeout, sock_read=s.read_timeout),
                 auto_decompress=False,           # decompressed here, against the byte limit (gzip bombs)
                 cookie_jar=aiohttp.CookieJar(unsafe=True),  # like a browser: sites that set a cookie and redirect
-                max_line_size=65536, max_field_size=65536)   # CMS pages with long cookies and Link headers
+                max_line_size=65536, max_field_size=65536,   # CMS pages with long cookies and Link headers
+                trace_configs=self._trace_configs() or None)
         return self._session
+
+    def _trace_configs(self) -> list[aiohttp.TraceConfig]:
+        """Hooks into aiohttp's request life cycle (none here; the monitor's fetcher reports sends)."""
+        return []
 
     async def __aenter__(self) -> "Fetcher":
         return self

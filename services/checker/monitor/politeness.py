@@ -1,18 +1,25 @@
 """Per-host politeness shared by every monitoring worker on every machine, kept in Redis.
 
-Two rules per host, checked and applied in one atomic Lua script on the Redis server's clock (so workers on
+Two rules per host, checked and applied in atomic Lua scripts on the Redis server's clock (so workers on
 hosts with skewed clocks still agree):
 - at most `per_host` requests in flight: each request holds a slot, a member of a sorted set scored by its
   expiry, so the slot of a killed worker frees itself when its lease passes;
-- request starts at least `delay` seconds apart: the next allowed start is kept in a key.
+- request starts at least `delay` seconds apart, counted from when a request really went out. A grant alone
+  is not a start: a busy worker may send its request a while after it was granted, and the next worker's
+  on-time request would then follow it closely (the province benchmark saw 12 starts in a 10-delay window at
+  load 30). So a grant leaves the host *pending* until its holder reports the request headers sent (or gives
+  the slot back); no other request is granted meanwhile, and the next start is set from the report.
 A caller that may not start yet is told how long to wait and tries again.
 """
 import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
+import aiohttp
 from redis.asyncio import Redis
 
 from services.checker.crawl.config import CrawlSettings
@@ -20,8 +27,8 @@ from services.checker.crawl.fetch import Fetcher
 
 PREFIX = "govwatch:polite"
 
-# KEYS[1] slots (zset token → expiry ms), KEYS[2] next allowed start (ms).
-# ARGV: token, per_host, delay ms, slot lease ms. Returns 0 when acquired, else milliseconds to wait.
+# KEYS[1] slots (zset token → expiry ms), KEYS[2] next allowed start (ms), KEYS[3] pending grant (token).
+# ARGV: token, per_host, delay ms, slot lease ms, pending ttl ms. Returns 0 when acquired, else ms to wait.
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -33,6 +40,9 @@ if busy >= limit then
   -- A slot frees when its holder releases it (usually much sooner than its expiry): poll meanwhile.
   return math.max(1, math.min(tonumber(first[2]) - now, math.max(delay, 50)))
 end
+if delay > 0 and redis.call('EXISTS', KEYS[3]) == 1 then
+  return 10  -- the last grant has not gone out yet: its start sets the next one
+end
 local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
 if now < nxt then
   return nxt - now
@@ -41,6 +51,26 @@ redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], lease + 1000)
 if delay > 0 then
   redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000)
+  redis.call('SET', KEYS[3], ARGV[1], 'PX', tonumber(ARGV[5]))
+end
+return 0
+"""
+
+# KEYS[1] slots, KEYS[2] next, KEYS[3] pending; ARGV: token, delay ms, release (1) or start report (0).
+# The next start is `delay` after now; a grant that never went out (refused connection, cancelled) counts
+# as a start too, which errs on the polite side.
+_STARTED = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local delay = tonumber(ARGV[2])
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+end
+if redis.call('GET', KEYS[3]) == ARGV[1] then
+  redis.call('DEL', KEYS[3])
+  if delay > 0 and now + delay > tonumber(redis.call('GET', KEYS[2]) or '0') then
+    redis.call('SET', KEYS[2], now + delay, 'PX', delay + 1000)
+  end
 end
 return 0
 """
@@ -51,6 +81,7 @@ class Politeness:
     per_host: int = 2
     delay: float = 0.5          # seconds between request starts to one host
     slot_lease: float = 60.0    # a slot not released (killed worker) frees itself after this
+    pending_ttl: float = 10.0   # a grant never reported sent (killed worker) stops holding the host after this
     max_wait: float = 0.25      # longest single sleep between attempts (a freed slot is noticed soon)
 
 
@@ -71,15 +102,17 @@ class HostGate:
         self.rules = rules
         self.namespace = namespace
         self._script = redis.register_script(_ACQUIRE)
+        self._started = redis.register_script(_STARTED)
 
     def _keys(self, host: str) -> list[str]:
         base = f"{PREFIX}:{self.namespace}:{host}" if self.namespace else f"{PREFIX}:{host}"
-        return [f"{base}:slots", f"{base}:next"]
+        return [f"{base}:slots", f"{base}:next", f"{base}:pending"]
 
     async def acquire(self, host: str) -> str:
         token = secrets.token_hex(8)
         keys = self._keys(host)
-        args = [token, self.rules.per_host, int(self.rules.delay * 1000), int(self.rules.slot_lease * 1000)]
+        args = [token, self.rules.per_host, int(self.rules.delay * 1000), int(self.rules.slot_lease * 1000),
+                int(self.rules.pending_ttl * 1000)]
         # Callers in this process queue here, and only the head of the queue asks Redis: with many pages of
         # one host waiting (an outside host linked from every site), polling from each of them cost more
         # worker CPU than the fetches themselves.
@@ -97,17 +130,26 @@ class HostGate:
             if not waiting.users:
                 _LOCAL.pop(keys[0], None)
 
+    async def started(self, host: str, token: str) -> None:
+        """The granted request's headers are on the wire: the next start on this host is `delay` from now."""
+        await self._started(keys=self._keys(host), args=[token, int(self.rules.delay * 1000), 0])
+
     async def release(self, host: str, token: str) -> None:
-        await self.redis.zrem(self._keys(host)[0], token)
+        await self._started(keys=self._keys(host), args=[token, int(self.rules.delay * 1000), 1])
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
+    async def slot(self, host: str) -> AsyncIterator[str]:
         token = await self.acquire(host)
         try:
-            yield
+            yield token
         finally:
             # Shielded: a cancelled request still gives its slot back (else it waits for the lease).
             await asyncio.shield(self.release(host, token))
+
+
+# The grant the current request holds: (host, token, reported). aiohttp runs trace callbacks in the task that
+# made the request, so the callback finds the grant of its own request here.
+_GRANT: ContextVar[list | None] = ContextVar("polite_grant", default=None)
 
 
 class PoliteFetcher(Fetcher):
@@ -119,7 +161,22 @@ class PoliteFetcher(Fetcher):
         super().__init__(settings, allow_private=allow_private)
         self.gate = gate
 
+    def _trace_configs(self) -> list[aiohttp.TraceConfig]:
+        trace = aiohttp.TraceConfig()
+        trace.on_request_headers_sent.append(self._headers_sent)
+        return [trace]
+
+    async def _headers_sent(self, session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
+        grant = _GRANT.get()
+        if grant is not None and not grant[2]:
+            grant[2] = True
+            await self.gate.started(grant[0], grant[1])
+
     @asynccontextmanager
     async def _slot(self, host: str) -> AsyncIterator[None]:
-        async with self.gate.slot(host):
-            yield
+        async with self.gate.slot(host) as token:
+            _GRANT.set([host, token, False])
+            try:
+                yield
+            finally:
+                _GRANT.set(None)

@@ -324,3 +324,35 @@ def test_an_organisations_indicator_set_sets_its_sites_schedule(site: Site) -> N
     asyncio.run(cycle(site_id, settings(), max_slices=1))
     home = next(p for p in rows(site_id).values() if p.kind == PageKind.home)
     assert home.due_at - home.last_fetched_at == timedelta(hours=6)
+
+
+def test_spacing_counts_from_when_a_request_really_went_out() -> None:
+    """A worker that sends its granted request late (a busy event loop) must not have the next worker's
+    request follow it closely: the next grant waits for the late one's start report, plus the delay."""
+    from services.checker.monitor.politeness import HostGate, Politeness
+
+    async def scenario() -> tuple[float, float, float]:
+        async with Redis.from_url(get_settings().redis_url) as a, Redis.from_url(get_settings().redis_url) as b:
+            rules = Politeness(per_host=2, delay=0.3, slot_lease=10.0, max_wait=0.02)
+            late, other = HostGate(a, rules, namespace="test-late"), HostGate(b, rules, namespace="test-late")
+            await a.delete(*late._keys("h"))
+            t0 = time.monotonic()
+            token = await late.acquire("h")
+            waiter = asyncio.create_task(other.acquire("h"))
+            await asyncio.sleep(0.5)                 # granted, but the request goes out only now
+            sent = time.monotonic() - t0
+            await late.started("h", token)
+            second = await waiter
+            granted = time.monotonic() - t0
+            await other.release("h", second)
+            await late.release("h", token)
+            # A grant given back without going out (refused connection) also spaces the next one.
+            token = await late.acquire("h")
+            await late.release("h", token)
+            t1 = time.monotonic()
+            await late.release("h", await other.acquire("h"))
+            return sent, granted, time.monotonic() - t1
+
+    sent, granted, after_release = asyncio.run(scenario())
+    assert granted >= sent + 0.3 - 0.02, (sent, granted)   # not at 0.3 s, when the grant alone would allow it
+    assert 0.25 <= after_release <= 0.6, after_release
