@@ -10,8 +10,8 @@ from services.common.app import create_app
 from services.common.auth import service_verifier
 from services.common.s3 import ensure_buckets
 from services.common.settings import get_settings, require_client_secrets
-from services.reporting.api import (assessment, audit, notices, notifications, rectification, selfreports, statistics,
-                                  templates)
+from services.reporting.api import (assessment, audit, dashboard, notices, notifications, rectification, selfreports,
+                                  statistics, templates)
 
 
 @asynccontextmanager
@@ -33,5 +33,5 @@ app = create_app("govwatch reporting",
 # Tokens are issued by the registry; verified here against its published JWKS (cached) and the shared
 # revocation markers (services/common/revocation.py).
 app.state.verifier = service_verifier()
-for module in (notices, statistics, rectification, notifications, selfreports, assessment, audit, templates):
+for module in (notices, statistics, dashboard, rectification, notifications, selfreports, assessment, audit, templates):
     app.include_router(module.router)
