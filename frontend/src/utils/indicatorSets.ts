@@ -179,10 +179,12 @@ export const RULE_FIELD: Record<string, string> = {
 }
 
 function valueText(value: unknown): string {
+  if (value === undefined || value === null) return '—'
   if (typeof value === 'boolean') return value ? '是' : '否'
   if (typeof value === 'string') return SEVERITY[value] ?? value
   if (typeof value === 'number') return String(value)
-  return JSON.stringify(value)
+  if (Array.isArray(value)) return `${value.length}项`
+  return '已调整' // a nested value the form does not edit (scope points, veto conditions): never shown as JSON
 }
 
 /** One override in words, e.g. "错别字 · 每次扣分 → 2". */
@@ -203,4 +205,31 @@ export function describeOverride(path: string, overrides: Record<string, unknown
     return `${indicatorLabel(name)} · ${what} → ${valueText(value)}`
   }
   return `${path} → ${valueText(value)}`
+}
+
+/** One override as a row of the dialog's 覆盖内容 table: what it concerns, which setting, parent's and own value. */
+export interface OverrideRow { path: string; item: string; field: string; before: string; after: string }
+
+const valueAt = (root: unknown, parts: string[]): unknown =>
+  parts.reduce<unknown>((v, p) => (isObject(v) ? v[p] : undefined), root)
+const repostTitles = (value: unknown): string =>
+  Array.isArray(value) && value.length ? (value as RepostItem[]).map((i) => `《${i.title || '未填标题'}》`).join('、') : '无'
+
+/** The overrides in words, one row per changed value, with the parent's value beside it (no codes, no JSON). */
+export function overrideRows(overrides: Json, base: Json | null): OverrideRow[] {
+  return overridePaths(overrides).map((path) => {
+    const parts = path.split('.')
+    const after = valueAt(overrides, parts)
+    const before = base ? valueAt(base, parts) : undefined
+    const [head, name, field] = parts
+    if (head === 'reposts') return { path, item: '转载要求', field: '须转载的信息', before: repostTitles(before), after: repostTitles(after) }
+    const row = { path, before: valueText(before), after: valueText(after) }
+    if (head === 'pass_score') return { ...row, item: '合格分数', field: '分数' }
+    if (head === 'parameters' && name) return { ...row, item: parameterLabel(name), field: '取值' }
+    if (head === 'indicators' && name) {
+      const rest = parts.slice(3).map((p) => SCOPE[p] ?? p).join('·')
+      return { ...row, item: indicatorLabel(name), field: `${field ? (RULE_FIELD[field] ?? field) : '规则'}${rest ? `（${rest}）` : ''}` }
+    }
+    return { ...row, item: '其他设置', field: '取值' }
+  })
 }

@@ -14,7 +14,7 @@ import { STORAGE_KEY } from '@/stores/auth'
 import { buildFindingBody, indicatorsFor } from '@/utils/findings'
 import {
   buildIndicatorSetBody, describeOverride, diffOverrides, editableFrom, mergeOverrides, orderedIndicators, orderedParameters,
-  overridePaths, vetoText,
+  overridePaths, overrideRows, vetoText,
 } from '@/utils/indicatorSets'
 import { buildWordEntryBody, wordKindOf, wordKindQuery } from '@/utils/wordlists'
 
@@ -131,6 +131,25 @@ describe('indicator set overrides', () => {
     expect(vetoText(parent.indicators.service_guide_incomplete!, parent.parameters)).toBe('累计 5 处')
   })
 
+  it('tabulates the overrides in Chinese beside the parent values (no codes, no JSON)', () => {
+    const parent = editableFrom(parentDefinition()) as never
+    const overrides = {
+      pass_score: 70, parameters: { home_window_days: 7 },
+      indicators: { typo: { severity: 'veto' }, broken_link: { scope_points: { home: 2 } }, service_guide_incomplete: { veto_when: [] } },
+      reposts: [{ title: '关于某方案的通知', source: '中国政府网', issued: '2026-12-01', days: null }],
+    }
+    const rows = overrideRows(overrides, parent).map(({ item, field, before, after }) => [item, field, before, after])
+    expect(rows).toEqual([
+      ['合格分数', '分数', '60', '70'],
+      ['首页更新周期（天）', '取值', '14', '7'],
+      ['错别字', '性质', '扣分', '单项否决'],
+      ['链接不可用', '分页面扣分（首页）', '1', '2'],
+      ['办事指南要素不全', '否决条件', '1项', '0项'],
+      ['转载要求', '须转载的信息', '无', '《关于某方案的通知》'],
+    ])
+    expect(JSON.stringify(rows)).not.toMatch(/[a-z]_[a-z]|[{}]/)
+  })
+
   it('lists indicators and parameters in indicators.md order (stored definitions come back reordered)', () => {
     expect(orderedIndicators(['typo', 'x_local', 'unreachable', 'broken_link'])).toEqual(['unreachable', 'broken_link', 'typo', 'x_local'])
     expect(orderedParameters(['empty_veto', 'home_window_days'])).toEqual(['home_window_days', 'empty_veto'])
@@ -173,6 +192,13 @@ describe('IndicatorSetDialog', { timeout: 30_000 }, () => {
     await points.trigger('change')
     await flushPromises()
     expect(wrapper.find('[data-test="override-count"]').text()).toContain('覆盖 1 项')
+    const tabs = wrapper.findAll('.el-tabs__item')
+    await tabs.find((t) => t.text().startsWith('覆盖内容'))!.trigger('click')
+    await flushPromises()
+    const preview = document.querySelector('[data-test="overrides-preview"]')!.textContent!
+    expect(preview).toContain('错别字')
+    expect(preview).toContain('每次扣分')
+    expect(preview).not.toMatch(/typo|indicators|[{}]/)
     await wrapper.find('[data-test="indicator-set-submit"]').trigger('click')
     await flushPromises()
 
