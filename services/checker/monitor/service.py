@@ -277,6 +277,14 @@ def pending(session: Session, site_id: int, now: datetime, lease_seconds: float 
     return bool(due), bool(leased)
 
 
+def backlog(session: Session, site_id: int, now: datetime, cap: int = 20_000) -> int:
+    """Pages of the site due now, counted up to `cap` (an index range scan of the frontier)."""
+    return int(session.exec(text("""
+        SELECT count(*) FROM (SELECT 1 FROM checker.monitor_page WHERE site_id = :s AND priority = ANY(:p)
+                              AND due_at IS NOT NULL AND due_at <= :now LIMIT :cap) due
+    """).bindparams(s=site_id, p=PRIORITIES, now=now, cap=cap)).one()[0])
+
+
 def sites_with_due(session: Session, now: datetime) -> list[int]:
     """Active sites with at least one page due (one short index probe per site and priority class)."""
     rows = session.exec(text("""

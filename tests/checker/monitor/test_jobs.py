@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from arq import create_pool
+from arq.jobs import deserialize_job
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -68,3 +69,36 @@ def test_schedule_monitors_running_sites_and_slices_queue_the_next(world: World,
     assert portal.org_path == world.sites["portal"].org_path and portal.host_org_id == world.county.id
     assert home.http_status == 200 and home.last_fetched_at is not None
     assert "more=True" in out["outcome"] and out["marker"] == 1   # the next slice was queued
+
+
+def test_sites_with_more_left_to_fetch_are_served_first() -> None:
+    """The next slice of a site with a large backlog goes ahead of small sites' slices queued before it, by
+    the time its due pages need at the host's politeness; a site with nothing much left keeps its turn."""
+    from services.checker.monitor.politeness import Politeness
+    rules = Politeness(per_host=2, delay=0.5)
+    assert jobs.queue_ahead(5000, rules) == 1250.0        # 5,000 pages at 2 a second
+    assert jobs.queue_ahead(50, rules) == 12.5
+    assert jobs.queue_ahead(10**9, rules) == jobs.MAX_AHEAD
+    assert jobs.queue_ahead(5000, Politeness(per_host=2, delay=0.0)) == 0.0
+
+    async def scenario() -> list[int]:
+        queue = get_checker_settings().monitor_queue
+        redis = await create_pool(redis_settings(), default_queue_name=queue)
+        small, middling, big = 990_101, 990_102, 990_103
+        try:
+            await redis.delete(queue, *(jobs.marker_key(s) for s in (small, middling, big)))
+            await jobs.enqueue_slice(redis, small, ttl=60)
+            await jobs.enqueue_slice(redis, middling, ttl=60, ahead=jobs.queue_ahead(40, rules))
+            await jobs.enqueue_slice(redis, big, ttl=60, ahead=jobs.queue_ahead(4000, rules))
+            order = []
+            for job_id in await redis.zrange(queue, 0, -1):
+                job = await redis.get(f"arq:job:{job_id.decode()}")
+                order.append(deserialize_job(job).args[0])
+            return order
+        finally:
+            ids = await redis.zrange(queue, 0, -1)
+            await redis.delete(queue, *(jobs.marker_key(s) for s in (small, middling, big)),
+                               *(f"arq:job:{i.decode()}" for i in ids))
+            await redis.aclose()
+
+    assert asyncio.run(scenario()) == [990_103, 990_102, 990_101]
