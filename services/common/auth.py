@@ -43,6 +43,9 @@ class Principal(BaseModel):
     exp: int
     name: str | None = None
     ver: int = 0  # the holder's token version at issue; revoked when the registry has bumped it since
+    # The password had expired or an administrator had reset it when the token was issued: until it is changed
+    # (which revokes this token) the holder may only change it, read who it is, and log out.
+    password_expired: bool = False
 
     @property
     def user_id(self) -> int | None:
@@ -123,12 +126,32 @@ def remote_jwks() -> dict[str, Any]:
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+def any_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    """The verified token holder, whether or not its password must be changed first (the password change and
+    /auth/me only; every other endpoint takes CurrentPrincipal)."""
     if not token:
         raise unauthorized("需要登录 (bearer token required)")
-    # Each service puts its verifier on app.state at start-up (`service_verifier()`; the registry checks
-    # revocation against its own tables).
+    # Each service puts its verifier on app.state at start-up (`service_verifier()`; the registry overrides
+    # this dependency to check revocation against its own tables).
     return request.app.state.verifier.verify(token)
+
+
+AnyPrincipal = Annotated[Principal, Depends(any_principal)]
+
+
+def password_expired() -> ApiError:
+    return ApiError(403, "password_expired", "密码已过期或已被管理员重置，请先修改密码后再继续操作")
+
+
+def ensure_password_current(principal: Principal) -> Principal:
+    """Enforced by every API, not only the SPA's router: a token issued for an expired password does nothing."""
+    if principal.password_expired:
+        raise password_expired()
+    return principal
+
+
+def current_principal(principal: AnyPrincipal) -> Principal:
+    return ensure_password_current(principal)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -7,7 +7,7 @@ from fastapi import Depends, FastAPI, Request
 from sqlmodel import Session
 
 from services.common.app import create_app
-from services.common.auth import Principal, current_principal, oauth2_scheme
+from services.common.auth import Principal, any_principal, oauth2_scheme
 from services.common.db import SessionDep, get_engine
 from services.common.s3 import ensure_buckets
 from services.common.settings import get_settings
@@ -35,12 +35,12 @@ app.state.verifier = local_verifier()
 def registry_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)],
                        session: SessionDep) -> Principal:
     """The shared verification plus the revocation check, on the request's own session (one connection)."""
-    principal = current_principal(request, token)
+    principal = any_principal(request, token)
     check_not_revoked(session, principal, token or "")
     keep_published(session)  # every few seconds: republish the markers if Redis lost them
     return principal
 
 
-app.dependency_overrides[current_principal] = registry_principal
+app.dependency_overrides[any_principal] = registry_principal
 for module in (auth, orgs, users, sites, accounts, filings, audit, imports, sync, uploads):
     app.include_router(module.router)

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from sqlmodel import select
 
-from services.common.auth import CurrentPrincipal
+from services.common.auth import AnyPrincipal
 from services.common.db import SessionDep
 from services.common.errors import ApiError
 from services.registry.auth import captcha, service, throttle
@@ -61,7 +61,9 @@ def token(
 
 
 @router.get("/api/v1/auth/captcha", summary="A login picture code (验证码), asked for after failed logins")
-def new_captcha(response: Response) -> dict[str, str]:
+def new_captcha(request: Request, response: Response) -> dict[str, str]:
+    # Per address as the login throttle counts it (behind the front door: X-Forwarded-For).
+    throttle.captcha_allowed(request.client.host if request.client else "unknown")
     captcha_id, image = captcha.issue()
     response.headers["Cache-Control"] = "no-store"
     return {"captcha_id": captcha_id, "image": image}
@@ -73,7 +75,7 @@ def jwks() -> dict:
 
 
 @router.get("/api/v1/auth/me", summary="The caller's identity, with the names of its organisation and ancestors")
-def me(session: SessionDep, principal: CurrentPrincipal) -> dict:
+def me(session: SessionDep, principal: AnyPrincipal) -> dict:
     # Ancestors are outside the caller's scope for reading, but a unit must be able to name its
     # supervising units (e.g. to choose one when filing).
     ids = [int(part) for part in principal.org_path.strip("/").split("/") if part]
@@ -83,5 +85,5 @@ def me(session: SessionDep, principal: CurrentPrincipal) -> dict:
 
 
 @router.post("/api/v1/auth/password", status_code=204, summary="Change one's own password (revokes tokens)")
-def change_password(session: SessionDep, principal: CurrentPrincipal, body: PasswordChange) -> None:
+def change_password(session: SessionDep, principal: AnyPrincipal, body: PasswordChange) -> None:
     users.change_own_password(session, principal, body.current_password, body.new_password)

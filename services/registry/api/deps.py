@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from services.common.auth import Principal, Role, oauth2_scheme, require_roles, unauthorized
+from services.common.auth import Principal, Role, ensure_password_current, oauth2_scheme, require_roles, unauthorized
 from services.common.db import get_engine
 from services.common.errors import ApiError
 from services.registry.auth.service import REPUBLISH_CHECK_SECONDS, keep_published
@@ -45,7 +45,7 @@ async def list_reader(request: Request, token: Annotated[str | None, Depends(oau
     checks revocation in its own round trip (listing.list_page)."""
     if not token:
         raise unauthorized("需要登录 (bearer token required)")
-    principal = _verify(request, token)
+    principal = ensure_password_current(_verify(request, token))
     if principal.role not in READ_ROLES:
         names = ", ".join(sorted(r.value for r in READ_ROLES))
         raise ApiError(403, "forbidden", f"当前角色无权执行此操作 (requires role: {names})")

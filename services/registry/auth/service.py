@@ -70,16 +70,19 @@ def issue_token(subject: User | ApiClient, org: Organisation) -> Token:
         sub, name = f"user:{subject.id}", subject.display_name
     else:
         sub, name = f"client:{subject.client_id}", subject.name
+    expired = isinstance(subject, User) and password_expired(subject, now)
     claims = {
         "iss": settings.jwt_issuer, "sub": sub, "org_id": org.id, "org_path": org.path,
         "role": subject.role.value, "name": name, "ver": subject.token_version,
         "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp()), "jti": uuid.uuid4().hex,
     }
+    if expired:  # every API refuses the token but for the password change (services/common/auth.py)
+        claims["password_expired"] = True
     key = get_signing_key()
     token = jwt.encode(claims, key.pem, algorithm=ALGORITHM, headers={"kid": key.kid})
     return Token(access_token=token, expires_in=int(ttl.total_seconds()), role=subject.role,
                  org_id=org.id, org_path=org.path, name=name,
-                 password_expired=isinstance(subject, User) and password_expired(subject, now))
+                 password_expired=expired)
 
 
 def password_expired(user: User, now: datetime) -> bool:

@@ -40,6 +40,10 @@ class LoginSettings(BaseSettings):
     login_captcha_after: int = 3
     # A password older than this must be changed at login (0: never expires).
     password_max_age_days: int = 90
+    # Picture codes per client address within the window: enough for an office behind one NAT, too few to farm
+    # codes (each costs an image rendering) or fill Redis.
+    captcha_max_per_address: int = 30
+    captcha_window_seconds: int = 60
 
 
 @lru_cache
@@ -148,3 +152,25 @@ def succeeded(username: str) -> None:
         revocation.client().delete(_keys("user", username)[0])
     except redis.RedisError as exc:  # the login itself succeeded; a stale count only expires later
         log.warning("login throttle not reset: %r", exc)
+
+
+def captcha_allowed(address: str) -> None:
+    """Count one picture code for the address; 429 with Retry-After past `captcha_max_per_address` in the
+    window (a fixed window opened by the first code)."""
+    settings = get_login_settings()
+    key = f"{revocation.namespace()}:login:captcha-rate:{_digest(address)}"
+    try:
+        pipe = revocation.client().pipeline()
+        pipe.set(key, 0, ex=settings.captcha_window_seconds, nx=True)
+        pipe.incr(key)
+        pipe.ttl(key)
+        _, count, ttl = pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("captcha rate unreadable: %r", exc)
+        raise unavailable() from exc
+    if count > settings.captcha_max_per_address:
+        seconds = max(1, int(ttl) if ttl and ttl > 0 else settings.captcha_window_seconds)
+        raise HTTPException(429, {"code": "captcha_rate_limited",
+                                  "message": f"获取验证码过于频繁，请 {seconds} 秒后再试",
+                                  "field": None, "retry_after": seconds},
+                            headers={"Retry-After": str(seconds)})
