@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.checker.api import (
-    indicator_sets, inspections, monitor, observations, periods, results, snapshots, wordlists,
+    indicator_sets, inspections, monitor, observations, periods, results, schedules, snapshots, wordlists,
 )
 from services.checker.inspections.flows import arq_pool
 from services.common.app import create_app
@@ -32,5 +32,5 @@ app = create_app("govwatch checker",
 # Tokens are issued by the registry; verified here against its published JWKS (cached) and the shared
 # revocation markers (services/common/revocation.py).
 app.state.verifier = service_verifier()
-for module in (inspections, results, snapshots, indicator_sets, wordlists, observations, periods, monitor):
+for module in (inspections, results, snapshots, indicator_sets, wordlists, observations, periods, monitor, schedules):
     app.include_router(module.router)

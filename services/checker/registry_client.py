@@ -78,6 +78,11 @@ class RegistryClient:
     async def get_org(self, org_id: int) -> dict[str, Any] | None:
         return await self.get(f"/api/v1/orgs/{org_id}")
 
+    async def orgs(self) -> AsyncIterator[dict[str, Any]]:
+        """Every organisation the service sees (unit names of exports)."""
+        async for item in self._pages("/api/v1/orgs", {}):
+            yield item
+
     async def sites(self, org_id: int | None, state: str = "active") -> AsyncIterator[dict[str, Any]]:
         """Sites of the subtree of `org_id` (None: the caller's whole scope)."""
         async for item in self._pages("/api/v1/sites", {"org_id": org_id, "state": state}):

@@ -9,6 +9,7 @@ from arq.worker import func
 from services.checker.inspections import jobs
 from services.checker.inspections.config import get_checker_settings
 from services.checker.inspections.flows import redis_settings
+from services.checker.schedules.flows import run_schedules
 from services.common.settings import require_client_secrets
 
 require_client_secrets("service_client_secret")  # a worker with an empty or well-known secret does not start
@@ -24,7 +25,10 @@ class WorkerSettings:
     # Named after the queue: cron job ids are global to the Redis database (see services/reporting/worker.py).
     cron_jobs = [cron(jobs.sweep_orphans, name=f"cron:sweep_orphans:{_settings.checker_queue}",
                       second=set(range(0, 60, max(1, min(_settings.sweep_every_seconds, 60)))),
-                      run_at_startup=False, unique=True)]
+                      run_at_startup=False, unique=True),
+                 # Scheduled rounds (定期检查): at most one per schedule and period, whichever worker runs it.
+                 cron(run_schedules, name=f"cron:run_schedules:{_settings.checker_queue}", second=30,
+                      run_at_startup=True, unique=True)]
     on_startup = jobs.startup
     on_shutdown = jobs.shutdown
     redis_settings = redis_settings()

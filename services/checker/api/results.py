@@ -2,16 +2,22 @@
 (add a finding by hand with evidence, dismiss or restore an automatic one; audited, verdict recomputed)."""
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from sqlmodel import func, select
+import asyncio
+
+from fastapi import APIRouter, Query, Response
+from sqlmodel import Session, func, select
 
 from services.checker.api.deps import Reader, Runner
-from services.checker.inspections import service
+from services.checker.inspections import export, service
 from services.checker.inspections.models import (
-    Finding, FindingCreate, FindingDismiss, FindingPublic, InspectionResult, ResultDetail, ResultStatus,
+    Finding, FindingCreate, FindingDismiss, FindingPublic, Inspection, InspectionResult, ResultDetail, ResultStatus,
     ResultSummary, TargetKind, Verdict,
 )
-from services.common.db import SessionDep
+from services.checker.registry_client import RegistryClient, RegistryError
+from services.common.clock import file_stamp
+from services.common.db import SessionDep, get_engine
+from services.common.errors import unavailable
+from services.common.files import XLSX, download_headers
 from services.common.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1/inspections/{inspection_id}", tags=["results"])
@@ -28,6 +34,31 @@ def list_results(session: SessionDep, principal: Reader, page: PageDep, inspecti
     items, total = service.list_results(session, inspection, limit=page.limit, offset=page.offset,
                                         verdict=verdict, status=status, kind=kind, q=q, indicator=indicator)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+async def _unit_names() -> dict[str, str]:
+    try:
+        async with RegistryClient() as registry:
+            return {o["path"]: o["name"] async for o in registry.orgs()}
+    except RegistryError as exc:
+        raise unavailable("registry_unavailable", "登记系统暂不可用，无法取得责任单位名称，请稍后再导出", exc) from exc
+
+
+def _workbook(inspection_id: int, names: dict[str, str]) -> bytes:
+    with Session(get_engine()) as fresh:  # off the event loop, in a session of its own
+        inspection = fresh.get(Inspection, inspection_id)
+        assert inspection is not None
+        return export.workbook(fresh, inspection, names)
+
+
+@router.get("/export", summary="Results with their findings as .xlsx: one row per finding",
+            response_class=Response, responses={200: {"content": {XLSX.mime: {}}}})
+async def export_results(session: SessionDep, principal: Reader, inspection_id: int) -> Response:
+    inspection = service.get_visible(session, principal, inspection_id)
+    names = await _unit_names()
+    data = await asyncio.to_thread(_workbook, inspection.id, names)
+    filename = f"{inspection.name}_检查结果与问题_{file_stamp()}.xlsx"
+    return Response(data, media_type=XLSX.mime, headers=download_headers(filename))
 
 
 @router.get("/results/{kind}/{target_id}", response_model=ResultDetail)

@@ -98,6 +98,8 @@ class Inspection(InspectionBase, table=True):
     __tablename__ = "inspection"
     __table_args__ = (
         Index("ix_inspection_scope_path", "scope_org_path", postgresql_ops={"scope_org_path": "text_pattern_ops"}),
+        # One round per schedule and period, however many cron runs race (services/checker/schedules).
+        UniqueConstraint("schedule_id", "schedule_period", name="uq_inspection_schedule_period"),
         {"schema": SCHEMA},
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -122,6 +124,10 @@ class Inspection(InspectionBase, table=True):
     cancelled_by: str | None = None
     # A targeted inspection (re-check) plans only these [{kind, target_id}]; None plans the whole scope.
     targets: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
+    # The schedule (定期检查) that created it, and for which period ("2026Q4", "2026-12"). The foreign key
+    # (ON DELETE SET NULL) is the migration's: declaring it here would tie this module to the schedules package.
+    schedule_id: int | None = Field(default=None, index=True)
+    schedule_period: str | None = Field(default=None, max_length=10)
 
 
 class InspectionCreate(InspectionBase):
@@ -192,6 +198,8 @@ class InspectionPublic(InspectionBase):
     started_at: datetime | None
     finished_at: datetime | None
     targets: list[TargetRef] | None = None
+    schedule_id: int | None = None
+    schedule_period: str | None = None
     progress: Progress | None = None
 
 
