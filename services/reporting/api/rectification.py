@@ -11,13 +11,13 @@ from services.common.db import SessionDep, get_engine
 from services.common.errors import ApiError
 from services.common.files import spool_upload
 from services.common.pagination import Page, PageDep
-from services.reporting.api.deps import Reader, Token, Writer, org_path_of, service_client
+from services.reporting.api.deps import Reader, Token, Writer, org_path_of, org_record, service_client
 from services.reporting.clients import ServiceClient
 from services.reporting.notices import storage
-from services.reporting.rectification import flows, service
+from services.reporting.rectification import batch, flows, service
 from services.reporting.rectification.models import (
-    Audit, EvidenceKind, EvidencePublic, TaskClose, TaskCounts, TaskPublic, TaskReview, TaskState, TaskSubmit,
-    TaskSummary,
+    Audit, BatchOutcome, EvidenceKind, EvidencePublic, TaskAssign, TaskClose, TaskCounts, TaskPublic, TaskReview,
+    TaskState, TaskSubmit, TaskSummary, TaskUrge,
 )
 from services.reporting.settings import get_reporting_settings
 
@@ -41,6 +41,29 @@ def list_tasks(session: SessionDep, principal: Reader, token: Token, page: PageD
 @router.get("/summary", response_model=TaskCounts, summary="Open, submitted, accepted, closed and overdue, per unit")
 def task_counts(session: SessionDep, principal: Reader, token: Token, org_id: int | None = None) -> TaskCounts:
     return service.counts(session, principal, service.today(), org_path_of(principal, token, org_id)[1])
+
+
+@router.post("/tasks/urge", response_model=BatchOutcome,
+             summary="催办 the listed (or all overdue) tasks: one notification each, once per task and day")
+def urge_tasks(session: SessionDep, principal: Writer, body: TaskUrge) -> BatchOutcome:
+    return batch.urge(session, principal, body, service.today())
+
+
+@router.post("/tasks/assign", response_model=BatchOutcome,
+             summary="Assign the listed tasks to a unit of the caller's subtree and/or a responsible person")
+def assign_tasks(session: SessionDep, principal: Writer, token: Token, body: TaskAssign) -> BatchOutcome:
+    unit = org_record(principal, token, body.org_id) if body.org_id is not None else None
+    return batch.assign(session, principal, body, unit, service.today())
+
+
+@router.post("/tasks/{task_id}/urge", response_model=TaskPublic,
+             summary="催办 one task (429 when it was urged today already)")
+def urge_task(session: SessionDep, principal: Writer, task_id: int, body: TaskUrge | None = None) -> TaskPublic:
+    day = service.today()
+    task = batch.urge_one(session, principal, task_id, day, body.note if body else None)
+    session.commit()
+    session.refresh(task)
+    return service.public(session, task, day)
 
 
 @router.get("/tasks/{task_id}", response_model=TaskPublic)

@@ -21,6 +21,7 @@ class NotificationKind(StrEnum):
     verified = "verified"
     report_due = "report_due"        # a quarterly self-inspection report is due soon / late
     monitor_alert = "monitor_alert"  # whole-site monitoring found a veto-level problem (错敏词, 暗链, 无法访问)
+    urged = "urged"                  # the supervising office urged an overdue or open task (催办)
 
 
 class ChannelKind(StrEnum):

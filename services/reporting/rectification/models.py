@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from services.common.audit import AuditFields
+from services.common.validation import plain_name
 from services.reporting.models_base import SCHEMA, enum_type, fk, ts, ts_now
 
 
@@ -90,6 +92,10 @@ class RectificationTask(SQLModel, table=True):
     closed_by: str | None = None
     close_reason: str | None = Field(default=None, max_length=2000)
     overdue_at: datetime | None = ts()  # first seen past its deadline unresolved; kept for the assessment
+    # Who at the unit answers for it (指派责任人), set by the supervising office; the last 催办.
+    responsible_person: str | None = Field(default=None, max_length=50)
+    responsible_phone: str | None = Field(default=None, max_length=30)
+    last_urged_at: datetime | None = ts()
     created_at: datetime = ts_now()
     updated_at: datetime = ts_now()
 
@@ -202,6 +208,9 @@ class TaskSummary(SQLModel):
     reviewed_at: datetime | None
     closed_at: datetime | None
     updated_at: datetime
+    responsible_person: str | None = None
+    responsible_phone: str | None = None
+    last_urged_at: datetime | None = None
 
 
 class TaskPublic(TaskSummary):
@@ -234,6 +243,47 @@ class TaskReview(SQLModel):
 
 class TaskClose(SQLModel):
     reason: str = Field(min_length=4, max_length=2000, description="why the task closes without a passing re-check")
+
+
+MAX_BATCH = 500
+
+
+class TaskBatch(SQLModel):
+    """The tasks a batch action applies to: those listed, or every overdue task of the caller's subtree."""
+    task_ids: list[int] = Field(default_factory=list, max_length=MAX_BATCH)
+    all_overdue: bool = Field(default=False, description="every overdue task in the caller's subtree")
+
+
+class TaskUrge(TaskBatch):
+    note: str | None = Field(default=None, max_length=500, description="added to the 催办 message")
+
+
+PHONE = r"^[0-9+\-() ]{5,30}$"
+
+
+class TaskAssign(TaskBatch):
+    org_id: int | None = Field(default=None, description="the unit that takes the tasks over; None keeps the unit")
+    responsible_person: str | None = Field(default=None, min_length=2, max_length=50, description="责任人")
+    responsible_phone: str | None = Field(default=None, max_length=30, regex=PHONE, description="联系电话")
+
+    @field_validator("responsible_person")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        return plain_name(value)
+
+
+class BatchItem(SQLModel):
+    task_id: int
+    ok: bool
+    target_name: str | None = None
+    code: str | None = None
+    message: str = Field(description="zh-CN outcome of this task")
+
+
+class BatchOutcome(SQLModel):
+    succeeded: int
+    failed: int
+    items: list[BatchItem]
 
 
 class UnitTaskCounts(SQLModel):
