@@ -43,12 +43,24 @@ def search_clause(q: str, *columns: Any) -> ColumnElement[bool]:
     return search_text(*columns).icontains(q, autoescape=True)
 
 
+def _nullable_text(annotation: Any) -> bool:
+    """`str | None`: a sort key that may be NULL. Sorted and compared as COALESCE(column, '') — a NULL in a row
+    comparison would drop rows from keyset pages, and NULLs would sort differently per direction."""
+    return annotation == (str | None)
+
+
+def sort_expression(spec_public: type[BaseModel], name: str) -> str:
+    return f"COALESCE({name}, '')" if _nullable_text(spec_public.model_fields[name].annotation) else name
+
+
 def order_by(model: type[SQLModel], sort: str, allowed: set[str]) -> list[Any]:
     name = sort.lstrip("-")
     if name not in allowed:
         raise ApiError(422, "invalid_sort", f"不支持的排序字段: {name}; 可用: {', '.join(sorted(allowed))}",
                        field="sort")
     column = getattr(model, name)
+    if _nullable_text(model.model_fields[name].annotation):  # as the lean path: no value sorts as ''
+        column = func.coalesce(column, literal_column("''"))
     primary = column.desc() if sort.startswith("-") else column.asc()
     return [primary, model.id.desc() if sort.startswith("-") else model.id.asc()]  # type: ignore[attr-defined]
 
@@ -161,7 +173,8 @@ def bad_cursor() -> ApiError:
 
 
 def encode_cursor(sort: str, row: dict[str, Any]) -> str:
-    key = [sort, row[sort.lstrip("-")], row["id"]]
+    value = row[sort.lstrip("-")]
+    key = [sort, "" if value is None else value, row["id"]]  # NULL sorts as '' (sort_expression)
     return base64.urlsafe_b64encode(orjson.dumps(key, option=orjson.OPT_UTC_Z)).decode().rstrip("=")
 
 
@@ -193,7 +206,8 @@ def _order(spec: ListSpec, sort: str, cursor: str | None) -> tuple[str, str, lis
     if name == "id":
         order, keyset = f"id {direction}", f"id {after} %s"
     else:
-        order, keyset = f"{name} {direction}, id {direction}", f"({name}, id) {after} (%s, %s)"
+        key = sort_expression(spec.public, name)
+        order, keyset = f"{key} {direction}, id {direction}", f"({key}, id) {after} (%s, %s)"
     if cursor is None:
         return order, "", []
     value, last_id = decode_cursor(spec, sort, cursor)

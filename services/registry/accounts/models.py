@@ -7,6 +7,7 @@ from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from services.common.validation import plain_name
+from services.registry.contacts import ContactFields, qr_digest
 from services.registry.models_base import SCHEMA, enum_type, fk, search_index, utcnow
 
 
@@ -47,7 +48,7 @@ STATE_LABELS = {AccountState.pending_open: "待审批", AccountState.active: "�
                 AccountState.closing: "关停中", AccountState.deregistered: "已注销"}
 
 
-class AccountBase(SQLModel):
+class AccountBase(ContactFields):
     platform: Platform = Field(sa_type=enum_type(Platform))
     platform_id: str = Field(min_length=1, max_length=120, description="平台账号ID / 微信号")
     registered_name: str = Field(min_length=1, max_length=200)
@@ -71,12 +72,18 @@ class Account(AccountBase, table=True):
     org_path: str = Field(max_length=400)
     closure_notice_on: date | None = None
     rule_override_reason: str | None = Field(default=None, max_length=500)
+    # 二维码: an uploaded image (accounts/qrcode.py), content-addressed in the evidence bucket.
+    qr_code_sha256: str | None = Field(default=None, max_length=64)
+    qr_code_type: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class AccountCreate(AccountBase):
     override_reason: str | None = Field(default=None, max_length=500)
+    qr_code_sha256: str | None = Field(default=None, max_length=64,
+                                       description="二维码: `sha256` of POST /api/v1/accounts/qr-codes")
+    _qr = field_validator("qr_code_sha256")(classmethod(lambda cls, v: qr_digest(v)))
     _plain = field_validator("registered_name")(classmethod(lambda cls, v: plain_name(v)))
 
 
@@ -86,5 +93,6 @@ class AccountPublic(AccountBase):
     org_path: str
     closure_notice_on: date | None
     rule_override_reason: str | None
+    qr_code_sha256: str | None = None
     created_at: datetime
     updated_at: datetime

@@ -5,7 +5,7 @@ from services.common.auth import Principal
 from services.registry.accounts.models import Account, AccountState, Platform
 from services.registry.listing import order_by, paginate, scoped_query
 
-SORTS = {"id", "registered_name", "platform", "created_at", "updated_at", "state"}
+SORTS = {"id", "registered_name", "platform", "platform_id", "created_at", "updated_at", "state"}
 
 
 def account_query(session: Session, principal: Principal, *, q: str | None = None,

@@ -1,14 +1,17 @@
 """Accounts: list, search, export, detail, open (a filing), lifecycle filings."""
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
+from services.common import s3
 from services.common.auth import Writer
 from services.common.db import SessionDep
+from services.common.errors import not_found
+from services.common.files import download_headers
 from services.registry import listing
-from services.registry.accounts import service
-from services.registry.accounts.models import AccountCreate, AccountPublic, AccountState, Platform
+from services.registry.accounts import qrcode, service
+from services.registry.accounts.models import Account, AccountCreate, AccountPublic, AccountState, Platform
 from services.registry.api.deps import ListReader, Reader
 from services.registry.api.exporting import ExportFormat, export_response
 from services.registry.api.filings import filing_detail
@@ -44,6 +47,28 @@ def export_accounts(session: SessionDep, principal: Reader, q: Search = None, st
              summary="File to open an account (creates it in pending_open with an open filing)")
 def open_account(session: SessionDep, principal: Writer, body: AccountCreate) -> FilingDetail:
     return filing_detail(session, filings.open_account(session, principal, body))
+
+
+@router.post("/qr-codes", response_model=qrcode.QrCodeUpload, status_code=201,
+             summary="Upload an account's 二维码 (PNG or JPEG, ≤ 2 MB, validated by structure); name it by sha256 "
+                     "in the open, rename or change filing")
+def upload_qr_code(principal: Writer, file: Annotated[UploadFile, File()]) -> qrcode.QrCodeUpload:
+    return qrcode.store(s3.read_limited(file.file, qrcode.QR_MAX_BYTES), file.filename)
+
+
+def qr_response(sha256: str, name: str) -> Response:
+    data, content_type = qrcode.read(sha256)
+    extension = "jpg" if content_type == "image/jpeg" else "png"
+    return Response(data, media_type=content_type, headers=download_headers(f"{name}-二维码.{extension}"))
+
+
+@router.get("/{account_id}/qr-code", summary="The account's 二维码 image")
+def get_qr_code(session: SessionDep, principal: Reader, account_id: int) -> Response:
+    account = filings.get_subject(session, principal, SubjectKind.account, account_id)
+    assert isinstance(account, Account)
+    if not account.qr_code_sha256:
+        raise not_found("二维码")
+    return qr_response(account.qr_code_sha256, account.registered_name)
 
 
 @router.get("/{account_id}", response_model=AccountPublic)

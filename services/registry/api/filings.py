@@ -65,6 +65,16 @@ def delete_evidence(session: SessionDep, principal: Writer, filing_id: int, evid
     return Response(status_code=204)
 
 
+@router.get("/{filing_id}/qr-code", summary="The 二维码 image a rename or change filing proposes")
+def filing_qr_code(session: SessionDep, principal: Reader, filing_id: int) -> Response:
+    from services.registry.api.accounts import qr_response  # the accounts router imports this module
+    filing = service.get_filing(session, principal, filing_id)
+    sha256 = filing.payload.get("qr_code_sha256")
+    if filing.subject_kind != SubjectKind.account or not isinstance(sha256, str):
+        raise not_found("二维码")
+    return qr_response(sha256, filing.subject_name)
+
+
 @router.get("/{filing_id}/evidence/{evidence_id}", summary="Download an evidence file")
 def download_evidence(session: SessionDep, principal: Reader, filing_id: int, evidence_id: int) -> Response:
     filing = service.get_filing(session, principal, filing_id)

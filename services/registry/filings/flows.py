@@ -3,6 +3,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from services.registry.accounts import qrcode
 from services.registry.accounts.models import Account
 from services.registry.filings.lifecycle import transition
 from services.registry.filings.models import Filing, FilingKind
@@ -24,7 +25,7 @@ def apply_approved(session: Session, filing: Filing, subject: Site | Account) ->
             else:
                 subject.registered_name = payload["new_name"]
         case FilingKind.change:
-            subject.sqlmodel_update(payload)
+            subject.sqlmodel_update({k: v for k, v in payload.items() if k != "qr_code_sha256"})
             if "host_org_id" in payload:
                 host = session.get(Organisation, payload["host_org_id"])
                 assert host is not None
@@ -37,6 +38,9 @@ def apply_approved(session: Session, filing: Filing, subject: Site | Account) ->
             subject.psb_cancelled = subject.domain_released = True
         case _:
             pass
+    if isinstance(subject, Account) and payload.get("qr_code_sha256"):  # rename or change with a new picture
+        subject.qr_code_sha256 = payload["qr_code_sha256"]
+        subject.qr_code_type = qrcode.uploaded(payload["qr_code_sha256"]).content_type
     if filing.override_reason:
         subject.rule_override_reason = filing.override_reason
     if step.target is not None:

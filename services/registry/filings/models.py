@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.common.validation import plain_name
+from services.registry.contacts import normalise_phone, qr_digest, responsible_name
 from services.registry.models_base import SCHEMA, enum_type, fk, utcnow
 
 
@@ -160,13 +161,24 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ContactPayload(Payload):
+    """负责人 and 联系电话 as national filing asks them (services/registry/contacts.py)."""
+    responsible_person: str | None = Field(default=None, max_length=50)
+    contact_phone: str | None = Field(default=None, max_length=30)
+    _person = field_validator("responsible_person")(classmethod(lambda cls, v: responsible_name(v)))
+    _phone = field_validator("contact_phone")(classmethod(lambda cls, v: normalise_phone(v)))
+
+
 class RenamePayload(Payload):
     new_name: str = Field(min_length=2, max_length=200)
     new_homepage_url: str | None = Field(default=None, max_length=500)
+    # An account's new name shows on its QR code: the new picture (POST /api/v1/accounts/qr-codes) goes along.
+    qr_code_sha256: str | None = Field(default=None, max_length=64)
+    _qr = field_validator("qr_code_sha256")(classmethod(lambda cls, v: qr_digest(v)))
     _plain = field_validator("new_name")(classmethod(lambda cls, v: plain_name(v)))
 
 
-class SiteChangePayload(Payload):
+class SiteChangePayload(ContactPayload):
     site_code: str | None = None
     icp_number: str | None = None
     psb_number: str | None = None
@@ -176,8 +188,10 @@ class SiteChangePayload(Payload):
     supervising_org_id: int | None = None
 
 
-class AccountChangePayload(Payload):
+class AccountChangePayload(ContactPayload):
     platform_id: str | None = None
+    qr_code_sha256: str | None = Field(default=None, max_length=64)
+    _qr = field_validator("qr_code_sha256")(classmethod(lambda cls, v: qr_digest(v)))
     interaction_url: str | None = None
     host_org_id: int | None = None
     supervising_org_id: int | None = None

@@ -12,6 +12,7 @@ from services.common.files import EVIDENCE_TYPES, check_upload
 from services.common.scope import scope_filter
 from services.common.settings import get_settings
 from services.registry.accounts.models import STATE_LABELS as ACCOUNT_STATE_LABELS
+from services.registry.accounts import qrcode
 from services.registry.accounts.models import Account, AccountCreate
 from services.registry.audit import service as audit
 from services.registry.filings import flows, rules
@@ -26,6 +27,8 @@ from services.registry.orgs.service import get_visible
 from services.registry.sites.models import STATE_LABELS as SITE_STATE_LABELS
 from services.registry.sites.models import Site, SiteColumn, SiteCreate, SiteKind, within_prefix
 
+# The filing list's sortable columns (its table's main columns); anything else is a zh-CN 422.
+SORTS = {"id", "subject_name", "kind", "state", "requested_at", "decided_at"}
 MODELS: dict[SubjectKind, type[Site] | type[Account]] = {SubjectKind.site: Site, SubjectKind.account: Account}
 STATE_LABELS = {FilingState.pending: "待审批", FilingState.approved: "已批准", FilingState.rejected: "已驳回",
                 FilingState.withdrawn: "已撤回"}
@@ -95,7 +98,9 @@ def open_account(session: Session, principal: Principal, data: AccountCreate) ->
     rules.host_and_supervisor(session, host, data.supervising_org_id)
     rules.ensure_unique_platform_id(session, data.platform, data.platform_id)
     rules.enforce(rules.account_rule_violations(session, host, data.platform), data.override_reason)
-    account = Account.model_validate(data, update={"org_path": host.path})
+    qr = qrcode.uploaded(data.qr_code_sha256) if data.qr_code_sha256 else None
+    account = Account.model_validate(data, update={"org_path": host.path,
+                                                   "qr_code_type": qr.content_type if qr else None})
     session.add(account)
     session.flush()
     audit.record(session, principal, "account.create", "account", account.id, account.org_path,
@@ -120,6 +125,10 @@ def _check_transition(session: Session, subject_kind: SubjectKind, subject: Site
 def _check_payload_rules(session: Session, principal: Principal, subject_kind: SubjectKind,
                          subject: Site | Account, kind: FilingKind, payload: dict, override: str | None) -> None:
     """Rules that depend on the payload: identifiers stay unique, hosts stay in scope, notice periods."""
+    if payload.get("qr_code_sha256"):
+        if isinstance(subject, Site):
+            raise ApiError(422, "qr_code_not_for_sites", "只有政务新媒体账号需要上传二维码", field="payload.qr_code_sha256")
+        qrcode.uploaded(payload["qr_code_sha256"], field="payload.qr_code_sha256")
     if kind == FilingKind.rename and isinstance(subject, Site) and payload.get("new_homepage_url"):
         problems = [p for p in rules.site_rule_violations(session, session.get(Organisation, subject.host_org_id),
                                                            payload["new_homepage_url"], subject.id)
@@ -314,4 +323,4 @@ def list_filings(session: Session, principal: Principal, *, state: FilingState |
         # The approval queue: pending filings this supervisor's tier decides.
         query = query.where(Filing.state == FilingState.pending,
                             scope_filter(Filing.supervising_path, principal))
-    return paginate(session, query, order_by(Filing, sort, {"id", "requested_at", "decided_at"}), limit, offset)
+    return paginate(session, query, order_by(Filing, sort, SORTS), limit, offset)

@@ -6,8 +6,10 @@ from services.registry.sites.models import STATE_LABELS as SITE_STATE_LABELS
 from services.registry.sites.models import SiteKind
 
 SITE_HEADERS = ["网站名称", "首页网址", "网站类型", "网站标识码", "ICP备案号", "公安机关备案号",
-                "党政机关网站标识", "主办单位", "主管单位", "状态", "例外说明"]
-ACCOUNT_HEADERS = ["账号名称", "账号类型", "账号ID", "主办单位", "主管单位", "互动地址", "状态", "例外说明"]
+                "党政机关网站标识", "主办单位", "主管单位", "状态", "例外说明", "负责人", "联系电话"]
+# 二维码 is exported as whether one is on file (the picture itself is uploaded in the SPA); imports ignore it.
+ACCOUNT_HEADERS = ["账号名称", "账号类型", "账号ID", "主办单位", "主管单位", "互动地址", "状态", "例外说明",
+                   "负责人", "联系电话", "二维码"]
 
 SITE_KIND_LABELS = {SiteKind.portal: "政府门户网站", SiteKind.department: "部门网站", SiteKind.column: "信息公开专栏"}
 YES = {"是", "有", "y", "yes", "true", "1"}

@@ -27,9 +27,11 @@ from services.registry.sync import service as sync
 
 SITE_FIELDS = {"name": "网站名称", "homepage_url": "首页网址", "kind": "网站类型", "site_code": "网站标识码",
                "icp_number": "ICP备案号", "psb_number": "公安机关备案号", "has_badge": "党政机关网站标识",
-               "host_org_id": "主办单位", "supervising_org_id": "主管单位"}
+               "host_org_id": "主办单位", "supervising_org_id": "主管单位", "responsible_person": "负责人",
+               "contact_phone": "联系电话"}
 ACCOUNT_FIELDS = {"registered_name": "账号名称", "platform": "账号类型", "platform_id": "账号ID",
-                  "host_org_id": "主办单位", "supervising_org_id": "主管单位", "interaction_url": "互动地址"}
+                  "host_org_id": "主办单位", "supervising_org_id": "主管单位", "interaction_url": "互动地址",
+                  "responsible_person": "负责人", "contact_phone": "联系电话"}
 
 
 class ImportReport(BaseModel):
@@ -75,7 +77,8 @@ def _validate(model: type[BaseModel], data: dict[str, Any], fields: dict[str, st
         return model.model_validate(data)
     except ValidationError as exc:
         for e in exc.errors():
-            errors.add(row, fields.get(str(e["loc"][0]), str(e["loc"][0])), e["msg"])
+            # Our validators' zh-CN messages, without pydantic's English prefix
+            errors.add(row, fields.get(str(e["loc"][0]), str(e["loc"][0])), e["msg"].removeprefix("Value error, "))
         return None
 
 
@@ -102,6 +105,7 @@ def import_sites(session: Session, principal: Principal, data: bytes, filename: 
             "psb_number": row.get("公安机关备案号") or None,
             "has_badge": row.get("党政机关网站标识", "").strip().lower() in YES,
             "host_org_id": host.id, "supervising_org_id": supervising.id,
+            "responsible_person": row.get("负责人") or None, "contact_phone": row.get("联系电话") or None,
             "override_reason": row.get("例外说明") or None}, SITE_FIELDS, number, errors)
         if site is None:
             continue
@@ -149,7 +153,8 @@ def import_accounts(session: Session, principal: Principal, data: bytes, filenam
         account = _validate(AccountCreate, {
             "registered_name": row.get("账号名称", ""), "platform": platform, "platform_id": row.get("账号ID", ""),
             "host_org_id": host.id, "supervising_org_id": supervising.id,
-            "interaction_url": row.get("互动地址") or None, "override_reason": row.get("例外说明") or None},
+            "interaction_url": row.get("互动地址") or None, "override_reason": row.get("例外说明") or None,
+            "responsible_person": row.get("负责人") or None, "contact_phone": row.get("联系电话") or None},
             ACCOUNT_FIELDS, number, errors)
         if account is None:
             continue
@@ -211,7 +216,8 @@ def site_rows(session: Session, sites: Iterator[Site]) -> Iterator[list[Any]]:
     for s in sites:
         yield [s.name, s.homepage_url, SITE_KIND_LABELS[s.kind], s.site_code or "", s.icp_number or "",
                s.psb_number or "", "是" if s.has_badge else "否", names.get(s.host_org_id, ""),
-               names.get(s.supervising_org_id, ""), SITE_STATE_LABELS[s.state], s.rule_override_reason or ""]
+               names.get(s.supervising_org_id, ""), SITE_STATE_LABELS[s.state], s.rule_override_reason or "",
+               s.responsible_person or "", s.contact_phone or ""]
 
 
 def account_rows(session: Session, accounts: Iterator[Account]) -> Iterator[list[Any]]:
@@ -219,7 +225,8 @@ def account_rows(session: Session, accounts: Iterator[Account]) -> Iterator[list
     for a in accounts:
         yield [a.registered_name, PLATFORM_LABELS[a.platform], a.platform_id, names.get(a.host_org_id, ""),
                names.get(a.supervising_org_id, ""), a.interaction_url or "", ACCOUNT_STATE_LABELS[a.state],
-               a.rule_override_reason or ""]
+               a.rule_override_reason or "", a.responsible_person or "", a.contact_phone or "",
+               "已上传" if a.qr_code_sha256 else "未上传"]
 
 
 def _org_names(session: Session) -> dict[int, str]:

@@ -9,6 +9,7 @@ from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, Relationship, SQLModel
 
 from services.common.validation import plain_name
+from services.registry.contacts import ContactFields
 from services.registry.models_base import SCHEMA, enum_type, fk, search_index, utcnow
 
 
@@ -74,7 +75,7 @@ class SiteColumnPublic(SiteColumnBase):
     id: int
 
 
-class SiteBase(SQLModel):
+class SiteBase(ContactFields):
     name: str = Field(min_length=2, max_length=200)
     homepage_url: str = Field(max_length=500)
     kind: SiteKind = Field(default=SiteKind.department, sa_type=enum_type(SiteKind))

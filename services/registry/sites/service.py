@@ -13,7 +13,7 @@ from services.registry.sites.models import (
     Site, SiteColumn, SiteColumnBase, SiteDetail, SiteKind, SiteState,
 )
 
-SORTS = {"id", "name", "created_at", "updated_at", "state"}
+SORTS = {"id", "name", "kind", "site_code", "created_at", "updated_at", "state"}
 
 
 def site_query(session: Session, principal: Principal, *, q: str | None = None, state: SiteState | None = None,

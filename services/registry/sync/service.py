@@ -32,7 +32,9 @@ def national_record(session: Session, subject: Site | Account) -> dict[str, Any]
     supervising = session.get(Organisation, subject.supervising_org_id)
     common = {"govwatch_id": subject.id, "state": str(subject.state.value), "org_path": subject.org_path,
               "host_unit": host.name if host else None, "supervising_unit": supervising.name if supervising else None,
-              "region_code": host.region_code if host else None}
+              "region_code": host.region_code if host else None,
+              # 负责人 and 联系电话, as national filing asks them (issue 16)
+              "responsible_person": subject.responsible_person, "contact_phone": subject.contact_phone}
     if isinstance(subject, Site):
         return {"type": "site", "name": subject.name, "site_code": subject.site_code,
                 "homepage_url": subject.homepage_url, "icp_number": subject.icp_number,
@@ -41,7 +43,8 @@ def national_record(session: Session, subject: Site | Account) -> dict[str, Any]
                 "closure_notice_on": subject.closure_notice_on.isoformat() if subject.closure_notice_on else None,
                 **common}
     return {"type": "account", "name": subject.registered_name, "platform": subject.platform.value,
-            "platform_id": subject.platform_id, "interaction_url": subject.interaction_url, **common}
+            "platform_id": subject.platform_id, "interaction_url": subject.interaction_url,
+            "qr_code_sha256": subject.qr_code_sha256, **common}
 
 
 def enqueue(session: Session, subject_kind: SubjectKind, subject: Site | Account, action: str,

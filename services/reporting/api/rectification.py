@@ -30,11 +30,15 @@ def list_tasks(session: SessionDep, principal: Reader, token: Token, page: PageD
                overdue: bool | None = None, notice_id: int | None = None,
                org_id: Annotated[int | None, Query(description="subtree of this organisation")] = None,
                kind: Annotated[str | None, Query(pattern="^(site|account)$")] = None,
-               q: Annotated[str | None, Query(max_length=200)] = None) -> Page[TaskSummary]:
+               q: Annotated[str | None, Query(max_length=200)] = None,
+               sort: Annotated[str | None, Query(max_length=40, description="a column, `-` for descending; "
+                                                 "default: work first (overdue, nearest deadline)")] = None,
+               ) -> Page[TaskSummary]:
     org_path = org_path_of(principal, token, org_id)[1] if org_id is not None else None
     day = service.today()
     rows, total = service.list_tasks(session, principal, day=day, limit=page.limit, offset=page.offset, state=state,
-                                     overdue=overdue, notice_id=notice_id, org_path=org_path, kind=kind, q=q)
+                                     overdue=overdue, notice_id=notice_id, org_path=org_path, kind=kind, q=q,
+                                     sort=sort)
     return Page(items=[service.summary(r, day) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 

@@ -94,10 +94,25 @@ def get_visible(session: Session, principal: Principal, task_id: int, *, lock: b
     return task
 
 
+# The task list's sortable columns (its table's main columns); `-name` sorts descending.
+TASK_SORTS = {"id", "target_name", "unit_name", "notice_title", "deadline", "state", "submitted_at", "updated_at"}
+
+
+def task_order(sort: str) -> tuple[Any, ...]:
+    name = sort.lstrip("-")
+    if name not in TASK_SORTS:
+        raise ApiError(422, "invalid_sort", f"不支持的排序字段: {name}; 可用: {', '.join(sorted(TASK_SORTS))}",
+                       field="sort")
+    column = getattr(RectificationTask, name)
+    descending = sort.startswith("-")
+    primary = (column.desc() if descending else column.asc()).nulls_last()  # no deadline: last either way
+    return primary, RectificationTask.id.desc() if descending else RectificationTask.id.asc()  # type: ignore[union-attr]
+
+
 def list_tasks(session: Session, principal: Principal, *, day: date, limit: int, offset: int,
                state: TaskState | None = None, overdue: bool | None = None, notice_id: int | None = None,
                org_path: str | None = None, kind: str | None = None, q: str | None = None,
-               ) -> tuple[list[RectificationTask], int]:
+               sort: str | None = None) -> tuple[list[RectificationTask], int]:
     query = select(RectificationTask).where(scope_filter(RectificationTask.org_path, principal))
     if org_path:
         query = query.where(RectificationTask.org_path.startswith(org_path, autoescape=True))  # type: ignore[attr-defined]
@@ -114,9 +129,10 @@ def list_tasks(session: Session, principal: Principal, *, day: date, limit: int,
         like = f"%{q}%"
         query = query.where(RectificationTask.target_name.ilike(like) | RectificationTask.unit_name.ilike(like))  # type: ignore[attr-defined]
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    # Work first: overdue and nearest deadlines on top, closed ones last.
-    order = (case((RectificationTask.state.in_(FINAL), 1), else_=0), RectificationTask.deadline.asc().nulls_last(),  # type: ignore[attr-defined]
-             RectificationTask.id)
+    # Work first: overdue and nearest deadlines on top, closed ones last (unless a column is chosen).
+    order = (task_order(sort) if sort else
+             (case((RectificationTask.state.in_(FINAL), 1), else_=0), RectificationTask.deadline.asc().nulls_last(),  # type: ignore[attr-defined]
+              RectificationTask.id))
     rows = session.exec(query.order_by(*order).offset(offset).limit(limit)).all()
     return list(rows), total
 
