@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { auditAction, auditEntity } from '@/utils/audit'
+import { auditAction, auditChanges, auditEntity } from '@/utils/audit'
 import { indicatorLabel } from '@/utils/checkerLabels'
 
 describe('audit log labels', () => {
@@ -13,6 +13,25 @@ describe('audit log labels', () => {
     expect(auditAction('something.new')).toBe('其他操作')
     expect(auditEntity('sync_outbox', 4)).toBe('国家系统推送 #4')
     expect(auditEntity('mystery', null)).toBe('其他对象')
+  })
+
+  it('names the object by its recorded name, and shows changes field by field in Chinese (no codes, no JSON)', () => {
+    const after = {
+      id: 97, state: 'active', org_path: '/1/2/35/', platform: 'wechat_subscription', registered_name: '渭南民政',
+      host_org_id: 35, created_at: '2026-12-06T06:07:50Z', platform_id: 'gh_d4566f2b9d3b',
+    }
+    expect(auditEntity('account', 97, null, after)).toBe('新媒体账号 渭南民政')
+    const orgName = (id: number) => (id === 35 ? '渭南市民政局' : '上级单位')
+    expect(auditChanges('account', null, after, orgName)).toEqual([
+      { field: '状态', before: '—', after: '运行中' },
+      { field: '平台', before: '—', after: '微信订阅号' },
+      { field: '账号名称', before: '—', after: '渭南民政' },
+      { field: '主办单位', before: '—', after: '渭南市民政局' },
+      { field: '平台账号', before: '—', after: 'gh_d4566f2b9d3b' },
+    ])
+    // An update lists only what changed.
+    expect(auditChanges('site', { name: '旧名', state: 'active', has_badge: true }, { name: '新名', state: 'suspended', has_badge: true }, orgName))
+      .toEqual([{ field: '名称', before: '旧名', after: '新名' }, { field: '状态', before: '运行中', after: '临时关停' }])
   })
 
   it('names indicators without their codes', () => {
