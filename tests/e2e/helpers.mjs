@@ -157,3 +157,53 @@ export function pngBytes() {
 
 /** A unique suffix for names created by a test run. */
 export const RUN = Date.now().toString(36).slice(-6)
+
+// What a user may legitimately read in Latin letters: addresses, file names, filing numbers and a few
+// words offices use as they are. Everything else in Latin script is an identifier, a code or English text.
+const ALLOWED_TEXT = [
+  /\bhttps?:\/\/\S+/g, // addresses
+  /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, // e-mail addresses
+  /\b(?:[a-z0-9-]+\.)+(?:cn|com|net|org|gov|edu|test|local|localhost)(?::\d+)?(?:\/\S*)?/gi, // domains
+  /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:\/\S*)?/g, // IP addresses of the farm
+  /[^\s"'“”（）()、，/]*\.(?:pdf|docx?|xlsx?|csv|png|jpe?g|gif|zip|txt|ofd|wps)\b/gi, // file names and types
+  /\b(?:gh_[0-9a-z]+|wx[0-9a-f]{16})\b/gi, // WeChat original ids (公众号原始ID), shown as the platform does
+  /\bsha256:[0-9a-f]+/gi,
+  /\b\d{4}\.\d{1,2}\.\d{1,2}(?:\+[0-9a-f]+)?/g, // versions of the word lists (2026.12.06+1f7f9233)
+  /\b(?:ICP|PDF|Excel|Word|URL|IP|ID|HTTPS?|DOCX|XLSX|CSV|API|APP|App|RSS|QR|IPv6|DNS|SSL|TLS|CA|WPS|OFD|JSON|ZIP)\b/g,
+]
+
+// What must never reach a user's screen.
+const INTERNAL_TEXT = [
+  { why: '内部编号', re: /\b(?:user|org|site|account|inspection|notice|task|filing):\d+/ },
+  { why: '代码（下划线）', re: /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/ },
+  { why: '代码（点分动作）', re: /\b[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*\b/ },
+  { why: '异常名', re: /\b[A-Z][A-Za-z]*(?:Error|Exception)\b|\bTraceback\b/ },
+  { why: 'JSON', re: /[{[]\s*"[^"\n]*"\s*:|\bnull\b|\bundefined\b|\bNaN\b|\[object Object\]/ },
+  { why: '英文', re: /\b[A-Za-z][a-z]+(?:[\s,:;'-]+[A-Za-z][a-z]+){1,}\b/ }, // two English words in a row
+  { why: '英文', re: /\b[a-z]{3,}\b/ }, // a lowercase English word or code
+]
+
+/**
+ * Visible texts on the page (main area, dialogs, drawers, messages, the menu and header) that look like an
+ * internal identifier, a code or English text. `allow` adds patterns a page may show (e.g. login names on
+ * the users page). Returns the offending snippets with what they look like, for a test to assert empty.
+ */
+export async function internalTexts(page, { allow = [] } = {}) {
+  const text = await page.evaluate(() => document.body.innerText)
+  const found = []
+  for (const line of text.split('\n')) {
+    let rest = line
+    for (const re of [...ALLOWED_TEXT, ...allow]) rest = rest.replace(new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'), ' ')
+    for (const { why, re } of INTERNAL_TEXT) {
+      const match = rest.match(re)
+      if (match) { found.push(`${why}: “${match[0]}” in “${line.trim().slice(0, 120)}”`); break }
+    }
+  }
+  return [...new Set(found)]
+}
+
+/** Fail when the page shows an internal identifier, a code or English text (see internalTexts). */
+export async function assertNoInternalText(page, options = {}) {
+  const found = await internalTexts(page, options)
+  if (found.length) throw new Error(`${new URL(page.url()).pathname}: ${found.join('; ')}`)
+}

@@ -1,0 +1,77 @@
+// Issue 16's done-when: a walk through every menu page as each demo role shows no internal identifier, code
+// or English text (helpers.internalTexts), with a screenshot of each page to look at.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { internalTexts, launch, login, menuTexts, settled, shot } from './helpers.mjs'
+
+// One user of each role and tier of the demo (services/registry/demo/data.py).
+const ROLES = [
+  ['province-admin', 'shaanxi_admin'],
+  ['city-admin', 'weinan_admin'],
+  ['city-supervisor', 'weinan_supervisor'],
+  ['county-supervisor', 'linwei_supervisor'],
+  ['operator', 'minzheng_operator'],
+  ['viewer', 'weinan_viewer'],
+]
+
+// Pages that legitimately show login names (the users page, the header's account) or client ids.
+const LOGIN_NAMES = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:admin|supervisor|operator|viewer)\b|\be2e_[a-z0-9_]+\b/g
+const PAGE_ALLOW = {
+  '/admin/users': [LOGIN_NAMES],
+  // An indicator set's 编码 is named by the office creating it (the form asks for it, e.g. weinan-2025).
+  '/admin/indicator-sets': [/\b[a-z0-9][a-z0-9_.-]*-\d{4}\b/g],
+  '/admin/clients': [/\b[a-z][a-z0-9_-]*\b/g], // client ids are what a connecting system is configured with
+}
+
+async function check(page, title, slug) {
+  await settled(page)
+  await page.waitForTimeout(800) // lists and charts fill in after their first request
+  await settled(page)
+  const path = new URL(page.url()).pathname
+  await shot(page, `walk-${slug}-${path.replace(/\//g, '_') || '_'}`)
+  return (await internalTexts(page, { allow: PAGE_ALLOW[path.replace(/\/\d+.*$/, '')] ?? PAGE_ALLOW[path] ?? [] }))
+    .map((f) => `${title}（${path}）${f}`)
+}
+
+/**
+ * Visit a page by its menu entry and return what it shows that it should not; then the first row's details
+ * (its link in the table, or the row expanded) as a user opens them.
+ */
+async function visit(page, title, slug) {
+  await page.locator('.el-aside .el-menu-item').filter({ hasText: new RegExp(`^\\s*${title}\\s*$`) }).first().click()
+  const found = await check(page, title, slug)
+  const table = page.locator('.el-main .el-table__body-wrapper').first()
+  if (!(await table.count())) return found
+  const expand = table.locator('.el-table__expand-icon').first()
+  const link = table.locator('a[href]:not([href="#"]), a.link').first()
+  if (await expand.count()) {
+    await expand.click()
+    found.push(...await check(page, `${title}·展开`, slug))
+  } else if (await link.count()) {
+    await link.click()
+    found.push(...await check(page, `${title}·详情`, slug))
+    await page.keyboard.press('Escape') // a drawer or dialog opened by the link
+    await page.locator('.el-overlay:visible').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined)
+  }
+  return found
+}
+
+describe('每个演示角色走查全部菜单页面', () => {
+  let browser
+  before(async () => { browser = await launch() })
+  after(async () => { await browser?.close() })
+
+  for (const [slug, username] of ROLES) {
+    test(`${slug} (${username}) sees no internal identifier or English text`, { timeout: 240_000 }, async () => {
+      const page = await browser.newPage()
+      await login(page, username)
+      await settled(page)
+      const titles = await menuTexts(page)
+      assert.ok(titles.length >= 3, `menu of ${username}: ${titles}`)
+      const problems = []
+      for (const title of titles) problems.push(...await visit(page, title, slug))
+      assert.deepEqual(problems, [], problems.join('\n'))
+      await page.close()
+    })
+  }
+})
