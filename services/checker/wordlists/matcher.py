@@ -2,7 +2,7 @@
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 import daachorse
 
@@ -31,8 +31,9 @@ class Entry:
     group: str | None = None
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    """A named tuple rather than a frozen dataclass: a dirty page has a match every few hundred characters,
+    and a frozen dataclass's __init__ (one object.__setattr__ per field) cost more than the scan per match."""
     word: str            # as written in the text
     entry: Entry
     start: int           # offsets in the text, end exclusive
@@ -61,6 +62,9 @@ Hit = tuple[int, int, Entry]   # start, end (exclusive), entry
 
 
 def _squash(text: str) -> str:
+    # Most contexts hold no whitespace at all (isprintable is False for every separator but the ASCII space).
+    if text.isprintable() and " " not in text:
+        return text
     return " ".join(text.split())
 
 
@@ -122,8 +126,5 @@ class Matcher:
 
     @staticmethod
     def _match(text: str, start: int, end: int, entry: Entry) -> Match:
-        return Match(
-            word=text[start:end], entry=entry, start=start, end=end,
-            before=_squash(text[max(0, start - CONTEXT_CHARS):start]),
-            after=_squash(text[end:end + CONTEXT_CHARS]),
-        )
+        return Match(text[start:end], entry, start, end, _squash(text[max(0, start - CONTEXT_CHARS):start]),
+                     _squash(text[end:end + CONTEXT_CHARS]))
