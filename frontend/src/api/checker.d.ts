@@ -155,6 +155,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inspections/{inspection_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Results with their findings as .xlsx: one row per finding */
+        get: operations["export_results_api_v1_inspections__inspection_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inspections/{inspection_id}/results/{kind}/{target_id}": {
         parameters: {
             query?: never;
@@ -549,6 +566,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schedules of the caller's subtree */
+        get: operations["list_schedules_api_v1_schedules_get"];
+        put?: never;
+        /** Set up a schedule */
+        post: operations["create_schedule_api_v1_schedules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A schedule with its latest rounds */
+        get: operations["get_schedule_api_v1_schedules__schedule_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete; the rounds it created stay */
+        delete: operations["delete_schedule_api_v1_schedules__schedule_id__delete"];
+        options?: never;
+        head?: never;
+        /** Edit, pause (enabled=false) or resume */
+        patch: operations["update_schedule_api_v1_schedules__schedule_id__patch"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -841,6 +895,11 @@ export interface components {
          * @enum {string}
          */
         FindingSource: "auto" | "manual";
+        /**
+         * Frequency
+         * @enum {string}
+         */
+        Frequency: "quarterly" | "monthly";
         /** ErrorResponse */
         HTTPValidationError: {
             detail: {
@@ -1039,6 +1098,10 @@ export interface components {
             finished_at: string | null;
             /** Targets */
             targets?: components["schemas"]["TargetRef"][] | null;
+            /** Schedule Id */
+            schedule_id?: number | null;
+            /** Schedule Period */
+            schedule_period?: string | null;
             progress?: components["schemas"]["Progress"] | null;
         };
         /**
@@ -1247,6 +1310,17 @@ export interface components {
         Page_ResultSummary_: {
             /** Items */
             items: components["schemas"]["ResultSummary"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[SchedulePublic] */
+        Page_SchedulePublic_: {
+            /** Items */
+            items: components["schemas"]["SchedulePublic"][];
             /** Total */
             total: number;
             /** Limit */
@@ -1539,6 +1613,279 @@ export interface components {
              * @default []
              */
             vetoes: string[];
+        };
+        /** ScheduleCreate */
+        ScheduleCreate: {
+            /**
+             * Title
+             * @description name of each round after its period, e.g. 政府网站和政务新媒体抽查 → 2026年第四季度政府网站和政务新媒体抽查
+             */
+            title: string;
+            /**
+             * Scope Org Id
+             * @description organisation whose subtree is inspected
+             */
+            scope_org_id?: number | null;
+            /** @default quarterly */
+            frequency: components["schemas"]["Frequency"];
+            /**
+             * Day Of Period
+             * @description day of the period's first month (Beijing)
+             * @default 1
+             */
+            day_of_period: number;
+            /**
+             * Hour
+             * @description hour of that day, Beijing time
+             * @default 9
+             */
+            hour: number;
+            /** Target Kinds */
+            target_kinds?: components["schemas"]["TargetKind"][];
+            /**
+             * Indicator Set
+             * @default gov-2019
+             */
+            indicator_set: string;
+            /**
+             * Include Closed
+             * @default true
+             */
+            include_closed: boolean;
+            /**
+             * Probe Count
+             * @description homepage probes over the window
+             * @default 0
+             */
+            probe_count: number;
+            /**
+             * Window Hours
+             * @description availability window from the start; 0: none
+             * @default 0
+             */
+            window_hours: number;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+        };
+        /** ScheduleDetail */
+        ScheduleDetail: {
+            /**
+             * Title
+             * @description name of each round after its period, e.g. 政府网站和政务新媒体抽查 → 2026年第四季度政府网站和政务新媒体抽查
+             */
+            title: string;
+            /** Scope Org Id */
+            scope_org_id: number;
+            /** @default quarterly */
+            frequency: components["schemas"]["Frequency"];
+            /**
+             * Day Of Period
+             * @description day of the period's first month (Beijing)
+             * @default 1
+             */
+            day_of_period: number;
+            /**
+             * Hour
+             * @description hour of that day, Beijing time
+             * @default 9
+             */
+            hour: number;
+            /** Target Kinds */
+            target_kinds?: components["schemas"]["TargetKind"][];
+            /**
+             * Indicator Set
+             * @default gov-2019
+             */
+            indicator_set: string;
+            /**
+             * Include Closed
+             * @default true
+             */
+            include_closed: boolean;
+            /**
+             * Probe Count
+             * @description homepage probes over the window
+             * @default 0
+             */
+            probe_count: number;
+            /**
+             * Window Hours
+             * @description availability window from the start; 0: none
+             * @default 0
+             */
+            window_hours: number;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Id */
+            id: number;
+            /** Scope Org Path */
+            scope_org_path: string;
+            /** Created By */
+            created_by: string;
+            /** Created By Name */
+            created_by_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Last Period */
+            last_period: string | null;
+            /** Last Run At */
+            last_run_at: string | null;
+            /** Last Inspection Id */
+            last_inspection_id: number | null;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Next Run At
+             * @description when the next round is created (None: paused)
+             */
+            next_run_at?: string | null;
+            /**
+             * Next Name
+             * @description the name the next round will carry
+             */
+            next_name?: string | null;
+            /**
+             * Description
+             * @description zh-CN: 每季度第1天 9:00（北京时间）
+             * @default
+             */
+            description: string;
+            /**
+             * Rounds
+             * @default []
+             */
+            rounds: components["schemas"]["InspectionPublic"][];
+        };
+        /** SchedulePublic */
+        SchedulePublic: {
+            /**
+             * Title
+             * @description name of each round after its period, e.g. 政府网站和政务新媒体抽查 → 2026年第四季度政府网站和政务新媒体抽查
+             */
+            title: string;
+            /** Scope Org Id */
+            scope_org_id: number;
+            /** @default quarterly */
+            frequency: components["schemas"]["Frequency"];
+            /**
+             * Day Of Period
+             * @description day of the period's first month (Beijing)
+             * @default 1
+             */
+            day_of_period: number;
+            /**
+             * Hour
+             * @description hour of that day, Beijing time
+             * @default 9
+             */
+            hour: number;
+            /** Target Kinds */
+            target_kinds?: components["schemas"]["TargetKind"][];
+            /**
+             * Indicator Set
+             * @default gov-2019
+             */
+            indicator_set: string;
+            /**
+             * Include Closed
+             * @default true
+             */
+            include_closed: boolean;
+            /**
+             * Probe Count
+             * @description homepage probes over the window
+             * @default 0
+             */
+            probe_count: number;
+            /**
+             * Window Hours
+             * @description availability window from the start; 0: none
+             * @default 0
+             */
+            window_hours: number;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+            /** Id */
+            id: number;
+            /** Scope Org Path */
+            scope_org_path: string;
+            /** Created By */
+            created_by: string;
+            /** Created By Name */
+            created_by_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Last Period */
+            last_period: string | null;
+            /** Last Run At */
+            last_run_at: string | null;
+            /** Last Inspection Id */
+            last_inspection_id: number | null;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Next Run At
+             * @description when the next round is created (None: paused)
+             */
+            next_run_at?: string | null;
+            /**
+             * Next Name
+             * @description the name the next round will carry
+             */
+            next_name?: string | null;
+            /**
+             * Description
+             * @description zh-CN: 每季度第1天 9:00（北京时间）
+             * @default
+             */
+            description: string;
+        };
+        /** ScheduleUpdate */
+        ScheduleUpdate: {
+            /** Title */
+            title?: string | null;
+            frequency?: components["schemas"]["Frequency"] | null;
+            /** Day Of Period */
+            day_of_period?: number | null;
+            /** Hour */
+            hour?: number | null;
+            /** Target Kinds */
+            target_kinds?: components["schemas"]["TargetKind"][] | null;
+            /** Indicator Set */
+            indicator_set?: string | null;
+            /** Include Closed */
+            include_closed?: boolean | null;
+            /** Probe Count */
+            probe_count?: number | null;
+            /** Window Hours */
+            window_hours?: number | null;
+            /** Enabled */
+            enabled?: boolean | null;
         };
         /**
          * TargetKind
@@ -2038,6 +2385,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ResultSummary_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_results_api_v1_inspections__inspection_id__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                inspection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Validation Error */
@@ -2919,6 +3297,168 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlertPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_schedules_api_v1_schedules_get: {
+        parameters: {
+            query?: {
+                /** @description page size */
+                limit?: number;
+                /** @description rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SchedulePublic_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_schedule_api_v1_schedules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_schedule_api_v1_schedules__schedule_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_schedule_api_v1_schedules__schedule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_schedule_api_v1_schedules__schedule_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePublic"];
                 };
             };
             /** @description Validation Error */

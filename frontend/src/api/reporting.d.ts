@@ -172,6 +172,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Figures and health index per direct sub-unit of an organisation, and its totals */
+        get: operations["overview_api_v1_dashboard_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rectification/tasks": {
         parameters: {
             query?: never;
@@ -200,6 +217,57 @@ export interface paths {
         get: operations["task_counts_api_v1_rectification_summary_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/urge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 催办 the listed (or all overdue) tasks: one notification each, once per task and day */
+        post: operations["urge_tasks_api_v1_rectification_tasks_urge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign the listed tasks to a unit of the caller's subtree and/or a responsible person */
+        post: operations["assign_tasks_api_v1_rectification_tasks_assign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rectification/tasks/{task_id}/urge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 催办 one task (429 when it was urged today already) */
+        post: operations["urge_task_api_v1_rectification_tasks__task_id__urge_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -790,6 +858,31 @@ export interface components {
             /** Note */
             note: string | null;
         };
+        /** BatchItem */
+        BatchItem: {
+            /** Task Id */
+            task_id: number;
+            /** Ok */
+            ok: boolean;
+            /** Target Name */
+            target_name?: string | null;
+            /** Code */
+            code?: string | null;
+            /**
+             * Message
+             * @description zh-CN outcome of this task
+             */
+            message: string;
+        };
+        /** BatchOutcome */
+        BatchOutcome: {
+            /** Succeeded */
+            succeeded: number;
+            /** Failed */
+            failed: number;
+            /** Items */
+            items: components["schemas"]["BatchItem"][];
+        };
         /** Body_upload_evidence_api_v1_rectification_tasks__task_id__evidence_post */
         Body_upload_evidence_api_v1_rectification_tasks__task_id__evidence_post: {
             /** File */
@@ -847,6 +940,132 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** DashboardFigures */
+        DashboardFigures: {
+            /**
+             * Checked
+             * @description targets with a verdict in the latest round
+             */
+            checked: number;
+            /** Passed */
+            passed: number;
+            /**
+             * Pass Rate
+             * @description passed ÷ checked; null without results
+             */
+            pass_rate: number | null;
+            /**
+             * Open Vetoes
+             * @description open veto-level monitoring problems; null when unknown
+             */
+            open_vetoes: number | null;
+            /** Overdue Tasks */
+            overdue_tasks: number;
+            /**
+             * Sites
+             * @description running sites
+             */
+            sites: number;
+            /** Monitored Sites */
+            monitored_sites: number;
+            /**
+             * Coverage
+             * @description monitoring coverage in [0, 1]; null without running sites
+             */
+            coverage: number | null;
+            /**
+             * Health
+             * @description 健康指数 0–100 (formula in `formula`); null without data
+             */
+            health: number | null;
+        };
+        /** DashboardOrg */
+        DashboardOrg: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string | null;
+            /** Region Code */
+            region_code: string | null;
+        };
+        /** DashboardOverview */
+        DashboardOverview: {
+            org: components["schemas"]["DashboardOrg"];
+            round: components["schemas"]["DashboardRound"] | null;
+            /** Monitor Available */
+            monitor_available: boolean;
+            totals: components["schemas"]["DashboardFigures"];
+            /** Units */
+            units: components["schemas"]["DashboardUnit"][];
+            /** Formula */
+            formula: string;
+        };
+        /** DashboardRound */
+        DashboardRound: {
+            /** Inspection Id */
+            inspection_id: number;
+            /** Name */
+            name: string;
+            /**
+             * Now
+             * Format: date-time
+             */
+            now: string;
+        };
+        /** DashboardUnit */
+        DashboardUnit: {
+            /**
+             * Checked
+             * @description targets with a verdict in the latest round
+             */
+            checked: number;
+            /** Passed */
+            passed: number;
+            /**
+             * Pass Rate
+             * @description passed ÷ checked; null without results
+             */
+            pass_rate: number | null;
+            /**
+             * Open Vetoes
+             * @description open veto-level monitoring problems; null when unknown
+             */
+            open_vetoes: number | null;
+            /** Overdue Tasks */
+            overdue_tasks: number;
+            /**
+             * Sites
+             * @description running sites
+             */
+            sites: number;
+            /** Monitored Sites */
+            monitored_sites: number;
+            /**
+             * Coverage
+             * @description monitoring coverage in [0, 1]; null without running sites
+             */
+            coverage: number | null;
+            /**
+             * Health
+             * @description 健康指数 0–100 (formula in `formula`); null without data
+             */
+            health: number | null;
+            /** Org Id */
+            org_id: number;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string | null;
+            /**
+             * Group
+             * @enum {string}
+             */
+            group: "region" | "department";
+            /** Region Code */
+            region_code: string | null;
         };
         /**
          * DeliveryPublic
@@ -1559,7 +1778,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "assigned" | "due_soon" | "overdue" | "rejected" | "recheck_failed" | "verified" | "report_due" | "monitor_alert";
+        NotificationKind: "assigned" | "due_soon" | "overdue" | "rejected" | "recheck_failed" | "verified" | "report_due" | "monitor_alert" | "urged";
         /** NotificationPage */
         NotificationPage: {
             /** Items */
@@ -1815,6 +2034,32 @@ export interface components {
             /** Target Id */
             target_id?: number | null;
         };
+        /** TaskAssign */
+        TaskAssign: {
+            /** Task Ids */
+            task_ids?: number[];
+            /**
+             * All Overdue
+             * @description every overdue task in the caller's subtree
+             * @default false
+             */
+            all_overdue: boolean;
+            /**
+             * Org Id
+             * @description the unit that takes the tasks over; None keeps the unit
+             */
+            org_id?: number | null;
+            /**
+             * Responsible Person
+             * @description 责任人
+             */
+            responsible_person?: string | null;
+            /**
+             * Responsible Phone
+             * @description 联系电话
+             */
+            responsible_phone?: string | null;
+        };
         /** TaskClose */
         TaskClose: {
             /**
@@ -1940,6 +2185,12 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Responsible Person */
+            responsible_person?: string | null;
+            /** Responsible Phone */
+            responsible_phone?: string | null;
+            /** Last Urged At */
+            last_urged_at?: string | null;
             /** Findings */
             findings: {
                 [key: string]: unknown;
@@ -2061,6 +2312,28 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** Responsible Person */
+            responsible_person?: string | null;
+            /** Responsible Phone */
+            responsible_phone?: string | null;
+            /** Last Urged At */
+            last_urged_at?: string | null;
+        };
+        /** TaskUrge */
+        TaskUrge: {
+            /** Task Ids */
+            task_ids?: number[];
+            /**
+             * All Overdue
+             * @description every overdue task in the caller's subtree
+             * @default false
+             */
+            all_overdue: boolean;
+            /**
+             * Note
+             * @description added to the 催办 message
+             */
+            note?: string | null;
         };
         /** TemplatePublic */
         TemplatePublic: {
@@ -2764,6 +3037,38 @@ export interface operations {
             };
         };
     };
+    overview_api_v1_dashboard_overview_get: {
+        parameters: {
+            query?: {
+                /** @description the office; the caller's own by default */
+                org_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOverview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_tasks_api_v1_rectification_tasks_get: {
         parameters: {
             query?: {
@@ -2774,6 +3079,8 @@ export interface operations {
                 org_id?: number | null;
                 kind?: string | null;
                 q?: string | null;
+                /** @description a column, `-` for descending; default: work first (overdue, nearest deadline) */
+                sort?: string | null;
                 /** @description page size */
                 limit?: number;
                 /** @description rows to skip */
@@ -2823,6 +3130,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskCounts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    urge_tasks_api_v1_rectification_tasks_urge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskUrge"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOutcome"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assign_tasks_api_v1_rectification_tasks_assign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskAssign"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOutcome"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    urge_task_api_v1_rectification_tasks__task_id__urge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TaskUrge"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
                 };
             };
             /** @description Validation Error */

@@ -33,6 +33,7 @@ const children: RouteRecordRaw[] = [
   { path: 'admin/wordlists', name: 'admin-wordlists', component: () => import('@/views/admin/WordListsView.vue'), meta: { title: '错敏词库', permission: 'rules.manage' } },
   // Checker (检查监测): the menu shows these when the checker API answers.
   { path: 'inspections', name: 'inspections', component: () => import('@/views/inspections/InspectionListView.vue'), meta: { title: '检查任务', permission: 'inspections.read' } },
+  { path: 'inspections/schedules', name: 'inspection-schedules', component: () => import('@/views/inspections/ScheduleListView.vue'), meta: { title: '定期检查', permission: 'inspections.read' } },
   { path: 'monitor', name: 'monitor', component: () => import('@/views/monitor/MonitorListView.vue'), meta: { title: '全站监测', permission: 'inspections.read' } },
   { path: 'inspections/:id(\\d+)', name: 'inspection', component: () => import('@/views/inspections/InspectionDetailView.vue'), props: (r) => ({ id: Number(r.params.id) }), meta: { title: '检查任务详情', permission: 'inspections.read' } },
   {

@@ -31,6 +31,7 @@ export const MENU: MenuItem[] = [
   {
     title: '检查监测', icon: 'Monitor', service: 'checker', children: [
       { title: '检查任务', to: '/inspections', permission: 'inspections.read', service: 'checker' },
+      { title: '定期检查', to: '/inspections/schedules', permission: 'inspections.read', service: 'checker' },
       { title: '全站监测', to: '/monitor', permission: 'inspections.read', service: 'checker' },
     ],
   },

@@ -33,10 +33,11 @@ export const TASK_EVENT: Record<string, string> = {
   rejected: '退回整改', accepted: '审核通过', recheck_requested: '发起复查', recheck_error: '复查未完成',
   recheck_failed: '复查未通过', verified: '复查通过', closed: '办结（监管单位）', overdue: '已逾期',
   deadline_changed: '整改期限变更', named_again: '另一通报点名同一问题',
+  urged: '催办', assigned: '指派',
 }
 export const TASK_EVENT_TYPE: Record<string, TagType> = {
   rejected: 'warning', recheck_failed: 'danger', recheck_error: 'warning', overdue: 'danger', verified: 'success',
-  accepted: 'success', closed: 'info', submitted: 'primary',
+  accepted: 'success', closed: 'info', submitted: 'primary', urged: 'warning',
 }
 export const eventLabel = (action: string): string => TASK_EVENT[action] ?? action
 
@@ -45,7 +46,7 @@ export const TASK_AUDIT: Record<string, string> = {
   task_opened: '下发任务', evidence_uploaded: '上传材料', evidence_removed: '删除材料', evidence_refused: '上传被拒绝',
   submitted: '提交整改', accepted: '审核通过', rejected: '退回整改', closed_override: '监管单位办结',
   recheck_requested: '发起复查', recheck_pass: '复查通过', recheck_fail: '复查未通过', recheck_error: '复查出错',
-  overdue: '标记逾期',
+  overdue: '标记逾期', urged: '催办', assigned: '指派',
 }
 
 /** Who is looking at a task: what the role may do, and whether the task is their own unit's. */
@@ -113,11 +114,11 @@ export const RECHECK_VERDICT: Record<string, string> = { pass: '合格', fail: '
 
 export const NOTIFICATION_KIND: Record<NotificationKind, string> = {
   assigned: '新整改任务', due_soon: '即将到期', overdue: '已逾期', rejected: '整改退回', recheck_failed: '复查未通过',
-  verified: '复查通过', report_due: '自查报告', monitor_alert: '全站监测告警',
+  verified: '复查通过', report_due: '自查报告', monitor_alert: '全站监测告警', urged: '整改催办',
 }
 export const NOTIFICATION_KIND_TAG: Record<NotificationKind, TagType> = {
   assigned: 'primary', due_soon: 'warning', overdue: 'danger', rejected: 'warning', recheck_failed: 'danger',
-  verified: 'success', report_due: 'info', monitor_alert: 'danger',
+  verified: 'success', report_due: 'info', monitor_alert: 'danger', urged: 'warning',
 }
 
 /** Where a notification leads: its task, or its self-inspection report (null when neither). */
