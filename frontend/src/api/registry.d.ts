@@ -364,6 +364,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/qr-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload an account's 二维码 (PNG or JPEG, ≤ 2 MB, validated by structure); name it by sha256 in the open, rename or change filing */
+        post: operations["upload_qr_code_api_v1_accounts_qr_codes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{account_id}/qr-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's 二维码 image */
+        get: operations["get_qr_code_api_v1_accounts__account_id__qr_code_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{account_id}": {
         parameters: {
             query?: never;
@@ -462,6 +496,23 @@ export interface paths {
         post?: never;
         /** Take a wrongly attached file off a pending filing (audited; the stored object stays) */
         delete: operations["delete_evidence_api_v1_filings__filing_id__evidence__evidence_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/filings/{filing_id}/qr-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 二维码 image a rename or change filing proposes */
+        get: operations["filing_qr_code_api_v1_filings__filing_id__qr_code_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -831,6 +882,16 @@ export interface components {
     schemas: {
         /** AccountCreate */
         AccountCreate: {
+            /**
+             * Responsible Person
+             * @description 负责人
+             */
+            responsible_person?: string | null;
+            /**
+             * Contact Phone
+             * @description 联系电话 (mobile or landline)
+             */
+            contact_phone?: string | null;
             platform: components["schemas"]["Platform"];
             /**
              * Platform Id
@@ -847,9 +908,24 @@ export interface components {
             interaction_url?: string | null;
             /** Override Reason */
             override_reason?: string | null;
+            /**
+             * Qr Code Sha256
+             * @description 二维码: `sha256` of POST /api/v1/accounts/qr-codes
+             */
+            qr_code_sha256?: string | null;
         };
         /** AccountPublic */
         AccountPublic: {
+            /**
+             * Responsible Person
+             * @description 负责人
+             */
+            responsible_person?: string | null;
+            /**
+             * Contact Phone
+             * @description 联系电话 (mobile or landline)
+             */
+            contact_phone?: string | null;
             platform: components["schemas"]["Platform"];
             /**
              * Platform Id
@@ -873,6 +949,8 @@ export interface components {
             closure_notice_on: string | null;
             /** Rule Override Reason */
             rule_override_reason: string | null;
+            /** Qr Code Sha256 */
+            qr_code_sha256?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1010,6 +1088,11 @@ export interface components {
         /** Body_upload_evidence_api_v1_filings__filing_id__evidence_post */
         Body_upload_evidence_api_v1_filings__filing_id__evidence_post: {
             kind: components["schemas"]["EvidenceKind"];
+            /** File */
+            file: string;
+        };
+        /** Body_upload_qr_code_api_v1_accounts_qr_codes_post */
+        Body_upload_qr_code_api_v1_accounts_qr_codes_post: {
             /** File */
             file: string;
         };
@@ -1532,6 +1615,15 @@ export interface components {
          * @enum {string}
          */
         Platform: "wechat_subscription" | "wechat_service" | "weibo" | "douyin" | "toutiao" | "kuaishou" | "bilibili" | "app" | "other";
+        /** QrCodeUpload */
+        QrCodeUpload: {
+            /** Sha256 */
+            sha256: string;
+            /** Content Type */
+            content_type: string;
+            /** Size */
+            size: number;
+        };
         /** ReconciliationCreate */
         ReconciliationCreate: {
             /**
@@ -1633,6 +1725,16 @@ export interface components {
         };
         /** SiteCreate */
         SiteCreate: {
+            /**
+             * Responsible Person
+             * @description 负责人
+             */
+            responsible_person?: string | null;
+            /**
+             * Contact Phone
+             * @description 联系电话 (mobile or landline)
+             */
+            contact_phone?: string | null;
             /** Name */
             name: string;
             /** Homepage Url */
@@ -1693,6 +1795,16 @@ export interface components {
         };
         /** SiteDetail */
         SiteDetail: {
+            /**
+             * Responsible Person
+             * @description 负责人
+             */
+            responsible_person?: string | null;
+            /**
+             * Contact Phone
+             * @description 联系电话 (mobile or landline)
+             */
+            contact_phone?: string | null;
             /** Name */
             name: string;
             /** Homepage Url */
@@ -1783,6 +1895,16 @@ export interface components {
         SiteKind: "portal" | "department" | "column";
         /** SitePublic */
         SitePublic: {
+            /**
+             * Responsible Person
+             * @description 负责人
+             */
+            responsible_person?: string | null;
+            /**
+             * Contact Phone
+             * @description 联系电话 (mobile or landline)
+             */
+            contact_phone?: string | null;
             /** Name */
             name: string;
             /** Homepage Url */
@@ -2865,6 +2987,70 @@ export interface operations {
             };
         };
     };
+    upload_qr_code_api_v1_accounts_qr_codes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_qr_code_api_v1_accounts_qr_codes_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrCodeUpload"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_qr_code_api_v1_accounts__account_id__qr_code_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_account_api_v1_accounts__account_id__get: {
         parameters: {
             query?: never;
@@ -3089,6 +3275,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    filing_qr_code_api_v1_filings__filing_id__qr_code_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                filing_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
             };
             /** @description Validation Error */
             422: {

@@ -56,7 +56,13 @@ export const useOrgStore = defineStore('orgs', () => {
     loaded.value = false
   }
 
-  return { list, loaded, byId, tree, name, load, reset }
+  /** Only the user's own unit and its ancestors (/auth/me): all one may read before changing an expired password. */
+  async function loadOwn(): Promise<void> {
+    const me = (await unwrap(registry.GET('/api/v1/auth/me'))) as { organisations?: { id: number; name: string }[] }
+    ancestors.value = new Map((me.organisations ?? []).map((o) => [o.id, o.name]))
+  }
+
+  return { list, loaded, byId, tree, name, load, loadOwn, reset }
 })
 
 const KIND_ORDER = { province: 0, city: 1, county: 2, township: 3, department: 4 } as const
