@@ -51,4 +51,7 @@ async def sweep(ctx: dict[str, Any]) -> dict[str, Any]:
 
 async def startup(ctx: dict[str, Any]) -> None:
     logging.basicConfig(level=logging.INFO)
+    # arq's CLI gives its logger a handler of its own: through the root handler too, each job line was
+    # written twice (two writes per job start and end on the worker's hot path).
+    logging.getLogger("arq").propagate = False
     get_engine()

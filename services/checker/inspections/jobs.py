@@ -429,6 +429,9 @@ async def sweep_orphans(ctx: dict[str, Any]) -> str:
 
 async def startup(ctx: dict[str, Any]) -> None:
     logging.basicConfig(level=logging.INFO)
+    # arq's CLI gives its logger a handler of its own: through the root handler too, each job line was
+    # written twice (two writes per job start and end on the worker's hot path).
+    logging.getLogger("arq").propagate = False
     get_engine()
     log.info("checker worker: database %s, registry %s", get_settings().database_url.rsplit("@", 1)[-1],
              get_settings().registry_url)
