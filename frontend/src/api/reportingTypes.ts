@@ -97,3 +97,33 @@ export interface Trend {
   kind: string | null
   points: TrendPoint[]
 }
+
+/** Dashboard (首页, 大屏), GET /api/v1/dashboard/overview: figures and health index (0–100) per sub-unit. */
+export interface DashboardFigures {
+  checked: number
+  passed: number
+  pass_rate: number | null
+  open_vetoes: number | null
+  overdue_tasks: number
+  sites: number
+  monitored_sites: number
+  coverage: number | null
+  health: number | null
+}
+
+export interface DashboardUnit extends DashboardFigures {
+  org_id: number
+  name: string
+  kind: string | null
+  group: 'region' | 'department'
+  region_code: string | null
+}
+
+export interface DashboardOverview {
+  org: { id: number; name: string; kind: string | null; region_code: string | null }
+  round: { inspection_id: number; name: string; now: string } | null
+  monitor_available: boolean
+  totals: DashboardFigures
+  units: DashboardUnit[]
+  formula: string
+}

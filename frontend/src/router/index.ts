@@ -60,6 +60,8 @@ const children: RouteRecordRaw[] = [
 
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
+  // 大屏: the dashboard full-page (dark, no menu), for a wall screen.
+  { path: '/screen', name: 'screen', component: () => import('@/views/ScreenView.vue'), meta: { title: '监管大屏', permission: 'dashboard' } },
   { path: '/', component: AppLayout, children },
 ]
 
