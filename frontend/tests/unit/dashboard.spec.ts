@@ -1,52 +1,58 @@
-import { describe, expect, it } from 'vitest'
-import { asGeo, healthBand, mapData, ranking, unitTooltip, type UnitRow } from '@/utils/dashboard'
+import { describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import ElementPlus from 'element-plus'
+import { createPinia, setActivePinia } from 'pinia'
+import PassRatePanel from '@/components/dashboard/PassRatePanel.vue'
+import { defaultInspectionName, recentInspections } from '@/utils/inspections'
+import { trendSeries } from '@/utils/trend'
 
-const unit = (name: string, health: number | null, extra: Partial<UnitRow> = {}): UnitRow => ({
-  name, group: 'region', region_code: null, health, pass_rate: 0.9, checked: 10, passed: 9, open_vetoes: 0,
-  overdue_tasks: 0, coverage: 1, sites: 1, monitored_sites: 1, ...extra,
+describe('default inspection name', () => {
+  it('follows the quarter in Beijing time', () => {
+    expect(defaultInspectionName(new Date('2026-12-05T10:00:00Z'))).toBe('2026年第四次政府网站与政务新媒体全面检查')
+    expect(defaultInspectionName(new Date('2026-02-10T10:00:00Z'))).toBe('2026年第一次政府网站与政务新媒体全面检查')
+    expect(defaultInspectionName(new Date('2026-07-01T02:00:00Z'))).toBe('2026年第三次政府网站与政务新媒体全面检查')
+    // 31 December 20:00 UTC is already 1 January in Beijing.
+    expect(defaultInspectionName(new Date('2026-12-31T20:00:00Z'))).toBe('2027年第一次政府网站与政务新媒体全面检查')
+  })
 })
 
-describe('dashboard helpers', () => {
-  it('bands a health index', () => {
-    expect(healthBand(95).label).toBe('优')
-    expect(healthBand(75).label).toBe('良')
-    expect(healthBand(59).label).toBe('差')
-    expect(healthBand(null).label).toBe('暂无数据')
+describe('recent inspections', () => {
+  it('keeps re-checks out of the list and counts them', () => {
+    const items = [{ id: 5, targets: [{ kind: 'site' }] }, { id: 4, targets: null }, { id: 3, targets: [{ kind: 'account' }] },
+      { id: 2 }, { id: 1, targets: [] }]
+    const { shown, rechecks } = recentInspections(items, 2)
+    expect(shown.map((i) => i.id)).toEqual([4, 2])
+    expect(rechecks).toBe(2)
   })
+})
 
-  it('ranks best and worst without overlap and leaves units without data out', () => {
-    const units = [unit('甲', 80), unit('乙', 95), unit('丙', null), unit('丁', 40), unit('戊', 60)]
-    const { top, bottom } = ranking(units, 2)
-    expect(top.map((u) => u.name)).toEqual(['乙', '甲'])
-    expect(bottom.map((u) => u.name)).toEqual(['丁', '戊'])
-    const few = ranking(units.slice(0, 2), 5)
-    expect(few.top).toHaveLength(2)
-    expect(few.bottom).toHaveLength(0)
+describe('trend series', () => {
+  it('draws a single inspection as a visible bar, several as a line', () => {
+    expect(trendSeries([93]).type).toBe('bar')
+    expect(trendSeries([93]).label.show).toBe(true)
+    expect(trendSeries([91.1, 93]).type).toBe('line')
+    expect(trendSeries([]).type).toBe('line')
   })
+})
 
-  it('says every figure in Chinese, with dashes for what is unknown', () => {
-    const lines = unitTooltip(unit('华阴市', 59, { open_vetoes: null, pass_rate: null, checked: 0, passed: 0 }))
-    expect(lines[0]).toBe('健康指数：59（差）')
-    expect(lines[1]).toBe('合格率：—（0/0）')
-    expect(lines[2]).toContain('—')
-    expect(lines.join('')).not.toMatch(/[A-Za-z]/)
-  })
-
-  it('refuses what is not a boundary file (the SPA answers a missing file with its index page)', () => {
-    expect(asGeo('<!doctype html>')).toBeNull()
-    expect(asGeo({ type: 'FeatureCollection', features: [] })).toBeNull()
-    expect(asGeo(null)).toBeNull()
-  })
-
-  it('matches sub-regions to features by code and reports those without one', () => {
-    const geo = asGeo({ type: 'FeatureCollection', features: [
-      { type: 'Feature', properties: { name: '华州区', adcode: '610503' }, geometry: null },
-      { type: 'Feature', properties: { name: '潼关县', adcode: '610522' }, geometry: null },
-    ] })!
-    const units = [unit('渭南市华州区', 70, { region_code: '610503', pass_rate: 0.8125 }),
-      unit('新区', 90, { region_code: '610599' }), unit('市民政局', 90, { group: 'department', region_code: '610500' })]
-    const { data, unmatched } = mapData(geo, units)
-    expect(data).toEqual([{ name: '华州区', value: 81.3, unit: units[0] }])
-    expect(unmatched.map((u) => u.name)).toEqual(['新区'])
+describe('PassRatePanel', () => {
+  it('says why there is no trend instead of drawing empty axes', { timeout: 30_000 }, async () => {
+    setActivePinia(createPinia())
+    const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
+    const rates = { inspection_name: '韩城市抽查', overall: { checked: 8, passed: 7, pass_rate: 0.875 }, by_kind: [], by_site_kind: [], by_platform: [] }
+    let points: unknown[] = []
+    vi.stubGlobal('fetch', async (input: Request) => (new URL(input.url).pathname.endsWith('/trend') ? json({ points }) : json(rates)))
+    const mountPanel = async () => {
+      const w = mount(PassRatePanel, { global: { plugins: [ElementPlus], stubs: { EChart: { template: '<div data-test="chart-stub" />' } } } })
+      await flushPromises()
+      return w
+    }
+    const empty = await mountPanel()
+    expect(empty.find('[data-test="trend-empty"]').text()).toContain('首次全面检查完成后显示合格率趋势')
+    points = [{ inspection_id: 1, inspection_name: '2026年第四次全面检查', pass_rate: 0.93 }]
+    const one = await mountPanel()
+    expect(one.find('[data-test="trend-empty"]').exists()).toBe(false)
+    expect(one.find('[data-test="trend-single"]').exists()).toBe(true)
+    vi.unstubAllGlobals()
   })
 })
