@@ -163,7 +163,8 @@ describe('NoticeDetailView edit form', () => {
     expect(w.find('[data-test="notice-save-error"]').text()).toBe('抄送机关：长度不能超过 1000 个字符')
     expect(w.find('[data-test="notice-save-error"]').text()).not.toContain('body')
     const ccItem = w.find('[data-test="edit-cc"]').element.closest('.el-form-item')!
-    expect(ccItem.querySelector('.el-form-item__error')?.textContent).toContain('长度不能超过 1000 个字符')
+    // The form item shows its error after a debounce, later on a busy machine: wait for it.
+    await vi.waitFor(() => expect(ccItem.querySelector('.el-form-item__error')?.textContent).toContain('长度不能超过 1000 个字符'), { timeout: 5000 })
     expect((w.find('[data-test="edit-cc"]').element as HTMLTextAreaElement).value).toBe('市委办公室')
   })
 
