@@ -122,7 +122,7 @@ def get_visible(session: Session, principal: Principal, schedule_id: int) -> Ins
 def update(session: Session, principal: Principal, schedule: InspectionSchedule,
            body: ScheduleUpdate) -> InspectionSchedule:
     before = _dump(schedule)
-    changes = body.model_dump(exclude_unset=True)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)  # a null leaves the field as it is
     for name, value in changes.items():
         setattr(schedule, name, value)
     if schedule.probe_count and not schedule.window_hours:

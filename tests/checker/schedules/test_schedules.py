@@ -103,6 +103,8 @@ def test_schedule_api_scope_roles_and_next_run(checker, tokens, schedule):
     edited = checker.patch(f"/api/v1/schedules/{schedule['id']}", headers=h,
                            json={"enabled": True, "frequency": "monthly", "day_of_period": 10}).json()
     assert edited["frequency"] == "monthly" and edited["next_run_at"] and "每月" in edited["description"]
+    kept = checker.patch(f"/api/v1/schedules/{schedule['id']}", headers=h, json={"title": None, "hour": None})
+    assert kept.status_code == 200 and kept.json()["title"] == TITLE  # a null leaves a field as it is
     with Session(get_engine()) as session:
         actions = set(session.exec(select(Audit.action).where(Audit.entity_kind == "schedule",
                                                                Audit.entity_id == schedule["id"])).all())
