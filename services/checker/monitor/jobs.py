@@ -54,8 +54,8 @@ def _queue() -> str:
     return get_checker_settings().monitor_queue
 
 
-def marker_key(site_id: int) -> str:
-    return f"{_queue()}:monitor:site:{site_id}"
+def marker_key(site_id: int, lane: int = 0) -> str:
+    return f"{_queue()}:monitor:site:{site_id}" + (f":{lane}" if lane else "")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -343,6 +343,8 @@ async def _sitemaps(fetcher: PoliteFetcher, ctx: pipeline.SiteContext, site: Mon
 
 
 MAX_AHEAD = 6 * 3600.0   # seconds a slice may be placed ahead of the queue's newest (arq expires jobs after a day)
+MAX_LANES = 4            # slices of one site at once, at most
+LANE_BACKLOG = 200       # due pages per extra lane
 
 
 def queue_ahead(backlog: int, rules: Politeness) -> float:
@@ -355,13 +357,24 @@ def queue_ahead(backlog: int, rules: Politeness) -> float:
     return min(MAX_AHEAD, backlog * rules.delay / max(1, rules.per_host))
 
 
+def lanes(backlog: int) -> int:
+    """Slices a site may have queued or running at once. One is enough for most sites; a site with a large
+    backlog gets more, so that its host stays busy at its politeness while a finished slice's successor waits
+    for a worker (arq hands each worker a list of queued jobs read before, so even a slice queued ahead may
+    wait a slice's length). The per-host gate in Redis keeps the rate whatever the number of slices, and
+    claims never overlap (SKIP LOCKED), so lanes only fill the gaps."""
+    return max(1, min(MAX_LANES, 1 + backlog // LANE_BACKLOG))
+
+
 async def enqueue_slice(redis: Any, site_id: int, *, ttl: int, defer_by: float | None = None,
-                        ahead: float = 0.0) -> bool:
-    """Enqueue a slice unless one is queued or running for the site (the marker expires with a lost job)."""
-    if not await redis.set(marker_key(site_id), "1", nx=True, ex=ttl):
+                        ahead: float = 0.0, lane: int = 0) -> bool:
+    """Enqueue a slice in the site's lane unless one is queued or running there (the marker expires with a
+    lost job)."""
+    if not await redis.set(marker_key(site_id, lane), "1", nx=True, ex=ttl):
         return False
     until = datetime.now(UTC) - timedelta(seconds=ahead) if ahead > 0 and not defer_by else None
-    await redis.enqueue_job("monitor_slice", site_id, _queue_name=_queue(), _defer_by=defer_by, _defer_until=until)
+    await redis.enqueue_job("monitor_slice", site_id, lane, _queue_name=_queue(), _defer_by=defer_by,
+                            _defer_until=until)
     return True
 
 
@@ -371,21 +384,23 @@ def _marker_ttl(settings: CheckerSettings) -> int:
     return max(3600, settings.checker_job_timeout + settings.monitor_lease_seconds)
 
 
-async def monitor_slice(ctx: dict[str, Any], site_id: int) -> str:
+async def monitor_slice(ctx: dict[str, Any], site_id: int, lane: int = 0) -> str:
     settings = get_checker_settings()
     redis = ctx["redis"]
     if not settings.monitor_enabled:
-        await redis.delete(marker_key(site_id))
+        await redis.delete(marker_key(site_id, lane))
         return "monitoring disabled"
     try:
         report = await run_slice(redis, site_id, settings=settings)
     finally:
-        await redis.delete(marker_key(site_id))
+        await redis.delete(marker_key(site_id, lane))
     if report.more:
-        await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings),
-                            ahead=queue_ahead(report.backlog, politeness(settings, monitor_crawl_settings())))
+        # This lane goes on, and the lanes the backlog calls for are opened; a lane beyond them ends here.
+        ahead = queue_ahead(report.backlog, politeness(settings, monitor_crawl_settings()))
+        for other in range(lanes(report.backlog)):
+            await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings), ahead=ahead, lane=other)
     elif report.deferred:   # rows put off for an outside target's answer: back when they fall due, not at the cron
-        await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings), defer_by=DEFER_SECONDS + 1)
+        await enqueue_slice(redis, site_id, ttl=_marker_ttl(settings), defer_by=DEFER_SECONDS + 1, lane=lane)
     return (f"site {site_id}: {report.fetched}/{report.claimed} fetched, {report.unchanged} unchanged, "
             f"{report.findings} findings, {report.deferred} deferred, more={report.more}")
 

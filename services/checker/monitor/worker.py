@@ -32,10 +32,5 @@ class WorkerSettings:
     # slice's own bound, not a fixed minute: the site resumes soon after the killed slice's lease has passed.
     job_timeout = _settings.monitor_lease_seconds + int(jobs.monitor_crawl_settings().page_deadline) + 10
     max_jobs = _settings.monitor_max_jobs
-    # arq reads this many job ids in queue order, then starts them one by one as slots free. Its default (100)
-    # kept a stale order for a whole slice's length, and a large site's next slice, queued ahead, waited its
-    # turn behind a hundred small ones read before it (gaps of 13–104 s between a 5,000-page site's slices in
-    # the benchmark). A few at a time keeps the order fresh; 5 per 0.5 s poll is still 10 starts a second.
-    queue_read_limit = 5
     keep_result = 60
     health_check_interval = 30

@@ -102,3 +102,31 @@ def test_sites_with_more_left_to_fetch_are_served_first() -> None:
             await redis.aclose()
 
     assert asyncio.run(scenario()) == [990_103, 990_102, 990_101]
+
+
+def test_a_site_with_a_large_backlog_gets_more_lanes() -> None:
+    """A finished slice of a site with much left opens the lanes its backlog calls for (each at most one job,
+    by its marker); a small site keeps one lane, and a lane beyond what the backlog calls for ends."""
+    assert [jobs.lanes(n) for n in (0, 150, 199, 200, 450, 10_000)] == [1, 1, 1, 2, 3, jobs.MAX_LANES]
+
+    async def scenario() -> list[tuple[int, int]]:
+        queue = get_checker_settings().monitor_queue
+        redis = await create_pool(redis_settings(), default_queue_name=queue)
+        site = 990_201
+        try:
+            keys = [jobs.marker_key(site, lane) for lane in range(jobs.MAX_LANES)]
+            await redis.delete(queue, *keys)
+            assert jobs.marker_key(site, 0) == jobs.marker_key(site)   # lane 0 is the site's one slice
+            for _ in range(2):   # a second finished slice finds the lanes taken: nothing twice
+                for lane in range(jobs.lanes(450)):
+                    await jobs.enqueue_slice(redis, site, ttl=60, lane=lane)
+            queued = []
+            for job_id in await redis.zrange(queue, 0, -1):
+                queued.append(tuple(deserialize_job(await redis.get(f"arq:job:{job_id.decode()}")).args))
+            return sorted(queued)
+        finally:
+            ids = await redis.zrange(queue, 0, -1)
+            await redis.delete(queue, *keys, *(f"arq:job:{i.decode()}" for i in ids))
+            await redis.aclose()
+
+    assert asyncio.run(scenario()) == [(990_201, 0), (990_201, 1), (990_201, 2)]

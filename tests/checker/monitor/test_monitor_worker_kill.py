@@ -32,7 +32,7 @@ FIRST_ID = 861000
 LEASE = 6           # seconds: a killed worker's pages are claimable again this soon
 PER_HOST, DELAY = 2, 0.05
 CYCLE_BOUND = 45.0  # seconds for the first cycle of ~400 URLs, a kill and its recovery included
-STARTED = re.compile(r"→ (\S+):monitor_slice\((\d+)\)")
+STARTED = re.compile(r"→ (\S+):monitor_slice\((\d+)(?:, \d+)?\)")
 ENDED = re.compile(r"← (\S+):monitor_slice")
 
 
