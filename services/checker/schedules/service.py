@@ -68,8 +68,8 @@ def next_run(schedule: InspectionSchedule, now: datetime | None = None) -> Perio
 
 
 def describe(schedule: InspectionSchedule) -> str:
-    unit = "季度首月" if schedule.frequency == Frequency.quarterly else "月"
-    return f"{FREQUENCY_LABELS[Frequency(schedule.frequency)]}（每{unit}{schedule.day_of_period}日 {schedule.hour}:00，北京时间）"
+    day = f"首月{schedule.day_of_period}日" if schedule.frequency == Frequency.quarterly else f"{schedule.day_of_period}日"
+    return f"{FREQUENCY_LABELS[Frequency(schedule.frequency)]}（{day} {schedule.hour}:00，北京时间）"
 
 
 def public(schedule: InspectionSchedule, now: datetime | None = None) -> SchedulePublic:
