@@ -5,6 +5,9 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 VAR="$ROOT/var"
 mkdir -p "$VAR/run" "$VAR/log"
+# This checkout's code first: the venv's editable install points at whichever checkout installed it last
+# (a worktree sharing the venv), and console scripts (arq, uvicorn) would import that one's services.
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
 log() { printf '\033[1;34m[govwatch]\033[0m %s\n' "$*" >&2; }
 
