@@ -19,8 +19,10 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from arq import Retry
 from redis.asyncio import Redis
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from services.checker.checks.base import CheckContext
@@ -392,6 +394,11 @@ async def monitor_slice(ctx: dict[str, Any], site_id: int, lane: int = 0) -> str
         return "monitoring disabled"
     try:
         report = await run_slice(redis, site_id, settings=settings)
+    except OperationalError as exc:   # the database is ours (e.g. out of connections): this slice again, later
+        job_try = ctx.get("job_try", 1)
+        if job_try < settings.checker_max_tries:
+            raise Retry(defer=min(60, 5 * job_try)) from exc
+        raise
     finally:
         await redis.delete(marker_key(site_id, lane))
     if report.more:
@@ -468,7 +475,9 @@ async def monitor_schedule(ctx: dict[str, Any]) -> str:
 
     def due() -> list[int]:
         with _session() as session:
-            return service.sites_with_due(session, utcnow())
+            now = utcnow()
+            stalled = service.stalled_cycles(session, now, settings.monitor_lease_seconds)
+            return service.sites_with_due(session, now) + stalled
 
     sites = await asyncio.to_thread(due)
     enqueued = 0

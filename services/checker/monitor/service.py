@@ -277,6 +277,20 @@ def pending(session: Session, site_id: int, now: datetime, lease_seconds: float 
     return bool(due), bool(leased)
 
 
+def stalled_cycles(session: Session, now: datetime, lease_seconds: float) -> list[int]:
+    """Active sites whose cycle is open with nothing due or leased: their last slice died before it could
+    close the cycle (a lost database connection in its last write). A slice that claims nothing closes it."""
+    rows = session.exec(text("""
+        SELECT s.site_id FROM checker.monitor_site s
+        WHERE s.active AND s.cycle_started_at IS NOT NULL
+          AND (s.last_full_cycle_at IS NULL OR s.last_full_cycle_at < s.cycle_started_at)
+          AND NOT EXISTS (SELECT 1 FROM checker.monitor_page p WHERE p.site_id = s.site_id
+                          AND p.priority = ANY(:p) AND p.due_at IS NOT NULL AND p.due_at <= :until)
+        ORDER BY s.site_id
+    """).bindparams(p=PRIORITIES, until=now + timedelta(seconds=lease_seconds))).all()
+    return [r[0] for r in rows]
+
+
 def backlog(session: Session, site_id: int, now: datetime, cap: int = 20_000) -> int:
     """Pages of the site due now, counted up to `cap` (an index range scan of the frontier)."""
     return int(session.exec(text("""

@@ -356,3 +356,33 @@ def test_spacing_counts_from_when_a_request_really_went_out() -> None:
     sent, granted, after_release = asyncio.run(scenario())
     assert granted >= sent + 0.3 - 0.02, (sent, granted)   # not at 0.3 s, when the grant alone would allow it
     assert 0.25 <= after_release <= 0.6, after_release
+
+
+def test_a_cycle_whose_last_slice_died_is_closed_by_the_next_schedule(site: Site) -> None:
+    """A slice that lost its database connection after fetching the site's last due pages never closed the
+    cycle, and with nothing due no slice came again: the site stayed 'in its first cycle' for a day. The
+    schedule now finds such a site, and a slice that claims nothing closes the cycle."""
+    site_id = 880007
+    register(site_id, site)
+    cfg = settings()
+    asyncio.run(cycle(site_id, cfg))
+    with Session(get_engine()) as session:   # as if the last slice had died before finish_slice
+        session.exec(text("UPDATE checker.monitor_site SET last_full_cycle_at = NULL WHERE site_id = :s")
+                     .bindparams(s=site_id))
+        session.commit()
+        assert site_id in service.stalled_cycles(session, utcnow(), cfg.monitor_lease_seconds)
+    report = asyncio.run(cycle(site_id, cfg, max_slices=1))[0]
+    assert (report.claimed, report.more) == (0, False)
+    with Session(get_engine()) as session:
+        closed = session.get(MonitorSite, site_id)
+        assert closed.last_full_cycle_at is not None and closed.last_full_cycle_at >= closed.cycle_started_at
+        assert site_id not in service.stalled_cycles(session, utcnow(), cfg.monitor_lease_seconds)
+        # A site in the middle of its cycle (pages due) is not stalled: the ordinary schedule has it.
+        session.exec(text("UPDATE checker.monitor_site SET last_full_cycle_at = NULL WHERE site_id = :s")
+                     .bindparams(s=site_id))
+        session.commit()
+    make_all_due(site_id)
+    with Session(get_engine()) as session:
+        assert site_id not in service.stalled_cycles(session, utcnow(), cfg.monitor_lease_seconds)
+        session.exec(text("DELETE FROM checker.monitor_site WHERE site_id = :s").bindparams(s=site_id))
+        session.commit()
