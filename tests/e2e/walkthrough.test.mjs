@@ -21,8 +21,9 @@ const LOGIN_NAMES = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:admin|supervisor|operato
 // weinan-local-<run id>) when this suite runs after them on the same stack: test data, not the SPA's text.
 const EVERYWHERE = [
   /\b[a-z][a-z0-9.]*(?:-[a-z0-9]+)*-(?:\d{4}|[a-z0-9]{6})\b/g,
-  /(?<=[\u4e00-\u9fff（(])[a-z0-9]{6}\b/g,
+  /(?<=[\u4e00-\u9fff（(〕])[a-z0-9]{6}\b/g,
   /测试[a-z_]+/g,
+  /\b[a-z]{2}_[a-z0-9]{6}\b/g, // a short prefix and the run id: login names and account ids of the forms suite
 ]
 const PAGE_ALLOW = {
   '/admin/users': [LOGIN_NAMES],
