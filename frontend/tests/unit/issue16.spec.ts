@@ -1,6 +1,5 @@
-// Issue 16 item 14's fixes held by tests of their own (the dashboard's spec is being reworked): the default
-// round name from the Beijing quarter, re-checks kept out of 最近检查任务, a one-point trend drawn as a bar, and
-// the inspection page's results table following the progress bar.
+// Issue 16 item 14: the inspection page's results table follows the progress bar. (The default round name,
+// re-checks kept out of 最近检查任务 and the one-point trend are held by dashboard.spec.ts.)
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
@@ -8,37 +7,6 @@ import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import InspectionDetailView from '@/views/inspections/InspectionDetailView.vue'
 import { useAuthStore } from '@/stores/auth'
-import { defaultInspectionName, recentInspections } from '@/utils/inspections'
-import { trendSeries } from '@/utils/trend'
-
-describe('default inspection name', () => {
-  it('follows the quarter in Beijing time', () => {
-    expect(defaultInspectionName(new Date('2026-12-05T10:00:00Z'))).toBe('2026年第四次政府网站与政务新媒体全面检查')
-    expect(defaultInspectionName(new Date('2026-02-10T10:00:00Z'))).toBe('2026年第一次政府网站与政务新媒体全面检查')
-    expect(defaultInspectionName(new Date('2026-07-01T02:00:00Z'))).toBe('2026年第三次政府网站与政务新媒体全面检查')
-    // 31 December 20:00 UTC is already 1 January in Beijing.
-    expect(defaultInspectionName(new Date('2026-12-31T20:00:00Z'))).toBe('2027年第一次政府网站与政务新媒体全面检查')
-  })
-})
-
-describe('recent inspections', () => {
-  it('keeps re-checks out of the list and counts them', () => {
-    const items = [{ id: 5, targets: [{ kind: 'site' }] }, { id: 4, targets: null }, { id: 3, targets: [{ kind: 'account' }] },
-      { id: 2 }, { id: 1, targets: [] }]
-    const { shown, rechecks } = recentInspections(items, 2)
-    expect(shown.map((i) => i.id)).toEqual([4, 2])
-    expect(rechecks).toBe(2)
-  })
-})
-
-describe('trend series', () => {
-  it('draws a single inspection as a visible bar, several as a line', () => {
-    expect(trendSeries([93]).type).toBe('bar')
-    expect(trendSeries([93]).label.show).toBe(true)
-    expect(trendSeries([91.1, 93]).type).toBe('line')
-    expect(trendSeries([]).type).toBe('line')
-  })
-})
 
 describe('inspection page during a run', () => {
   afterEach(() => {
