@@ -31,8 +31,9 @@ const PAGE_ALLOW = {
 }
 
 async function check(page, title, slug) {
-  await settled(page)
-  await page.waitForTimeout(800) // lists and charts fill in after their first request
+  // The click's route change first, then its requests; shot() waits again for an idle network and for charts
+  // to animate in, then takes the picture the texts are read from.
+  await page.waitForTimeout(300)
   await settled(page)
   const path = new URL(page.url()).pathname
   await shot(page, `walk-${slug}-${path.replace(/\//g, '_') || '_'}`)
@@ -63,7 +64,9 @@ async function visit(page, title, slug) {
   return found
 }
 
-describe('每个演示角色走查全部菜单页面', () => {
+// Roles walk side by side (each page is a browser context of its own): one after another they took five
+// minutes of the CI budget.
+describe('每个演示角色走查全部菜单页面', { concurrency: 3 }, () => {
   let browser
   before(async () => { browser = await launch() })
   after(async () => { await browser?.close() })
