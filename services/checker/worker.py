@@ -26,8 +26,9 @@ class WorkerSettings:
     cron_jobs = [cron(jobs.sweep_orphans, name=f"cron:sweep_orphans:{_settings.checker_queue}",
                       second=set(range(0, 60, max(1, min(_settings.sweep_every_seconds, 60)))),
                       run_at_startup=False, unique=True),
-                 # Scheduled rounds (定期检查): at most one per schedule and period, whichever worker runs it.
-                 cron(run_schedules, name=f"cron:run_schedules:{_settings.checker_queue}", second=30,
+                 # Scheduled rounds (定期检查): at most one per schedule and period, whichever worker runs it;
+                 # every 10 s, so a round starts within seconds of its time (one query when none is due).
+                 cron(run_schedules, name=f"cron:run_schedules:{_settings.checker_queue}", second=set(range(0, 60, 10)),
                       run_at_startup=True, unique=True)]
     on_startup = jobs.startup
     on_shutdown = jobs.shutdown
