@@ -4,19 +4,24 @@ likewise: platform adapter → `AccountSnapshot` → every account check → ind
 The single code path of `python -m services.checker check-site` and of the inspection worker (which
 passes the probe series of the monitoring window, the resolved set and the organisation's word list).
 """
+from __future__ import annotations
+
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from services.checker.account_activity import account_activity
 from services.checker.checks import CheckContext, run_account_checks, run_site_checks
 from services.checker.crawl import CrawlSettings, Fetcher, crawl_site, store_snapshots
 from services.checker.indicators import IndicatorSet, evaluate, resolve
 from services.checker.metrics import account_metrics, site_metrics
 from services.checker.model import CheckResult, Probe, RegistryFacts
-from services.checker.monitor import ledger as ledgers
-from services.checker.platforms import AccountRef, FeedConfig, FeedError, adapter_for, collect, feed_config
+from services.checker.monitor.coverage import crawl_coverage
+from services.checker.platforms.base import AccountRef, FeedError
 from services.checker.wordlists import Matcher
+
+if TYPE_CHECKING:  # the ledger (SQLAlchemy models) and the feed adapters load only when a call needs them
+    from services.checker.monitor.ledger import LedgerPlan
+    from services.checker.platforms import FeedConfig
 
 
 # Judged on the host site, not on a 信息公开专栏 it hosts: the footer's identifiers, the 找错 entry, the
@@ -37,7 +42,7 @@ class TargetRefused(Exception):
 async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorSet = "gov-2019",
                      registry: RegistryFacts | None = None, probes: list[Probe] | None = None,
                      settings: CrawlSettings | None = None, store_snapshot: bool = True,
-                     matcher: Matcher | None = None, ledger: ledgers.LedgerPlan | None = None,
+                     matcher: Matcher | None = None, ledger: LedgerPlan | None = None,
                      fetcher: Fetcher | None = None, scope: str | None = None) -> CheckResult:
     """`indicator_set` is an id of a built-in set or an already resolved set (the worker's stored one).
     `probes` is the availability series over the window; the crawl's own homepage probe is added to it.
@@ -52,6 +57,8 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
     chosen = resolve(indicator_set) if isinstance(indicator_set, str) else indicator_set
     registry = registry or RegistryFacts()
     settings = settings or CrawlSettings()
+    if ledger is not None:
+        from services.checker.monitor import ledger as ledgers
     cited_pages, cited_files, cited_targets = ledgers.split_cited(ledger) if ledger is not None else (None, [], [])
     if cited_pages:
         settings = replace(settings, page_budget=settings.page_budget + len(cited_pages))
@@ -72,7 +79,7 @@ async def check_site(url: str, *, now: datetime, indicator_set: str | IndicatorS
     if ledger is not None:
         findings += ledgers.recheck(snapshot, ledger, ctx, chosen)
     verdict, score, findings = evaluate(findings, chosen)
-    coverage = ledgers.result_coverage(snapshot, ledger)
+    coverage = ledgers.result_coverage(snapshot, ledger) if ledger is not None else crawl_coverage(snapshot)
     if ledger is None:
         coverage.update(open_findings=len(findings), open_veto_findings=sum(f.severity == "veto" for f in findings))
     evidence = [e for f in findings for e in f.evidence]
@@ -107,6 +114,8 @@ async def check_account(account: dict[str, Any], *, now: datetime, indicator_set
     The data source is the platform's configured feed (`GOVWATCH_PLATFORM_FEEDS`) or, when `feed` is
     given, that one. Raises `AccountUnavailable` when the source fails, KeyError for an unknown set id,
     ValueError for an account without platform/platform_id."""
+    from services.checker.account_activity import account_activity
+    from services.checker.platforms import adapter_for, collect, feed_config
     chosen = resolve(indicator_set) if isinstance(indicator_set, str) else indicator_set
     ref = AccountRef.from_dict(account)
     config = feed or feed_config(ref.platform)

@@ -25,7 +25,6 @@ from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.fetch import Fetcher
 from services.checker.crawl.parse import parse_page
 from services.checker.model import ColumnSnapshot, Item, LinkStatus, Page, Probe, RegistryFacts, SiteSnapshot
-from services.common.s3 import content_key, ensure_buckets, put_bytes
 from services.common.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +64,7 @@ class _Crawl:
     async def prepare_storage(self) -> None:
         if not self.store:
             return
+        from services.common.s3 import ensure_buckets  # the S3 client (minio, fastapi's errors) only when storing
         try:
             if spool.store_down():
                 raise ConnectionError("S3 failed moments ago")
@@ -104,6 +104,7 @@ class _Crawl:
         return page
 
     async def _snapshot(self, body: bytes, encoding: str | None) -> str | None:
+        from services.common.s3 import content_key
         key = content_key(hashlib.sha256(body).hexdigest(), "snapshots/sha256/")
         content_type = f"text/html; charset={encoding or 'utf-8'}"
         if key in self.held:
@@ -286,6 +287,7 @@ async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFact
 async def _put(key: str, body: bytes, content_type: str) -> bool:
     if spool.store_down():
         return False
+    from services.common.s3 import put_bytes
     try:
         await asyncio.to_thread(put_bytes, get_settings().bucket_snapshots, body, content_type, key=key)
     except Exception as exc:  # noqa: BLE001 - the caller spools it

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.common.s3 import ensure_buckets, put_bytes
 from services.common.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -134,6 +133,7 @@ def upload() -> tuple[int, int]:
     items = pending()
     if not items:
         return 0, 0
+    from services.common.s3 import ensure_buckets, put_bytes  # the S3 client only when there is work for it
     bucket = get_settings().bucket_snapshots
     done = 0
     try:

@@ -35,6 +35,8 @@ from sqlmodel import Field, Session, SQLModel, and_, case, func, or_, select
 from services.checker.indicators import DEFAULT_SET, IndicatorSet, resolve
 from services.checker.inspections.models import SCHEMA
 from services.checker.model import Evidence, Finding, Page, SiteSnapshot
+from services.checker.monitor.coverage import NOT_REACHED_LABELS, crawl_coverage, not_reached_rows  # noqa: F401 - re-exported
+from services.checker.monitor.coverage import jsonable as _jsonable
 from services.checker.monitor.models import MonitorPage, MonitorSite
 
 Severity = Literal["veto", "deduct"]
@@ -299,19 +301,6 @@ def open_problems(session: Session, site_id: int, *, limit: int | None = None) -
     return list(session.exec(query).all())
 
 
-NOT_REACHED_LABELS = {
-    "budget": "超出单站页面上限，未抓取", "error": "访问出错", "timeout": "访问超时", "too_large": "文件过大，未下载",
-    "not_scannable": "附件无法提取文字", "image_only": "图片型附件，无文字可检", "encrypted": "附件已加密",
-    "corrupt": "附件已损坏", "unsupported": "不支持的附件格式", "robots": "robots.txt 禁止抓取",
-    "gone": "页面已删除（404/410）", "sample": "抽查仅抓取样本页面，其余未抓取", "politeness": "受访问频率限制，本周期未轮到",
-}
-
-
-def not_reached_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
-    return [{"reason": reason, "label": NOT_REACHED_LABELS.get(reason, "其他原因未抓取"), "count": int(count)}
-            for reason, count in sorted(counts.items(), key=lambda kv: (-int(kv[1]), kv[0])) if count]
-
-
 def site_status(site: MonitorSite | None) -> str:
     if site is None or (site.cycle_started_at is None and site.last_full_cycle_at is None):
         return "never"
@@ -457,10 +446,6 @@ def apply_recheck(session: Session, plan: LedgerPlan, indicator_set: IndicatorSe
         seen, resolved = seen + s, resolved + r
     session.commit()
     return seen, resolved
-
-
-def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in value.items()}
 
 
 def is_attachment(cited: Cited) -> bool:
@@ -624,20 +609,4 @@ def result_coverage(snapshot: SiteSnapshot, plan: LedgerPlan | None, status: str
         return _jsonable({**plan.coverage, "source": "monitor",
                           "refetched_pages": sum(1 for *_, whole in plan.recheck.refreshed if whole),
                           "unreached_pages": len(plan.recheck.unreached) + plan.beyond_cap})
-    from urllib.parse import urlsplit
-    fetched = [p for p in [snapshot.home, *snapshot.pages.values()] if p is not None]
-    urls = {u for p in fetched for u in (p.url, p.final_url)}
-    host = urlsplit(snapshot.homepage_url).netloc.lower()
-    unfetched = {link.url for p in fetched for link in p.links
-                 if link.tag == "a" and urlsplit(link.url).netloc.lower() == host and link.url not in urls}
-    errors = sum(1 for p in fetched if p.error not in (None, "not_html"))
-    reasons = {"sample": len(unfetched), "error": errors}
-    last = max((p.fetched_at for p in fetched), default=None)
-    return _jsonable({
-        "site_id": snapshot.registry.site_id, "site_name": snapshot.registry.name or "",
-        "homepage_url": snapshot.homepage_url, "status": status, "source": "crawl",
-        "pages_known": len(urls | unfetched), "pages_fetched_cycle": len({p.final_url for p in fetched}),
-        "attachments_known": 0, "attachments_scanned": 0, "attachments_unscannable": 0,
-        "links_checked": len(snapshot.links), "links_broken": sum(1 for s in snapshot.links.values() if s.broken),
-        "not_reached": not_reached_rows(reasons), "cycle_started_at": None, "last_full_cycle_at": None,
-        "last_fetch_at": last, "open_findings": None, "open_veto_findings": None})
+    return crawl_coverage(snapshot, status)
