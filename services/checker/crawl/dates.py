@@ -5,7 +5,6 @@ in the future.
 """
 import re
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urldefrag, urljoin
 
@@ -91,39 +90,42 @@ def node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
     return text
 
 
-def _title(anchor: LexborNode) -> str:
-    text = _text(anchor)
-    title = (anchor.attributes.get("title") or "").strip()
+def _title(anchor: LexborNode, text: str) -> str:
+    """`text`: the anchor's own text."""
+    title = (anchor.attrs.get("title") or "").strip()
     # Lists truncate long titles ("…"); the title attribute then holds the whole one.
     return title if len(title) > len(text.rstrip(".…")) else text
 
 
 def _is_title_anchor(anchor: LexborNode, text: str | None = None) -> bool:
     text = _text(anchor) if text is None else text
-    href = (anchor.attributes.get("href") or "").strip().lower()
-    return (len(text) >= _MIN_TITLE and not _PAGER.match(text) and bool(href)
-            and not href.startswith(("javascript:", "mailto:", "#")))
+    if len(text) < _MIN_TITLE or _PAGER.match(text):
+        return False
+    href = (anchor.attrs.get("href") or "").strip().lower()
+    return bool(href) and not href.startswith(("javascript:", "mailto:", "#"))
 
 
-def _ancestors(node: LexborNode, depth: int = _ROW_DEPTH) -> Iterator[LexborNode]:
+def _ancestors(node: LexborNode, depth: int = _ROW_DEPTH) -> list[LexborNode]:
+    """The enclosing row-like elements, nearest first, at most `depth`."""
+    found = []
     node = node.parent
     for _ in range(depth):
         if node is None or node.tag not in _ROW_TAGS:
-            return
-        yield node
+            break
+        found.append(node)
         node = node.parent
+    return found
 
 
-def _row_of(anchor: LexborNode, counts: Counter[int], now: datetime, title: str | None = None,
-            ) -> tuple[LexborNode, tuple[date, str] | None]:
+def _row_of(anchor: LexborNode, counts: Counter[int], now: datetime, title: str,
+            ancestors: list[LexborNode]) -> tuple[LexborNode, tuple[date, str] | None]:
     """Smallest ancestor holding this anchor as its only title link, and the date inside it.
-    `title` is the anchor's text when the caller has it already.
+    `title` is the anchor's text, `ancestors` its `_ancestors`.
 
     A date outside the anchor wins over one in the title ("关于2023年5月31日停电的通知  2023-05-20").
     """
-    title = _text(anchor) if title is None else title
     row = anchor
-    for node in _ancestors(anchor):
+    for node in ancestors:
         if counts[node.mem_id] > 1:
             break
         row = node
@@ -134,32 +136,35 @@ def _row_of(anchor: LexborNode, counts: Counter[int], now: datetime, title: str 
 
 
 def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime,
-                  texts: dict[int, str] | None = None) -> list[Item]:
+                  texts: dict[int, str] | None = None, anchors: list[LexborNode] | None = None) -> list[Item]:
     """Entries of column lists: a link with a title and, nearby, a date.
 
     Works on the layouts of the common CMSs (ul/li + span date as Hanweb, TRS and www.gov.cn print
     them, table rows with a date cell, div.list entries, dates inside the anchor text). Undated
     entries are kept only inside a container that also holds dated ones, so navigation menus and
-    link lists do not count as a column's content.
+    link lists do not count as a column's content. `anchors`: the body's `a[href]` when the caller has them.
     """
     if tree.body is None:
         return []
-    anchors_texts = [(a, node_text(a, texts)) for a in tree.body.css("a[href]")]  # each text read once
-    titled = [(a, text) for a, text in anchors_texts if _is_title_anchor(a, text)]
-    anchors = [a for a, _ in titled]
+    if anchors is None:
+        anchors = tree.body.css("a[href]")
+    titled = []  # (anchor, its text, its row-like ancestors); each text and each walk up read once
     counts: Counter[int] = Counter()
     for anchor in anchors:
-        for node in _ancestors(anchor):
-            counts[node.mem_id] += 1
-    rows = [(anchor, *_row_of(anchor, counts, now, text)) for anchor, text in titled]
-    dated_parents = {row.parent.mem_id for _, row, hit in rows if hit and row.parent is not None}
+        text = node_text(anchor, texts)
+        if _is_title_anchor(anchor, text):
+            ancestors = _ancestors(anchor)
+            titled.append((anchor, text, ancestors))
+            counts.update(node.mem_id for node in ancestors)
+    rows = [(anchor, text, *_row_of(anchor, counts, now, text, ancestors)) for anchor, text, ancestors in titled]
+    dated_parents = {row.parent.mem_id for _, _, row, hit in rows if hit and row.parent is not None}
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()
-    for anchor, row, hit in rows:
+    for anchor, text, row, hit in rows:
         if hit is None and (row.parent is None or row.parent.mem_id not in dated_parents):
             continue
-        url = urldefrag(urljoin(base_url, (anchor.attributes.get("href") or "").strip())).url
-        title = _title(anchor)
+        url = urldefrag(urljoin(base_url, (anchor.attrs.get("href") or "").strip())).url
+        title = _title(anchor, text)
         if (url, title) not in seen:
             seen.add((url, title))
             items.append(Item(title=title, url=url, published=hit[0] if hit else None,

@@ -5,6 +5,7 @@ off_screen, text_indent, same_colour, hidden_attribute, script_written; a link i
 element gets the element's reason prefixed with "ancestor:".
 """
 import re
+from collections.abc import Iterable
 from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -26,15 +27,19 @@ def declarations(style: str) -> dict[str, str]:
     return out
 
 
+_BRACE = re.compile(r"[{}]")
+
+
 def _top_level_rules(css: str) -> list[tuple[str, str]]:
     """(prelude, body) of top-level rules; at-rule blocks (@media …) are skipped whole."""
     rules, depth, start, prelude = [], 0, 0, ""
-    for i, ch in enumerate(css):
-        if ch == "{":
+    for brace in _BRACE.finditer(css):  # only braces move the state: no walk over every character
+        i = brace.start()
+        if css[i] == "{":
             if depth == 0:
                 prelude, start = css[start:i].strip(), i + 1
             depth += 1
-        elif ch == "}" and depth:
+        elif depth:
             depth -= 1
             if depth == 0:
                 if not prelude.startswith("@"):
@@ -46,9 +51,10 @@ def _top_level_rules(css: str) -> list[tuple[str, str]]:
 class StyleRules:
     """Declarations from the page's <style> blocks for simple selectors (.cls, #id, tag.cls, tag#id)."""
 
-    def __init__(self, tree: LexborHTMLParser) -> None:
+    def __init__(self, tree: LexborHTMLParser, styles: Iterable[LexborNode] | None = None) -> None:
+        """`styles`: the tree's <style> elements when the caller has them already."""
         self.rules: dict[str, dict[str, str]] = {}
-        for style in tree.css("style"):
+        for style in tree.css("style") if styles is None else styles:
             css = _COMMENT.sub("", style.text(deep=True) or "")
             for prelude, body in _top_level_rules(css):
                 decls = declarations(body)
@@ -68,8 +74,10 @@ class StyleRules:
             keys += [ident, f"{tag}{ident}"]
         merged: dict[str, str] = {}
         for key in keys:
-            merged.update(self.rules.get(key, {}))
-        merged.update(declarations(attrs.get("style") or ""))
+            if (rule := self.rules.get(key)) is not None:
+                merged.update(rule)
+        if style := attrs.get("style"):
+            merged.update(declarations(style))
         return merged
 
 
@@ -142,31 +150,44 @@ def reason_for(decls: dict[str, str], node: LexborNode, attrs: dict[str, str | N
 
 # Without declarations, only these attributes can hide an element or give it a colour (reason_for, _facts).
 _FACT_ATTRIBUTES = frozenset(("hidden", "width", "height", "color", "bgcolor"))
+# Without <style> rules, the only elements that can have facts (a style attribute or one of _FACT_ATTRIBUTES).
+_DECLARING = ", ".join(f"[{name}]" for name in ("style", *sorted(_FACT_ATTRIBUTES)))
 _NO_FACTS: tuple[str | None, str | None, str | None] = (None, None, None)
 
 
 class HiddenDetector:
-    def __init__(self, tree: LexborHTMLParser) -> None:
-        self.rules = StyleRules(tree)
+    """Facts of elements are read once each. Without <style> rules, the few elements that can have any are
+    found by one CSS query and read at once: on most pages none hides or colours, and no link's ancestors
+    need a look. With rules, any class or id may bring facts: elements are read as links need them."""
+
+    def __init__(self, tree: LexborHTMLParser, styles: Iterable[LexborNode] | None = None) -> None:
+        self.rules = StyleRules(tree, styles)
         self._own: dict[int, tuple[str | None, str | None, str | None]] = {}
         self._up: dict[int, tuple[str | None, str | None, str | None]] = {}
+        self._lazy = bool(self.rules.rules)
+        if not self._lazy:
+            for node in tree.css(_DECLARING):
+                if (facts := self._read(node)) != _NO_FACTS:
+                    self._own[node.mem_id] = facts
 
     def _facts(self, node: LexborNode) -> tuple[str | None, str | None, str | None]:
         """(hiding reason, text colour, background colour) declared on this element."""
-        key = node.mem_id
-        facts = self._own.get(key)
+        if not self._lazy:
+            return self._own.get(node.mem_id, _NO_FACTS)
+        facts = self._own.get(node.mem_id)
         if facts is None:
-            # `attrs` reads one attribute at a time (`attributes` builds a whole dict on every access)
-            attrs = node.attrs  # type: ignore[assignment]
-            decls = self.rules.for_node(node, attrs)
-            if not decls and _FACT_ATTRIBUTES.isdisjoint(attrs):
-                facts = _NO_FACTS  # most elements: nothing declared, no attribute that hides or colours
-            else:
-                font = colour(attrs.get("color")) if node.tag == "font" else None
-                text_colour = colour(decls.get("color")) or font
-                facts = (reason_for(decls, node, attrs), text_colour, _background(decls, node, attrs))
-            self._own[key] = facts
+            facts = self._own[node.mem_id] = self._read(node)
         return facts
+
+    def _read(self, node: LexborNode) -> tuple[str | None, str | None, str | None]:
+        # `attrs` reads one attribute at a time (`attributes` builds a whole dict on every access)
+        attrs = node.attrs  # type: ignore[assignment]
+        decls = self.rules.for_node(node, attrs)
+        if not decls and _FACT_ATTRIBUTES.isdisjoint(attrs):
+            return _NO_FACTS
+        font = colour(attrs.get("color")) if node.tag == "font" else None
+        text_colour = colour(decls.get("color")) or font
+        return reason_for(decls, node, attrs), text_colour, _background(decls, node, attrs)
 
     def _inherited(self, node: LexborNode | None) -> tuple[str | None, str | None, str | None]:
         """For `node` and its ancestors below <html>: the nearest hiding reason, the nearest text colour and
@@ -188,6 +209,8 @@ class HiddenDetector:
         return known
 
     def reason(self, node: LexborNode) -> str | None:
+        if not self._lazy and not self._own:
+            return None  # nothing on the page hides or colours
         own, fg, bg = self._facts(node)
         if own:
             return own
@@ -203,11 +226,12 @@ _SCRIPT_ANCHOR = re.compile(r"""<a\b[^>]*?href\s*=\s*["']?([^"'\s>]+)[^>]*>(.{0,
 _JS_ESCAPES = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
 
 
-def script_links(tree: LexborHTMLParser) -> list[tuple[str, str, str]]:
-    """(href, text, excerpt) of anchors that inline scripts write into the page."""
+def script_links(tree: LexborHTMLParser, scripts: Iterable[LexborNode] | None = None) -> list[tuple[str, str, str]]:
+    """(href, text, excerpt) of anchors that inline scripts write into the page; `scripts`: the tree's
+    <script> elements when the caller has them already."""
     found = []
-    for script in tree.css("script"):
-        if script.attributes.get("src"):
+    for script in tree.css("script") if scripts is None else scripts:
+        if script.attrs.get("src"):
             continue
         code = script.text(deep=True) or ""
         if not any(sink in code.lower() for sink in _SCRIPT_SINKS):

@@ -10,11 +10,16 @@ from services.checker.crawl.dates import extract_items, labelled_date, node_text
 from services.checker.crawl.hidden import HiddenDetector, script_links
 from services.checker.model import Link, Page
 
-# (selector, URL attribute); a[href] first so dark-link candidates keep document order.
-_LINK_SOURCES = (("a[href]", "href"), ("area[href]", "href"), ("img[src]", "src"), ("script[src]", "src"),
-                 ("link[href]", "href"), ("iframe[src]", "src"), ("frame[src]", "src"),
-                 ("embed[src]", "src"), ("source[src]", "src"), ("video[src]", "src"),
-                 ("audio[src]", "src"), ("object[data]", "data"))
+# (tag, URL attribute) of the elements that link; links are listed in this order of tags, a first so
+# dark-link candidates keep document order.
+_LINK_SOURCES = (("a", "href"), ("area", "href"), ("img", "src"), ("script", "src"), ("link", "href"),
+                 ("iframe", "src"), ("frame", "src"), ("embed", "src"), ("source", "src"), ("video", "src"),
+                 ("audio", "src"), ("object", "data"))
+# Every element parse_page reads, in one selector list: lexbor walks the tree once (a query per kind of
+# element cost a walk each) and returns them in document order. <script> without src is read for the
+# links scripts write; <meta> for refresh, dates and viewport.
+_ELEMENTS = ", ".join([f"{tag}[{attr}]" for tag, attr in _LINK_SOURCES if tag != "script"]
+                      + ["script", "meta", "style", "title", "base[href]"])
 _HIDEABLE = {"a", "area", "iframe", "frame"}
 _NOT_TEXT = {"script", "style", "noscript", "template", "title", "head"}
 _BLOCK = {"p", "div", "li", "ul", "ol", "tr", "td", "th", "table", "br", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -28,18 +33,56 @@ _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
 
 def absolute(base: str, ref: str) -> str | None:
     """Absolute http(s) URL without fragment, or None for javascript:, mailto:, data: … targets."""
-    ref = ref.strip().replace("\\", "/")
-    if not ref or ref.startswith("#"):
-        return None
-    # The same navigation links recur on every page of a site: a join is computed once per distinct
-    # (part of the base it depends on, reference). An absolute reference depends only on whether the base
-    # has its scheme (urljoin), a root-relative one only on the base's scheme and host.
-    head = ref[:8].lower()
-    if head.startswith(("http://", "https://")):
-        return _joined(base[:base.find(":") + 1].lower(), ref, base)
-    if ref.startswith("/") and not ref.startswith("//"):
-        return _joined(_origin(base), ref, base)
-    return _joined(base, ref, base)
+    return Resolver(base)(ref)
+
+
+class Resolver:
+    """`absolute` against one base, for all the references of a page.
+
+    The same navigation links recur on every page of a site: a join is computed once per distinct (part of
+    the base it depends on, reference). An absolute reference depends only on whether the base has its
+    scheme (urljoin), a root-relative one only on the base's scheme and host, a relative one on all of it.
+    Those parts of the base are read once per page, and what kind a reference is once per distinct text.
+    """
+    __slots__ = ("base", "_parts")
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        # by _reference's kind: nowhere, absolute, root-relative, relative
+        self._parts = ("", base[:base.find(":") + 1].lower(), _origin(base), base)
+
+    def __call__(self, ref: str) -> str | None:
+        kind, cleaned = _REFERENCES.get(ref) or _reference(ref)
+        if not kind:
+            return None
+        key = (self._parts[kind], cleaned)
+        found = _JOINS.get(key, _JOINS)
+        if found is not _JOINS:
+            return found  # type: ignore[return-value]
+        return _joined(key, self.base)
+
+
+_REFERENCES: dict[str, tuple[int, str]] = {}
+_JOINS: dict[tuple[str, str], str | None] = {}
+_MAX_CACHED = 65536
+
+
+def _reference(ref: str) -> tuple[int, str]:
+    """(kind, reference cleaned): kind 0 for none (empty, a fragment), 1 absolute http(s), 2 root-relative,
+    3 any other (relative, scheme-relative, javascript: …)."""
+    cleaned = ref.strip().replace("\\", "/")
+    if not cleaned or cleaned.startswith("#"):
+        kind = 0
+    elif cleaned[:8].lower().startswith(("http://", "https://")):
+        kind = 1
+    elif cleaned.startswith("/") and not cleaned.startswith("//"):
+        kind = 2
+    else:
+        kind = 3
+    if len(_REFERENCES) >= _MAX_CACHED:
+        _REFERENCES.clear()
+    found = _REFERENCES[ref] = (kind, cleaned)
+    return found
 
 
 @lru_cache(maxsize=4096)
@@ -51,25 +94,18 @@ def _origin(base: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-_JOINS: dict[tuple[str, str], str | None] = {}
-_MAX_JOINS = 65536
-
-
-def _joined(key: str, ref: str, base: str) -> str | None:
-    """`base` is not part of the cache key: any base with the same `key` gives the same join."""
-    found = _JOINS.get((key, ref), _JOINS)
-    if found is not _JOINS:
-        return found  # type: ignore[return-value]
+def _joined(key: tuple[str, str], base: str) -> str | None:
+    """The join of `key`'s reference to `base`, kept under `key`: any base with the same part gives the same."""
     try:
-        url: str | None = urldefrag(urljoin(base, ref)).url
+        url: str | None = urldefrag(urljoin(base, key[1])).url
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             url = None
     except ValueError:
         url = None
-    if len(_JOINS) >= _MAX_JOINS:
+    if len(_JOINS) >= _MAX_CACHED:
         _JOINS.clear()
-    _JOINS[(key, ref)] = url
+    _JOINS[key] = url
     return url
 
 
@@ -88,6 +124,19 @@ def visible_text(tree: LexborHTMLParser) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def elements(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
+    """The elements of `_ELEMENTS` by tag, each list in document order."""
+    by_tag: dict[str, list[LexborNode]] = {}
+    for node in tree.css(_ELEMENTS):
+        tag = node.tag or ""
+        found = by_tag.get(tag)
+        if found is None:
+            by_tag[tag] = [node]
+        else:
+            found.append(node)
+    return by_tag
+
+
 def _node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
     text = node_text(node, texts)
     if not text:
@@ -97,52 +146,63 @@ def _node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
 
 
 def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int,
-                  texts: dict[int, str] | None = None) -> list[Link]:
-    """`texts` holds element texts already read from this tree (parse_page shares it with extract_items)."""
-    detector = HiddenDetector(tree)
+                  texts: dict[int, str] | None = None,
+                  found: dict[str, list[LexborNode]] | None = None) -> list[Link]:
+    """`texts` holds element texts already read from this tree (parse_page shares it with extract_items);
+    `found` is `elements(tree)` when the caller has it."""
+    found = elements(tree) if found is None else found
+    none: list[LexborNode] = []
+    detector = HiddenDetector(tree, found.get("style", none))
+    resolve = Resolver(base)
     links: list[Link] = []
     seen: set[tuple[str, str, str | None]] = set()
 
-    def add(link: Link) -> None:
-        key = (link.url, link.tag, link.hidden_reason)
-        if key not in seen and len(links) < limit:
-            seen.add(key)
-            links.append(link)
+    def add(key: tuple[str, str, str | None], node: LexborNode, text: str, hidden_reason: str | None) -> None:
+        seen.add(key)
+        links.append(Link(url=key[0], text=text, tag=key[1], source_url=source_url,
+                          hidden=hidden_reason is not None, hidden_reason=hidden_reason,
+                          html=(node.html or "")[:300]))
 
-    for selector, attr in _LINK_SOURCES:
-        for node in tree.css(selector):
-            if node.tag == "link" and "stylesheet" not in (node.attrs.get("rel") or "").lower():
+    for tag, attr in _LINK_SOURCES:
+        hideable = tag in _HIDEABLE
+        for node in found.get(tag, none):
+            if len(links) >= limit:
+                return links
+            attrs = node.attrs  # one attribute at a time, not a dict of all
+            if tag == "link" and "stylesheet" not in (attrs.get("rel") or "").lower():
                 continue
-            url = absolute(base, node.attrs.get(attr) or "")  # attrs: one attribute, not a dict of all
+            url = resolve(attrs.get(attr) or "")  # a <script> without src gives "": no URL
             if url is None:
                 continue
-            reason = detector.reason(node) if node.tag in _HIDEABLE else None
-            add(Link(url=url, text=_node_text(node, texts), tag=node.tag or "", source_url=source_url,
-                     hidden=reason is not None, hidden_reason=reason, html=(node.html or "")[:300]))
-    for meta in tree.css("meta[http-equiv]"):
-        if (meta.attributes.get("http-equiv") or "").lower() == "refresh":
-            match = _REFRESH_URL.search(meta.attributes.get("content") or "")
-            if match and (url := absolute(base, match.group(1))):
-                add(Link(url=url, text="", tag="meta", source_url=source_url, html=(meta.html or "")[:300]))
-    for href, text, excerpt in script_links(tree):
-        if url := absolute(base, href):
-            add(Link(url=url, text=text, tag="a", source_url=source_url, hidden=True,
-                     hidden_reason="script_written", html=excerpt))
+            reason = detector.reason(node) if hideable else None
+            if (key := (url, tag, reason)) not in seen:  # a repeated link's text and HTML are not read
+                add(key, node, _node_text(node, texts), reason)
+    for meta in found.get("meta", none):
+        if (meta.attrs.get("http-equiv") or "").lower() == "refresh" and len(links) < limit:
+            match = _REFRESH_URL.search(meta.attrs.get("content") or "")
+            if match and (url := resolve(match.group(1))) and (key := (url, "meta", None)) not in seen:
+                add(key, meta, "", None)
+    for href, text, excerpt in script_links(tree, found.get("script", none)):
+        if (url := resolve(href)) and (key := (url, "a", "script_written")) not in seen \
+                and len(links) < limit:
+            seen.add(key)
+            links.append(Link(url=url, text=text, tag="a", source_url=source_url, hidden=True,
+                              hidden_reason="script_written", html=excerpt))
     return links
 
 
-def _meta_date(tree: LexborHTMLParser, now: datetime) -> date | None:
-    for meta in tree.css("meta[content]"):
-        name = (meta.attributes.get("name") or meta.attributes.get("property") or "").strip().lower()
-        if name in _DATE_META and (found := parse_date(meta.attributes.get("content") or "", now)):
+def _meta_date(metas: list[LexborNode], now: datetime) -> date | None:
+    for meta in metas:
+        name = (meta.attrs.get("name") or meta.attrs.get("property") or "").strip().lower()
+        if name in _DATE_META and (found := parse_date(meta.attrs.get("content") or "", now)):
             return found
     return None
 
 
-def has_viewport(tree: LexborHTMLParser) -> bool:
-    for meta in tree.css("meta[name]"):
-        if (meta.attributes.get("name") or "").lower() == "viewport":
-            content = (meta.attributes.get("content") or "").lower().replace(" ", "")
+def has_viewport(metas: list[LexborNode]) -> bool:
+    for meta in metas:
+        if (meta.attrs.get("name") or "").lower() == "viewport":
+            content = (meta.attrs.get("content") or "").lower().replace(" ", "")
             return "width=device-width" in content or "initial-scale" in content
     return False
 
@@ -152,16 +212,19 @@ def parse_page(page: Page, now: datetime, *, max_links: int = 2000) -> LexborHTM
     if page.html is None:
         return None
     tree = LexborHTMLParser(page.html)
+    found = elements(tree)
+    none: list[LexborNode] = []
     base = page.final_url
-    base_tag = tree.css_first("base[href]")
-    if base_tag is not None:
-        base = absolute(page.final_url, base_tag.attributes.get("href") or "") or base
-    title = tree.css_first("title")
-    page.title = " ".join((title.text() if title else "").split())
+    if bases := found.get("base"):
+        base = absolute(page.final_url, bases[0].attrs.get("href") or "") or base
+    titles = found.get("title")
+    page.title = " ".join((titles[0].text() if titles else "").split())
     page.text = visible_text(tree)
     texts: dict[int, str] = {}  # an anchor's text is read once for its link and its list item
-    page.links = extract_links(tree, base, page.final_url, max_links, texts)
-    page.items = extract_items(tree, base, now, texts)
-    page.page_date = _meta_date(tree, now) or labelled_date(page.text, now)
-    page.has_viewport = has_viewport(tree)
+    page.links = extract_links(tree, base, page.final_url, max_links, texts, found)
+    # Anchors are always inside <body> (the HTML parser moves them there): the body's are the tree's.
+    page.items = extract_items(tree, base, now, texts, found.get("a", none))
+    metas = found.get("meta", none)
+    page.page_date = _meta_date(metas, now) or labelled_date(page.text, now)
+    page.has_viewport = has_viewport(metas)
     return tree
