@@ -169,7 +169,8 @@ def test_cancel_drops_queued_jobs(checker, tokens, world, worker):
     iid = response.json()["id"]
     running = wait_for(checker, sup, iid, states=("running",))
     # The county's sites: four active, the closing one and the closed one (its domain must be released).
-    assert running["progress"]["remaining"] == running["progress"]["total"] == 6
+    # The closed one waits for no probe round, so the worker may have checked it already.
+    assert running["progress"]["total"] == 6 and running["progress"]["remaining"] in (5, 6)
     queue = redis.Redis.from_url(get_settings().redis_url)
     queued = {j.decode() for j in queue.zrange(get_checker_settings().checker_queue, 0, -1)}
     assert probe_job_id(iid, 0) in queued and check_job_id(iid, "site", world.sites["portal"].id) in queued
