@@ -1,6 +1,7 @@
 """Parsing public message boards (留言列表) out of page HTML: tables with 留言时间/回复时间/状态 columns,
 and lists whose entries carry labelled dates and a status word."""
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,7 @@ ASKED_LABEL = re.compile(r"(?:留言|提问|来信|咨询|写信|提交)(?:时�
 REPLIED_LABEL = re.compile(r"(?:回复|答复|办结|处理|反馈)(?:时间|日期)\s*[:：]?\s*" + DATE.pattern)
 # A reply date written after the status word: "已回复 2026-11-18", "已办结（2024年1月5日）".
 STATUS_DATE = re.compile(r"(?:已回复|已答复|已办结|已处理|已反馈)\s*[（(\[【]?\s*(?:于\s*)?" + DATE.pattern)
+TABLE_TAG = re.compile(r"<table", re.I)
 
 
 @dataclass(frozen=True)
@@ -113,13 +115,35 @@ def _entry_texts(tree: LexborHTMLParser) -> list[str]:
     return texts
 
 
+# Boards read per page, for as long as the page lives: message_unanswered, reply_slow and the metrics each ask
+# for the site's messages, and reading a board parses the page's HTML.
+_READ: dict[int, tuple["weakref.ref[Page]", tuple[str | None, str, str], list[Message]]] = {}
+
+
 def board_messages(page: Page) -> list[Message]:
     """Messages listed on the page; a page is read as a board when its title or address, or the headings
     of one of its tables, speak of messages (other tables have dates and states too: tenders …)."""
+    key, read = id(page), (page.html, page.title, page.url)
+    held = _READ.get(key)
+    if held is not None and held[0]() is page and held[1] == read:
+        return list(held[2])
+    messages = _read_board(page)
+    _READ[key] = (weakref.ref(page, lambda _, key=key: _READ.pop(key, None)), read, messages)
+    return list(messages)
+
+
+def _read_board(page: Page) -> list[Message]:
+    if not page.html:
+        return []
+    titled = bool(BOARD.search(f"{page.title} {page.url}") or BOARD_URL.search(page.url))
+    # Without a board title only a table can hold messages, and only one whose first row speaks of messages:
+    # a page without <table>, or without any such word in its source (characters written as &#…; aside), is
+    # not parsed.
+    if not titled and not (TABLE_TAG.search(page.html) and (BOARD.search(page.html) or "&#" in page.html)):
+        return []
     tree = parse(page)
     if tree is None:
         return []
-    titled = bool(BOARD.search(f"{page.title} {page.url}") or BOARD_URL.search(page.url))
     tree.strip_tags(INVISIBLE)
     messages: list[Message] = []
     for table in tree.css("table"):

@@ -1,5 +1,7 @@
-from services.checker.checks import message_unanswered, no_interaction_channel, reply_slow
+from services.checker.checks import message_unanswered, messages, no_interaction_channel, reply_slow
+from services.checker.checks.html import parse
 from services.checker.checks.messages import board_messages
+from services.checker.metrics import site_metrics
 from tests.checker.checks.snap import CTX, HOME, column, days_ago, item, link, make_page, make_snapshot, status
 
 BOARD = f"{HOME}hdjl/zxts/"
@@ -66,6 +68,27 @@ def test_tables_that_are_not_boards_are_ignored():
     html = ("<html><body><table><tr><th>项目名称</th><th>发布时间</th><th>状态</th></tr>"
             "<tr><td>道路工程招标</td><td>2023-01-01</td><td>未开标</td></tr></table></body></html>")
     assert board_messages(make_page(f"{HOME}zbgg/", html, title="招标公告")) == []
+
+
+def test_board_headings_written_as_character_references_are_read():
+    # A page without a board title is parsed only when its source may hold a board heading.
+    html = board_table([("关于路灯的咨询", "2024-01-02", "2024-01-05", "已回复")]).replace(
+        "<th>留言标题</th>", "<th>&#30041;&#35328;标题</th>").replace("<th>留言时间</th>", "<th>&#30041;&#35328;时间</th>")
+    [message] = board_messages(make_page(f"{HOME}list/", html, title="列表"))
+    assert (message.title, str(message.asked), message.answered) == ("关于路灯的咨询", "2024-01-02", True)
+
+
+def test_each_page_is_parsed_once_for_every_board_reader(monkeypatch):
+    parsed = []
+    monkeypatch.setattr(messages, "parse", lambda page: parsed.append(page.url) or parse(page))
+    page = board([("超期未回复", str(days_ago(100)), "", "未回复"), ("慢", str(days_ago(50)), str(days_ago(20)), "已回复")])
+    plain = make_page(f"{HOME}art/1.html", "<html><body><p>领导信箱</p></body></html>", title="新闻")
+    snapshot = make_snapshot(pages=[page, plain])
+    assert len(message_unanswered.check(snapshot, CTX)) == 1 and len(reply_slow.check(snapshot, CTX)) == 1
+    assert sum(m["received"] for m in site_metrics(snapshot, CTX)["messages_by_month"].values()) == 2
+    assert parsed == [BOARD]  # the board once; a page with no board title and no table never
+    page.html = board_table([("新留言", str(days_ago(3)), "", "未回复")])  # a changed page is read again
+    assert [m.title for m in board_messages(page)] == ["新留言"] and parsed == [BOARD, BOARD]
 
 
 # --- message_unanswered ---
