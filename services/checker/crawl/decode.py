@@ -137,14 +137,26 @@ def _valid_utf8_with_non_ascii(body: bytes) -> bool:
     return not body.isascii() and _strict(body, "utf-8") is not None
 
 
-def decode_html(body: bytes, content_type: str) -> tuple[str, str]:
+class SiteCharset:
+    """What charset_normalizer found for a site's earlier undeclared pages. A site's pages share one encoding:
+    a later undeclared page is decoded strictly with it first, and detected (about a millisecond a page) only
+    when that fails."""
+
+    __slots__ = ("detected",)
+
+    def __init__(self) -> None:
+        self.detected: str | None = None
+
+
+def decode_html(body: bytes, content_type: str, site: SiteCharset | None = None) -> tuple[str, str]:
     """Decode a document; returns (text, encoding used).
 
     Order: HTTP header, BOM, <meta charset>/http-equiv, then charset_normalizer. A declared charset
     is used only when the bytes decode cleanly with it, because mislabelled pages are common (a GBK
     body under "charset=utf-8" and the reverse). A GB-family label on a body that is valid UTF-8
     with non-ASCII bytes is such a mislabel: GB18030 accepts nearly any byte sequence, while valid
-    multi-byte UTF-8 almost never happens by chance.
+    multi-byte UTF-8 almost never happens by chance. `site`, when given, is the page's site: what
+    detection found for its earlier pages is tried (strictly) before detecting again.
     """
     bom = next((enc for mark, enc in _BOMS if body.startswith(mark)), None)
     meta = _META.search(body[:16384])  # CMS pages often put long scripts before it
@@ -160,7 +172,11 @@ def decode_html(body: bytes, content_type: str) -> tuple[str, str]:
             return text.lstrip("\ufeff"), encoding
     if _valid_utf8_with_non_ascii(body) or body.isascii():
         return body.decode("utf-8"), "utf-8"
+    if site is not None and site.detected is not None and (text := _strict(body, site.detected)) is not None:
+        return text, site.detected
     best = from_bytes(body[:200_000]).best()
     encoding = normalize_charset(best.encoding) if best else None
     encoding = encoding or "gb18030"  # the usual legacy charset of Chinese government sites
+    if site is not None:
+        site.detected = encoding
     return body.decode(encoding, errors="replace"), encoding

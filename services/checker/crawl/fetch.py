@@ -24,8 +24,8 @@ import aiohttp
 import httpx
 
 from services.checker.crawl.config import CrawlSettings
-from services.checker.crawl.decode import (BadEncoding, Decompressor, TooLarge, decode_html, is_html_type,
-                                           looks_binary)
+from services.checker.crawl.decode import (BadEncoding, Decompressor, SiteCharset, TooLarge, decode_html,
+                                           is_html_type, looks_binary)
 from services.checker.crawl.guard import GuardedResolver, guarded_socket_factory
 from services.common.netguard import ForbiddenAddress, Policy, ResolveError, parse_ip, policy, ssl_context
 from services.checker.model import LinkStatus, Page, Probe
@@ -149,6 +149,7 @@ class Fetcher:
                          "Accept-Language": "zh-CN,zh;q=0.9",
                          "Accept-Encoding": "gzip, deflate, br"}
         self._hosts: dict[str, _Host] = {}
+        self._charsets: dict[str, SiteCharset] = {}  # by host: the encoding its undeclared pages were found in
         self.pages_fetched = 0          # fetch_page calls, and distinct URLs asked for (the CLI's summary)
         self.urls: set[str] = set()
 
@@ -198,7 +199,8 @@ class Fetcher:
         if body is not None and looks_binary(body):
             page.error, body = "not_html", None
         if body is not None:
-            page.html, page.encoding = decode_html(body, out.content_type)
+            charset = self._charsets.setdefault(urlsplit(out.final_url).netloc.lower(), SiteCharset())
+            page.html, page.encoding = decode_html(body, out.content_type, charset)
         return Fetched(page, body)
 
     async def check_link(self, url: str) -> LinkStatus:

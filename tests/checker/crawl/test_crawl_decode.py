@@ -5,7 +5,8 @@ import zlib
 import brotli
 import pytest
 
-from services.checker.crawl.decode import BadEncoding, Decompressor, TooLarge, decode_html, looks_binary
+from services.checker.crawl import decode
+from services.checker.crawl.decode import BadEncoding, Decompressor, SiteCharset, TooLarge, decode_html, looks_binary
 
 TEXT = "各级政府网站要加强信息发布审核，及时更新政务动态、通知公告和政策文件。" * 3
 
@@ -23,6 +24,20 @@ def test_bom_then_meta_then_detection():
     body = html('<meta charset="gbk">').encode("gbk")
     assert decode_html(body, "text/html")[1] == "gb18030"
     assert decode_html(html().encode("gbk"), "")[1] == "gb18030"  # charset_normalizer
+
+
+def test_a_sites_undeclared_pages_are_detected_once(monkeypatch):
+    detections = []
+    detect = decode.from_bytes
+    monkeypatch.setattr(decode, "from_bytes", lambda body: detections.append(body) or detect(body))
+    site = SiteCharset()
+    assert decode_html(html().encode("gbk"), "", site) == (html(), "gb18030") and len(detections) == 1
+    other = html().replace("测试", "通知公告")
+    assert decode_html(other.encode("gbk"), "text/html", site) == (other, "gb18030")  # decoded strictly
+    assert len(detections) == 1
+    # A page the site's encoding cannot decode strictly is detected, as without the site.
+    latin = "<html><body><p>café à la crème, 10 € — naïve</p></body></html>".encode("cp1252")
+    assert decode_html(latin, "", site) == decode_html(latin, "") and len(detections) == 3
 
 
 def test_mislabels_are_corrected():
