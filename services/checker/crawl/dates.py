@@ -4,7 +4,6 @@
 in the future.
 """
 import re
-from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urldefrag, urljoin
 
@@ -16,6 +15,8 @@ BEIJING = timezone(timedelta(hours=8))
 _SEP = r"\s*[-/.年]\s*"
 _FULL = re.compile(r"(?<!\d)((?:19|20)\d{2})" + _SEP + r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
 _SHORT = re.compile(r"(?<![\d./-])(\d{1,2})\s*[-/月]\s*(\d{1,2})(?![\d./-])\s*日?")
+# What every match of _FULL and of _SHORT holds: a digit, then (spaces and) a separator.
+_MAYBE = re.compile(r"\d\s*[-/.年月]")
 _LABEL = re.compile(r"(?:发布|发文|成文|印发|公开|更新)?(?:时间|日期)\s*[:：]\s*")
 
 
@@ -41,6 +42,8 @@ def _infer_year(month: int, day: int, now: datetime) -> date | None:
 
 def find_date(text: str, now: datetime, *, short: bool = True) -> tuple[date, str] | None:
     """First full date in `text` (else, when `short`, a month-day); returns (date, matched text)."""
+    if not _MAYBE.search(text):
+        return None  # most texts of a page: one scan instead of two
     for m in _FULL.finditer(text):
         found = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if found:
@@ -117,7 +120,7 @@ def _ancestors(node: LexborNode, depth: int = _ROW_DEPTH) -> list[LexborNode]:
     return found
 
 
-def _row_of(anchor: LexborNode, counts: Counter[int], now: datetime, title: str,
+def _row_of(anchor: LexborNode, counts: dict[int, int], now: datetime, title: str,
             ancestors: list[LexborNode]) -> tuple[LexborNode, tuple[date, str] | None]:
     """Smallest ancestor holding this anchor as its only title link, and the date inside it.
     `title` is the anchor's text, `ancestors` its `_ancestors`.
@@ -128,10 +131,13 @@ def _row_of(anchor: LexborNode, counts: Counter[int], now: datetime, title: str,
     for node in ancestors:
         if counts[node.mem_id] > 1:
             break
+        # An element whose only child is the row so far has the same text: no date beside the title there
+        # either (the anchor's own text is the title).
+        if row.next is not None or row.prev is not None:
+            hit = find_date(_text(node).replace(title, " ", 1), now)
+            if hit:
+                return node, hit
         row = node
-        hit = find_date(_text(node).replace(title, " ", 1), now)
-        if hit:
-            return row, hit
     return row, find_date(title, now)
 
 
@@ -149,13 +155,15 @@ def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime,
     if anchors is None:
         anchors = tree.body.css("a[href]")
     titled = []  # (anchor, its text, its row-like ancestors); each text and each walk up read once
-    counts: Counter[int] = Counter()
+    counts: dict[int, int] = {}
     for anchor in anchors:
         text = node_text(anchor, texts)
         if _is_title_anchor(anchor, text):
             ancestors = _ancestors(anchor)
             titled.append((anchor, text, ancestors))
-            counts.update(node.mem_id for node in ancestors)
+            for node in ancestors:
+                key = node.mem_id
+                counts[key] = counts.get(key, 0) + 1
     rows = [(anchor, text, *_row_of(anchor, counts, now, text, ancestors)) for anchor, text, ancestors in titled]
     dated_parents = {row.parent.mem_id for _, _, row, hit in rows if hit and row.parent is not None}
     items: list[Item] = []

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 from services.checker.crawl.dates import extract_items, labelled_date, node_text, parse_date
 from services.checker.crawl.hidden import HiddenDetector, script_links
@@ -15,16 +15,18 @@ from services.checker.model import Link, Page
 _LINK_SOURCES = (("a", "href"), ("area", "href"), ("img", "src"), ("script", "src"), ("link", "href"),
                  ("iframe", "src"), ("frame", "src"), ("embed", "src"), ("source", "src"), ("video", "src"),
                  ("audio", "src"), ("object", "data"))
-# Every element parse_page reads, in one selector list: lexbor walks the tree once (a query per kind of
-# element cost a walk each) and returns them in document order. <script> without src is read for the
-# links scripts write; <meta> for refresh, dates and viewport.
-_ELEMENTS = ", ".join([f"{tag}[{attr}]" for tag, attr in _LINK_SOURCES if tag != "script"]
-                      + ["script", "meta", "style", "title", "base[href]"])
+# Every element parse_page reads: <script> without src too (links that scripts write), <meta> for refresh,
+# dates and viewport.
+_TAGS = (*(tag for tag, _ in _LINK_SOURCES), "meta", "style", "title", "base")
 _HIDEABLE = {"a", "area", "iframe", "frame"}
 _NOT_TEXT = {"script", "style", "noscript", "template", "title", "head"}
 _BLOCK = {"p", "div", "li", "ul", "ol", "tr", "td", "th", "table", "br", "h1", "h2", "h3", "h4", "h5", "h6",
           "section", "article", "header", "footer", "nav", "dd", "dt", "dl", "form", "hr", "blockquote",
           "pre"}
+# lexbor's ids of known tag names are fixed (the same in every document)
+_BLOCK_IDS = frozenset(create_tag(name).tag_id for name in _BLOCK)
+_NOT_TEXT_IDS = frozenset(create_tag(name).tag_id for name in _NOT_TEXT)
+_TEXT_ID = LexborHTMLParser("x").body.first_child.tag_id  # type: ignore[union-attr]
 _DATE_META = {"pubdate", "publishdate", "publish_date", "publishtime", "publish-date",
               "article:published_time", "og:release_date", "dc.date", "dc.date.issued", "dcterms.issued",
               "dcterms.created"}
@@ -115,9 +117,10 @@ def visible_text(tree: LexborHTMLParser) -> str:
         return ""
     parts: list[str] = []
     for node in tree.body.traverse(include_text=True):
-        if node.tag in _BLOCK or (node.prev is not None and node.prev.tag in _BLOCK):
+        tag = node.tag_id  # an int: `tag` decodes the element's name into a new string on every read
+        if tag in _BLOCK_IDS or ((prev := node.prev) is not None and prev.tag_id in _BLOCK_IDS):
             parts.append("\n")  # a block starts, or inline content follows one
-        if node.tag == "-text" and (node.parent is None or node.parent.tag not in _NOT_TEXT):
+        if tag == _TEXT_ID and ((parent := node.parent) is None or parent.tag_id not in _NOT_TEXT_IDS):
             parts.append(node.text_content or "")
     text = "".join(parts).replace("\xa0", " ").replace("\u3000", " ")
     lines = (" ".join(line.split()) for line in text.splitlines())
@@ -125,23 +128,20 @@ def visible_text(tree: LexborHTMLParser) -> str:
 
 
 def elements(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
-    """The elements of `_ELEMENTS` by tag, each list in document order."""
-    by_tag: dict[str, list[LexborNode]] = {}
-    for node in tree.css(_ELEMENTS):
-        tag = node.tag or ""
-        found = by_tag.get(tag)
-        if found is None:
-            by_tag[tag] = [node]
-        else:
-            found.append(node)
-    return by_tag
+    """The elements of `_TAGS` by tag, each list in document order. Lexbor's lookup by tag name walks the tree
+    in C: all of them cost less than one CSS query. An element without its URL attribute (an <a> without
+    href) gives no link and no list item, as if a[href] had left it out."""
+    return {tag: tree.tags(tag) for tag in _TAGS}
 
 
 def _node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
     text = node_text(node, texts)
     if not text:
-        img = node.css_first("img[alt]")
-        text = (node.attrs.get("alt") or node.attrs.get("title") or (img.attrs.get("alt") if img else "") or "")
+        attrs = node.attrs
+        text = attrs.get("alt") or attrs.get("title") or ""
+        # an image inside gives its alt (a query, so only where there is an inside: an <img> is its own)
+        if not text and node.first_child is not None and (img := node.css_first("img[alt]")) is not None:
+            text = img.attrs.get("alt") or ""
     return text.strip()[:200]
 
 
@@ -151,8 +151,7 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
     """`texts` holds element texts already read from this tree (parse_page shares it with extract_items);
     `found` is `elements(tree)` when the caller has it."""
     found = elements(tree) if found is None else found
-    none: list[LexborNode] = []
-    detector = HiddenDetector(tree, found.get("style", none))
+    detector = HiddenDetector(tree, found["style"])
     resolve = Resolver(base)
     links: list[Link] = []
     seen: set[tuple[str, str, str | None]] = set()
@@ -165,7 +164,7 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
 
     for tag, attr in _LINK_SOURCES:
         hideable = tag in _HIDEABLE
-        for node in found.get(tag, none):
+        for node in found[tag]:
             if len(links) >= limit:
                 return links
             attrs = node.attrs  # one attribute at a time, not a dict of all
@@ -177,12 +176,12 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
             reason = detector.reason(node) if hideable else None
             if (key := (url, tag, reason)) not in seen:  # a repeated link's text and HTML are not read
                 add(key, node, _node_text(node, texts), reason)
-    for meta in found.get("meta", none):
+    for meta in found["meta"]:
         if (meta.attrs.get("http-equiv") or "").lower() == "refresh" and len(links) < limit:
             match = _REFRESH_URL.search(meta.attrs.get("content") or "")
             if match and (url := resolve(match.group(1))) and (key := (url, "meta", None)) not in seen:
                 add(key, meta, "", None)
-    for href, text, excerpt in script_links(tree, found.get("script", none)):
+    for href, text, excerpt in script_links(tree, found["script"]):
         if (url := resolve(href)) and (key := (url, "a", "script_written")) not in seen \
                 and len(links) < limit:
             seen.add(key)
@@ -213,18 +212,17 @@ def parse_page(page: Page, now: datetime, *, max_links: int = 2000) -> LexborHTM
         return None
     tree = LexborHTMLParser(page.html)
     found = elements(tree)
-    none: list[LexborNode] = []
     base = page.final_url
-    if bases := found.get("base"):
-        base = absolute(page.final_url, bases[0].attrs.get("href") or "") or base
-    titles = found.get("title")
+    if (tag := next((b for b in found["base"] if "href" in b.attrs), None)) is not None:
+        base = absolute(page.final_url, tag.attrs.get("href") or "") or base
+    titles = found["title"]
     page.title = " ".join((titles[0].text() if titles else "").split())
     page.text = visible_text(tree)
     texts: dict[int, str] = {}  # an anchor's text is read once for its link and its list item
     page.links = extract_links(tree, base, page.final_url, max_links, texts, found)
     # Anchors are always inside <body> (the HTML parser moves them there): the body's are the tree's.
-    page.items = extract_items(tree, base, now, texts, found.get("a", none))
-    metas = found.get("meta", none)
+    page.items = extract_items(tree, base, now, texts, found["a"])
+    metas = found["meta"]
     page.page_date = _meta_date(metas, now) or labelled_date(page.text, now)
     page.has_viewport = has_viewport(metas)
     return tree
