@@ -162,3 +162,10 @@ def test_check_site_imports_only_what_it_uses(farm: Farm) -> None:
                           env={**os.environ, "GOVWATCH_ALLOW_PRIVATE_TARGETS": "1"}, timeout=120)
     assert "dark_link" in {f["indicator"] for f in result_json(done)["findings"]}
     assert done.stderr.splitlines()[-1] == "[]"
+
+
+def test_nothing_fails_at_interpreter_exit(farm: Farm) -> None:
+    # The site's pages outlive the modules at exit (gc.freeze); memos of theirs must not fail then.
+    done = check(farm, CLEAN, "--json", "--no-snapshot")
+    assert result_json(done)["metrics"]["messages_by_month"]
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr

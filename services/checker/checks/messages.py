@@ -128,7 +128,8 @@ def board_messages(page: Page) -> list[Message]:
     if held is not None and held[0]() is page and held[1] == read:
         return list(held[2])
     messages = _read_board(page)
-    _READ[key] = (weakref.ref(page, lambda _, key=key: _READ.pop(key, None)), read, messages)
+    # The callback holds the dict itself: at interpreter exit the module's globals are gone before the pages.
+    _READ[key] = (weakref.ref(page, lambda _, key=key, held=_READ: held.pop(key, None)), read, messages)
     return list(messages)
 
 
