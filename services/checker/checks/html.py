@@ -1,7 +1,14 @@
 """HTML access for checks: parse a stored page with selectolax (lexbor) and read its visible text."""
+import functools
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from services.checker.model import Page
+
+T = TypeVar("T")
 
 INVISIBLE = ["script", "style", "noscript", "template"]
 
@@ -34,9 +41,35 @@ def has_descendant(node: LexborNode, selector: str) -> bool:
     return any(found != node for found in node.css(selector))
 
 
+def per_page(read: Callable[[Page], T]) -> Callable[[Page], T]:
+    """`read(page)` computed once per page for as long as the page lives: several checks read the same pages
+    (message boards, the homepage's navigation and lines), each reading costing a parse or a pass over its
+    text. Read again when the page's HTML, text, title or address change. The value is shared: not to be
+    modified by the callers."""
+    memo: dict[int, tuple["weakref.ref[Page]", tuple[Any, ...], T]] = {}
+
+    @functools.wraps(read)
+    def once(page: Page) -> T:
+        key, state = id(page), (page.html, page.text, page.title, page.url, page.final_url)
+        held = memo.get(key)
+        if held is not None and held[0]() is page and held[1] == state:
+            return held[2]
+        value = read(page)
+        # The callback holds the memo itself: at interpreter exit pages outlive the modules' globals.
+        memo[key] = (weakref.ref(page, lambda _, key=key, memo=memo: memo.pop(key, None)), state, value)
+        return value
+
+    return once
+
+
+@per_page
+def _lines(page: Page) -> frozenset[str]:
+    return frozenset(line.strip() for line in page_text(page).splitlines())
+
+
 def own_text(page: Page, template: Page | None) -> str:
     """The page's text without the lines it shares with the template page (the site's header, navigation
     and footer, as the homepage shows them)."""
-    shared = {line.strip() for line in page_text(template).splitlines()} if template is not None else set()
+    shared = _lines(template) if template is not None else frozenset()
     lines = (line.strip() for line in page_text(page).splitlines())
     return "\n".join(line for line in lines if line and line not in shared)

@@ -1,14 +1,13 @@
 """Parsing public message boards (留言列表) out of page HTML: tables with 留言时间/回复时间/状态 columns,
 and lists whose entries carry labelled dates and a status word."""
 import re
-import weakref
 from dataclasses import dataclass
 from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from services.checker.checks.base import site_pages
-from services.checker.checks.html import INVISIBLE, has_descendant, page_text, parse
+from services.checker.checks.html import INVISIBLE, has_descendant, page_text, parse, per_page
 from services.checker.model import Page, SiteSnapshot
 
 DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -115,36 +114,26 @@ def _entry_texts(tree: LexborHTMLParser) -> list[str]:
     return texts
 
 
-# Boards read per page, for as long as the page lives: message_unanswered, reply_slow and the metrics each ask
-# for the site's messages, and reading a board parses the page's HTML.
-_READ: dict[int, tuple["weakref.ref[Page]", tuple[str | None, str, str], list[Message]]] = {}
-
-
 def board_messages(page: Page) -> list[Message]:
     """Messages listed on the page; a page is read as a board when its title or address, or the headings
-    of one of its tables, speak of messages (other tables have dates and states too: tenders …)."""
-    key, read = id(page), (page.html, page.title, page.url)
-    held = _READ.get(key)
-    if held is not None and held[0]() is page and held[1] == read:
-        return list(held[2])
-    messages = _read_board(page)
-    # The callback holds the dict itself: at interpreter exit the module's globals are gone before the pages.
-    _READ[key] = (weakref.ref(page, lambda _, key=key, held=_READ: held.pop(key, None)), read, messages)
-    return list(messages)
+    of one of its tables, speak of messages (other tables have dates and states too: tenders …).
+    Read once per page: message_unanswered, reply_slow and the metrics each ask for the site's messages."""
+    return list(_read_board(page))
 
 
-def _read_board(page: Page) -> list[Message]:
+@per_page
+def _read_board(page: Page) -> tuple[Message, ...]:
     if not page.html:
-        return []
+        return ()
     titled = bool(BOARD.search(f"{page.title} {page.url}") or BOARD_URL.search(page.url))
     # Without a board title only a table can hold messages, and only one whose first row speaks of messages:
     # a page without <table>, or without any such word in its source (characters written as &#…; aside), is
     # not parsed.
     if not titled and not (TABLE_TAG.search(page.html) and (BOARD.search(page.html) or "&#" in page.html)):
-        return []
+        return ()
     tree = parse(page)
     if tree is None:
-        return []
+        return ()
     tree.strip_tags(INVISIBLE)
     messages: list[Message] = []
     for table in tree.css("table"):
@@ -155,7 +144,7 @@ def _read_board(page: Page) -> list[Message]:
             messages += _from_table(table, page)
     if not messages and titled:
         messages = [m for text in _entry_texts(tree) if (m := _from_entry(text, page)) is not None]
-    return messages
+    return tuple(messages)
 
 
 def detail_message(page: Page) -> Message | None:

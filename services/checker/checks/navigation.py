@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from services.checker.checks.base import is_ok
-from services.checker.checks.html import parse
+from services.checker.checks.html import parse, per_page
 from services.checker.crawl.columns import discover_columns
 from services.checker.crawl.parse import absolute
 from services.checker.model import Page, SiteSnapshot
@@ -38,8 +38,7 @@ def nav_entries(snapshot: SiteSnapshot) -> list[Entry]:
     if home is None or not is_ok(home):
         return []
     found: dict[str, Entry] = {}
-    tree = parse(home)
-    for name, url in discover_columns(tree, home.final_url or home.url) if tree is not None else []:
+    for name, url in _navigation(home):
         if is_entry_name(name := _name(name)):
             found.setdefault(name, Entry(name, url, home, True))
     for column in snapshot.columns:
@@ -48,10 +47,22 @@ def nav_entries(snapshot: SiteSnapshot) -> list[Entry]:
     return list(found.values())
 
 
+@per_page
+def _navigation(home: Page) -> tuple[tuple[str, str], ...]:
+    """The homepage's navigation, read once for column_missing, column_name_outdated and typo."""
+    tree = parse(home)
+    return tuple(discover_columns(tree, home.final_url or home.url)) if tree is not None else ()
+
+
 def link_entries(page: Page) -> list[Entry]:
     """Visible short links of a page (blocks such as 政务公开 on a homepage, the entries of a 信息公开 page);
     dated items are articles, not columns. Read from the HTML: the crawl keeps one text per link target, and
     a 法定主动公开内容 entry often leads to the 政策文件 column the navigation already names."""
+    return list(_link_entries(page))
+
+
+@per_page
+def _link_entries(page: Page) -> tuple[Entry, ...]:
     dated = {i.url for i in page.items if i.url and i.published}
     hidden = {link.url for link in page.links if link.hidden}
     found: dict[str, Entry] = {}
@@ -62,4 +73,4 @@ def link_entries(page: Page) -> list[Entry]:
         url = absolute(base, anchor.attributes.get("href") or "")
         if url and url not in dated and url not in hidden and is_entry_name(name):
             found.setdefault(name, Entry(name, url, page, False))
-    return list(found.values())
+    return tuple(found.values())

@@ -10,15 +10,15 @@ CODE = "sensitive_content"
 
 
 def _link_findings(snapshot: SiteSnapshot, ctx: CheckContext) -> list[Finding]:
-    seen: set[str] = set()
+    seen: set[str] = set()  # every visible target read: the navigation's recur on every page
     findings = []
     for page in site_pages(snapshot):
         for link in page.links:
             if link.hidden or link.url in seen:
                 continue
+            seen.add(link.url)
             words = sorted({m.word for m in ctx.matcher.find(link.url, (CODE,))})
             if words:
-                seen.add(link.url)
                 findings.append(Finding(
                     CODE, f"存在违法违规链接：{link.url}（涉及“{'、'.join(words)}”）",
                     [page_evidence(page, link.html or f"{link.text} {link.url}")],

@@ -1,0 +1,29 @@
+"""Pages several checks read (boards, the homepage's navigation, its lines) are read once per page."""
+from services.checker.checks import column_missing, column_name_outdated, navigation, typo
+from services.checker.checks.html import per_page
+from tests.checker.checks.snap import CTX, make_page, make_snapshot
+
+NAV = ("<html><body><div class='nav'><ul><li><a href='/zwgk/'>政务公开</a></li><li><a href='/hdjl/'>互动交流</a></li>"
+       "<li><a href='/bsfw/'>办事服务</a></li><li><a href='/zwdt/'>政务动态</a></li></ul></div></body></html>")
+
+
+def test_a_page_is_read_once_until_it_changes():
+    reads = []
+    lines = per_page(lambda page: reads.append(page.url) or page.text.splitlines())
+    page = make_page(text="甲\n乙")
+    assert lines(page) == ["甲", "乙"] and lines(page) == ["甲", "乙"] and len(reads) == 1
+    page.text = "丙"
+    assert lines(page) == ["丙"] and len(reads) == 2
+    other = make_page(text="甲\n乙")  # an equal page is another page
+    assert lines(other) == ["甲", "乙"] and len(reads) == 3
+
+
+def test_the_homepage_navigation_is_parsed_once_for_the_column_checks(monkeypatch):
+    parsed = []
+    parse = navigation.parse
+    monkeypatch.setattr(navigation, "parse", lambda page: parsed.append(page.url) or parse(page))
+    snapshot = make_snapshot(make_page(html=NAV, title="某县人民政府"))
+    column_missing.check(snapshot, CTX), column_name_outdated.check(snapshot, CTX), typo.check(snapshot, CTX)
+    assert {e.name for e in navigation.nav_entries(snapshot)} >= {"政务公开", "互动交流", "办事服务"}
+    # The navigation once, the homepage's short links once (column_missing reads them for several columns).
+    assert len(parsed) == 2
