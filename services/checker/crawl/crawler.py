@@ -166,14 +166,18 @@ class _Crawl:
         (attachments) are left to the link check, as are other hosts."""
         site = _host_key(home.final_url)
         pending: set[asyncio.Task[Page | None]] = set()
+        elsewhere: set[str] = set()  # other hosts, out of scope, files: footers repeat them on every page
         while True:
             fresh, self.fresh = self.fresh, []
             for page in fresh:
                 for link in page.links:
                     url = link.url
-                    if (url not in self.tasks and link.tag in _FOLLOWED and _host_key(url) == site
-                            and within_scope(url, self.scope) and not looks_like_attachment(url)):
+                    if url in self.tasks or url in elsewhere or link.tag not in _FOLLOWED:
+                        continue
+                    if _host_key(url) == site and within_scope(url, self.scope) and not looks_like_attachment(url):
                         pending.add(self.page(url, "page"))
+                    else:
+                        elsewhere.add(url)
             if not pending or self.exhausted:
                 break
             _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -186,12 +190,11 @@ class _Crawl:
         return list(dict.fromkeys(urls))[:self.settings.max_service_guides]
 
     async def check_links(self) -> dict[str, LinkStatus]:
-        sources: dict[str, list[str]] = {}
+        # Pages linking to each target, in order, each once (a dict: the navigation's targets have every page).
+        sources: dict[str, dict[str, None]] = {}
         for page in sorted(self.pages.values(), key=lambda p: p.role != "home"):
             for link in page.links:
-                holders = sources.setdefault(link.url, [])
-                if link.source_url not in holders:
-                    holders.append(link.source_url)
+                sources.setdefault(link.url, {})[link.source_url] = None
         results: dict[str, LinkStatus] = {}
         to_check: list[str] = []
         for url, holders in sources.items():
@@ -199,7 +202,7 @@ class _Crawl:
             if fetched is not None:
                 error = None if fetched.error == "not_html" else fetched.error
                 results[url] = LinkStatus(url=url, status=fetched.status, error=error,
-                                          checked_at=fetched.fetched_at, sources=holders)
+                                          checked_at=fetched.fetched_at, sources=list(holders))
             else:
                 to_check.append(url)
         limit = self.settings.max_link_checks
@@ -211,7 +214,7 @@ class _Crawl:
         async def check(url: str) -> None:
             async with gate:
                 status = await self.fetcher.check_link(url)
-            status.sources = sources[url]
+            status.sources = list(sources[url])
             results[url] = status
 
         await asyncio.gather(*(check(u) for u in to_check))

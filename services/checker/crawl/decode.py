@@ -133,8 +133,9 @@ def _strict(body: bytes, encoding: str) -> str | None:
         return None
 
 
-def _valid_utf8_with_non_ascii(body: bytes) -> bool:
-    return not body.isascii() and _strict(body, "utf-8") is not None
+def _utf8_with_non_ascii(body: bytes) -> str | None:
+    """The text of a body that is valid UTF-8 with non-ASCII bytes (decoded once: the text is the answer)."""
+    return None if body.isascii() else _strict(body, "utf-8")
 
 
 class SiteCharset:
@@ -165,13 +166,13 @@ def decode_html(body: bytes, content_type: str, site: SiteCharset | None = None)
         encoding = normalize_charset(name)
         if encoding is None:
             continue
-        if encoding == "gb18030" and _valid_utf8_with_non_ascii(body):
-            return body.decode("utf-8"), "utf-8"
+        if encoding == "gb18030" and (text := _utf8_with_non_ascii(body)) is not None:
+            return text, "utf-8"
         text = _strict(body, encoding)
         if text is not None:
             return text.lstrip("\ufeff"), encoding
-    if _valid_utf8_with_non_ascii(body) or body.isascii():
-        return body.decode("utf-8"), "utf-8"
+    if (text := _strict(body, "utf-8")) is not None:  # ASCII included
+        return text, "utf-8"
     if site is not None and site.detected is not None and (text := _strict(body, site.detected)) is not None:
         return text, site.detected
     best = from_bytes(body[:200_000]).best()

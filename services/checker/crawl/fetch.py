@@ -12,8 +12,7 @@ import asyncio
 import logging
 import ssl
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -49,6 +48,7 @@ class Outcome:
     elapsed_ms: int = 0
     etag: str | None = None           # validators of the final answer, for conditional re-fetches
     last_modified: str | None = None
+    host: str = ""                    # netloc of final_url, lower case
 
 
 @dataclass
@@ -58,9 +58,30 @@ class Fetched:
 
 
 class _Host:
-    def __init__(self, concurrency: int) -> None:
+    """One host's slot: per-host concurrency plus a minimum spacing between request starts (politeness).
+    The async context manager itself (a generator-based one cost more CPU per request than the spacing)."""
+
+    __slots__ = ("semaphore", "next_start", "delay")
+
+    def __init__(self, concurrency: int, delay: float) -> None:
         self.semaphore = asyncio.Semaphore(concurrency)
         self.next_start = 0.0
+        self.delay = delay
+
+    async def __aenter__(self) -> None:
+        await self.semaphore.acquire()
+        now = asyncio.get_running_loop().time()
+        wait = self.next_start - now
+        self.next_start = max(now, self.next_start) + self.delay
+        if wait > 0:
+            try:
+                await asyncio.sleep(wait)
+            except BaseException:
+                self.semaphore.release()
+                raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.semaphore.release()
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -199,7 +220,7 @@ class Fetcher:
         if body is not None and looks_binary(body):
             page.error, body = "not_html", None
         if body is not None:
-            charset = self._charsets.setdefault(urlsplit(out.final_url).netloc.lower(), SiteCharset())
+            charset = self._charsets.setdefault(out.host, SiteCharset())
             page.html, page.encoding = decode_html(body, out.content_type, charset)
         return Fetched(page, body)
 
@@ -234,9 +255,9 @@ class Fetcher:
                     out.error = "bad_url"
                     return out
                 seen.add(current)
-                out.final_url = current
+                out.final_url, out.host = current, parts.netloc.lower()
                 _vet_literal(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), self._rules)
-                async with self._slot(parts.netloc.lower()):
+                async with self._slot(out.host):
                     started = time.monotonic()
                     try:
                         async with asyncio.timeout(remaining):
@@ -260,19 +281,12 @@ class Fetcher:
 
     # --- internals -----------------------------------------------------------------------------
 
-    @asynccontextmanager
-    async def _slot(self, host: str) -> AsyncIterator[None]:
+    def _slot(self, host: str) -> AbstractAsyncContextManager[None]:
         """Per-host concurrency plus a minimum spacing between request starts (politeness)."""
         state = self._hosts.get(host)
         if state is None:
-            state = self._hosts[host] = _Host(self.settings.per_host_concurrency)
-        async with state.semaphore:
-            now = asyncio.get_running_loop().time()
-            wait = state.next_start - now
-            state.next_start = max(now, state.next_start) + self.settings.per_host_delay
-            if wait > 0:
-                await asyncio.sleep(wait)
-            yield
+            state = self._hosts[host] = _Host(self.settings.per_host_concurrency, self.settings.per_host_delay)
+        return state
 
     async def _hop(self, method: str, url: str, mode: BodyMode, out: Outcome,
                    headers: dict[str, str] | None = None, max_bytes: int | None = None) -> str | None:
