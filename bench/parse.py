@@ -10,6 +10,10 @@ settings and keeps every page the crawler hands to `parse_page` (URL, final URL,
 no I/O, and prints CPU ms (user + system) per page, the best round and the median; the real pages of `--real` (saved gov.cn pages, read in place) are
 parsed along and counted apart. `--dump` writes every field `parse_page` fills for every page, so two
 versions of the parser can be compared for equality (`compare`).
+
+Load-independent figures: instructions per page under callgrind, one round less the reading of the pages:
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p .venv/bin/python -m bench.parse time --one-round farm
+    (and --one-round none), then (Ir of farm - Ir of none) / pages.
 """
 import argparse
 import asyncio
@@ -102,7 +106,9 @@ def run_time(args: argparse.Namespace) -> None:
         return out
 
     if args.one_round is not None:                      # a child of the loop below: one cold round
-        subset = pages[:farm] if args.one_round == "farm" else pages[farm:]
+        subset = {"farm": pages[:farm], "real": pages[farm:], "none": []}[args.one_round]
+        if not subset:
+            return                                      # pages read, none parsed: callgrind's baseline
         started = time.process_time()
         parse_all(subset)
         print((time.process_time() - started) / len(subset))
@@ -153,7 +159,8 @@ def main() -> None:
     t.add_argument("--real", type=Path, default=DEFAULT_REAL)
     t.add_argument("--rounds", type=int, default=5)
     t.add_argument("--dump", type=Path)
-    t.add_argument("--one-round", choices=("farm", "real"), help=argparse.SUPPRESS)
+    t.add_argument("--one-round", choices=("farm", "real", "none"),
+                   help="one round in this process (none: read the pages only), e.g. under callgrind")
     d = commands.add_parser("compare")
     d.add_argument("a", type=Path)
     d.add_argument("b", type=Path)

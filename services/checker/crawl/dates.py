@@ -4,11 +4,12 @@
 in the future.
 """
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urldefrag, urljoin
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
+from services.checker.crawl.urls import Resolver
 from services.checker.model import Item
 
 BEIJING = timezone(timedelta(hours=8))
@@ -17,7 +18,10 @@ _FULL = re.compile(r"(?<!\d)((?:19|20)\d{2})" + _SEP + r"(\d{1,2})\s*[-/.月]\s*
 _SHORT = re.compile(r"(?<![\d./-])(\d{1,2})\s*[-/月]\s*(\d{1,2})(?![\d./-])\s*日?")
 # What every match of _FULL and of _SHORT holds: a digit, then (spaces and) a separator.
 _MAYBE = re.compile(r"\d\s*[-/.年月]")
-_LABEL = re.compile(r"(?:发布|发文|成文|印发|公开|更新)?(?:时间|日期)\s*[:：]\s*")
+# 发布时间： 成文日期： 时间： …: only where the label ends counts, and a prefix (发布, 成文, 更新 …) never moves
+# it, so the pattern starts at 时间/日期 (a pattern that starts with an optional group is tried at every
+# character).
+_LABEL = re.compile(r"(?:时间|日期)\s*[:：]\s*")
 
 
 def _make(y: int, m: int, d: int) -> date | None:
@@ -78,6 +82,15 @@ _MIN_TITLE = 4
 _ROW_DEPTH = 4
 
 
+def tag_ids(names: Iterable[str]) -> frozenset[int]:
+    """lexbor's ids of these tag names: fixed for known names, the same in every document. `tag_id` is an int
+    where `tag` decodes the element's name into a new string on every read."""
+    return frozenset(create_tag(name).tag_id for name in names)
+
+
+_ROW_IDS = tag_ids(_ROW_TAGS)
+
+
 def _text(node: LexborNode) -> str:
     return " ".join((node.text(deep=True, separator=" ") or "").split())
 
@@ -100,8 +113,8 @@ def _title(anchor: LexborNode, text: str) -> str:
     return title if len(title) > len(text.rstrip(".…")) else text
 
 
-def _is_title_anchor(anchor: LexborNode, text: str | None = None) -> bool:
-    text = _text(anchor) if text is None else text
+def _is_title_anchor(anchor: LexborNode, text: str) -> bool:
+    """`text`: the anchor's own."""
     if len(text) < _MIN_TITLE or _PAGER.match(text):
         return False
     href = (anchor.attrs.get("href") or "").strip().lower()
@@ -113,7 +126,7 @@ def _ancestors(node: LexborNode, depth: int = _ROW_DEPTH) -> list[LexborNode]:
     found = []
     node = node.parent
     for _ in range(depth):
-        if node is None or node.tag not in _ROW_TAGS:
+        if node is None or node.tag_id not in _ROW_IDS:
             break
         found.append(node)
         node = node.parent
@@ -156,8 +169,10 @@ def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime,
         anchors = tree.body.css("a[href]")
     titled = []  # (anchor, its text, its row-like ancestors); each text and each walk up read once
     counts: dict[int, int] = {}
+    texts = {} if texts is None else texts
     for anchor in anchors:
-        text = node_text(anchor, texts)
+        if (text := texts.get(anchor.mem_id)) is None:
+            text = node_text(anchor, texts)
         if _is_title_anchor(anchor, text):
             ancestors = _ancestors(anchor)
             titled.append((anchor, text, ancestors))
@@ -168,10 +183,11 @@ def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime,
     dated_parents = {row.parent.mem_id for _, _, row, hit in rows if hit and row.parent is not None}
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()
+    resolve = Resolver(base_url)
     for anchor, text, row, hit in rows:
         if hit is None and (row.parent is None or row.parent.mem_id not in dated_parents):
             continue
-        url = urldefrag(urljoin(base_url, (anchor.attrs.get("href") or "").strip())).url
+        url = resolve.any_scheme(anchor.attrs.get("href") or "")
         title = _title(anchor, text)
         if (url, title) not in seen:
             seen.add((url, title))

@@ -169,6 +169,7 @@ class HiddenDetector:
             for node in tree.css(_DECLARING):
                 if (facts := self._read(node)) != _NO_FACTS:
                     self._own[node.mem_id] = facts
+        self.can_hide = self._lazy or bool(self._own)  # False: `reason` is None for every element
 
     def _facts(self, node: LexborNode) -> tuple[str | None, str | None, str | None]:
         """(hiding reason, text colour, background colour) declared on this element."""
@@ -209,7 +210,7 @@ class HiddenDetector:
         return known
 
     def reason(self, node: LexborNode) -> str | None:
-        if not self._lazy and not self._own:
+        if not self.can_hide:
             return None  # nothing on the page hides or colours
         own, fg, bg = self._facts(node)
         if own:

@@ -1,13 +1,12 @@
 """Decoded HTML to the `Page` fields the checks read."""
 import re
 from datetime import date, datetime
-from functools import lru_cache
-from urllib.parse import urldefrag, urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from services.checker.crawl.dates import extract_items, labelled_date, node_text, parse_date
+from services.checker.crawl.dates import extract_items, labelled_date, node_text, parse_date, tag_ids
 from services.checker.crawl.hidden import HiddenDetector, script_links
+from services.checker.crawl.urls import Resolver, absolute
 from services.checker.model import Link, Page
 
 # (tag, URL attribute) of the elements that link; links are listed in this order of tags, a first so
@@ -23,92 +22,13 @@ _NOT_TEXT = {"script", "style", "noscript", "template", "title", "head"}
 _BLOCK = {"p", "div", "li", "ul", "ol", "tr", "td", "th", "table", "br", "h1", "h2", "h3", "h4", "h5", "h6",
           "section", "article", "header", "footer", "nav", "dd", "dt", "dl", "form", "hr", "blockquote",
           "pre"}
-# lexbor's ids of known tag names are fixed (the same in every document)
-_BLOCK_IDS = frozenset(create_tag(name).tag_id for name in _BLOCK)
-_NOT_TEXT_IDS = frozenset(create_tag(name).tag_id for name in _NOT_TEXT)
+_BLOCK_IDS = tag_ids(_BLOCK)
+_NOT_TEXT_IDS = tag_ids(_NOT_TEXT)
 _TEXT_ID = LexborHTMLParser("x").body.first_child.tag_id  # type: ignore[union-attr]
 _DATE_META = {"pubdate", "publishdate", "publish_date", "publishtime", "publish-date",
               "article:published_time", "og:release_date", "dc.date", "dc.date.issued", "dcterms.issued",
               "dcterms.created"}
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
-
-
-def absolute(base: str, ref: str) -> str | None:
-    """Absolute http(s) URL without fragment, or None for javascript:, mailto:, data: … targets."""
-    return Resolver(base)(ref)
-
-
-class Resolver:
-    """`absolute` against one base, for all the references of a page.
-
-    The same navigation links recur on every page of a site: a join is computed once per distinct (part of
-    the base it depends on, reference). An absolute reference depends only on whether the base has its
-    scheme (urljoin), a root-relative one only on the base's scheme and host, a relative one on all of it.
-    Those parts of the base are read once per page, and what kind a reference is once per distinct text.
-    """
-    __slots__ = ("base", "_parts")
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        # by _reference's kind: nowhere, absolute, root-relative, relative
-        self._parts = ("", base[:base.find(":") + 1].lower(), _origin(base), base)
-
-    def __call__(self, ref: str) -> str | None:
-        kind, cleaned = _REFERENCES.get(ref) or _reference(ref)
-        if not kind:
-            return None
-        key = (self._parts[kind], cleaned)
-        found = _JOINS.get(key, _JOINS)
-        if found is not _JOINS:
-            return found  # type: ignore[return-value]
-        return _joined(key, self.base)
-
-
-_REFERENCES: dict[str, tuple[int, str]] = {}
-_JOINS: dict[tuple[str, str], str | None] = {}
-_MAX_CACHED = 65536
-
-
-def _reference(ref: str) -> tuple[int, str]:
-    """(kind, reference cleaned): kind 0 for none (empty, a fragment), 1 absolute http(s), 2 root-relative,
-    3 any other (relative, scheme-relative, javascript: …)."""
-    cleaned = ref.strip().replace("\\", "/")
-    if not cleaned or cleaned.startswith("#"):
-        kind = 0
-    elif cleaned[:8].lower().startswith(("http://", "https://")):
-        kind = 1
-    elif cleaned.startswith("/") and not cleaned.startswith("//"):
-        kind = 2
-    else:
-        kind = 3
-    if len(_REFERENCES) >= _MAX_CACHED:
-        _REFERENCES.clear()
-    found = _REFERENCES[ref] = (kind, cleaned)
-    return found
-
-
-@lru_cache(maxsize=4096)
-def _origin(base: str) -> str:
-    try:
-        parts = urlsplit(base)
-    except ValueError:
-        return base
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _joined(key: tuple[str, str], base: str) -> str | None:
-    """The join of `key`'s reference to `base`, kept under `key`: any base with the same part gives the same."""
-    try:
-        url: str | None = urldefrag(urljoin(base, key[1])).url
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            url = None
-    except ValueError:
-        url = None
-    if len(_JOINS) >= _MAX_CACHED:
-        _JOINS.clear()
-    _JOINS[key] = url
-    return url
 
 
 def visible_text(tree: LexborHTMLParser) -> str:
@@ -117,7 +37,7 @@ def visible_text(tree: LexborHTMLParser) -> str:
         return ""
     parts: list[str] = []
     for node in tree.body.traverse(include_text=True):
-        tag = node.tag_id  # an int: `tag` decodes the element's name into a new string on every read
+        tag = node.tag_id
         if tag in _BLOCK_IDS or ((prev := node.prev) is not None and prev.tag_id in _BLOCK_IDS):
             parts.append("\n")  # a block starts, or inline content follows one
         if tag == _TEXT_ID and ((parent := node.parent) is None or parent.tag_id not in _NOT_TEXT_IDS):
@@ -155,15 +75,9 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
     resolve = Resolver(base)
     links: list[Link] = []
     seen: set[tuple[str, str, str | None]] = set()
-
-    def add(key: tuple[str, str, str | None], node: LexborNode, text: str, hidden_reason: str | None) -> None:
-        seen.add(key)
-        links.append(Link(url=key[0], text=text, tag=key[1], source_url=source_url,
-                          hidden=hidden_reason is not None, hidden_reason=hidden_reason,
-                          html=(node.html or "")[:300]))
-
+    texts = {} if texts is None else texts
     for tag, attr in _LINK_SOURCES:
-        hideable = tag in _HIDEABLE
+        hideable = tag in _HIDEABLE and detector.can_hide
         for node in found[tag]:
             if len(links) >= limit:
                 return links
@@ -174,13 +88,17 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
             if url is None:
                 continue
             reason = detector.reason(node) if hideable else None
-            if (key := (url, tag, reason)) not in seen:  # a repeated link's text and HTML are not read
-                add(key, node, _node_text(node, texts), reason)
+            if (key := (url, tag, reason)) in seen:
+                continue  # a repeated link's text and HTML are not read
+            seen.add(key)
+            links.append(Link(url=url, text=_node_text(node, texts), tag=tag, source_url=source_url,
+                              hidden=reason is not None, hidden_reason=reason, html=(node.html or "")[:300]))
     for meta in found["meta"]:
         if (meta.attrs.get("http-equiv") or "").lower() == "refresh" and len(links) < limit:
             match = _REFRESH_URL.search(meta.attrs.get("content") or "")
             if match and (url := resolve(match.group(1))) and (key := (url, "meta", None)) not in seen:
-                add(key, meta, "", None)
+                seen.add(key)
+                links.append(Link(url=url, text="", tag="meta", source_url=source_url, html=(meta.html or "")[:300]))
     for href, text, excerpt in script_links(tree, found["script"]):
         if (url := resolve(href)) and (key := (url, "a", "script_written")) not in seen \
                 and len(links) < limit:
