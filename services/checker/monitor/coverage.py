@@ -28,8 +28,9 @@ def crawl_coverage(snapshot: SiteSnapshot, status: str = "never") -> dict[str, A
     fetched = [p for p in [snapshot.home, *snapshot.pages.values()] if p is not None]
     urls = {u for p in fetched for u in (p.url, p.final_url)}
     host = urlsplit(snapshot.homepage_url).netloc.lower()
+    # Most links lead to a fetched page (the navigation's on every page): that is looked up before any URL is split.
     unfetched = {link.url for p in fetched for link in p.links
-                 if link.tag == "a" and urlsplit(link.url).netloc.lower() == host and link.url not in urls}
+                 if link.tag == "a" and link.url not in urls and urlsplit(link.url).netloc.lower() == host}
     errors = sum(1 for p in fetched if p.error not in (None, "not_html"))
     reasons = {"sample": len(unfetched), "error": errors}
     last = max((p.fetched_at for p in fetched), default=None)
