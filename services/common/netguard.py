@@ -20,9 +20,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import httpcore
-import httpx
-
 from services.common.settings import get_settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -234,106 +231,27 @@ def check_url(url: str, *, rules: Policy | None = None, resolver: Resolver = res
     return addresses
 
 
-# ---------------------------------------------------------------------------------------------------
-# Transports (the check on the connected address)
-
-
-async def _connect_first(inner: httpcore.AsyncNetworkBackend, addresses: list[str], port: int,
-                         **options: object) -> httpcore.AsyncNetworkStream:
-    last: Exception | None = None
-    for address in addresses:
-        try:
-            return await inner.connect_tcp(address, port, **options)  # type: ignore[arg-type]
-        except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-            last = exc
-    assert last is not None
-    raise last
-
-
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves the host itself, refuses non-permitted addresses, then connects to a vetted IP."""
-
-    def __init__(self, rules: Policy, resolver: AsyncResolver = resolve) -> None:
-        self._inner = httpcore.AnyIOBackend()
-        self._rules, self._resolve = rules, resolver
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._resolve(host, port)
-        vet(host, port, addresses, self._rules)
-        return await _connect_first(self._inner, addresses, port, timeout=timeout, local_address=local_address,
-                                    socket_options=socket_options)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class SyncGuardedBackend(httpcore.NetworkBackend):
-    """The same for blocking clients (the reporting worker's webhook posts)."""
-
-    def __init__(self, rules: Policy, resolver: Resolver = resolve_sync) -> None:
-        self._inner = httpcore.SyncBackend()
-        self._rules, self._resolve = rules, resolver
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None) -> httpcore.NetworkStream:
-        addresses = self._resolve(host, port)
-        vet(host, port, addresses, self._rules)
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                               socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
 @lru_cache(maxsize=2)
 def ssl_context(verify: bool) -> ssl.SSLContext:
     """One TLS context per process: building one loads the CA bundle (tens of milliseconds), and a crawl
-    makes a transport per site. Contexts are safe to share between connections."""
-    return httpx.create_ssl_context(verify=verify, trust_env=False)
+    makes a transport per site. Contexts are safe to share between connections. The context httpx makes
+    (certifi's bundle, or no verification), built here so that the crawler, on aiohttp, loads no httpx."""
+    if verify:
+        import certifi
+        return ssl.create_default_context(cafile=certifi.where())
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with the guarded backend.
-
-    httpx offers no public hook for the network backend, so the connection pool that httpx keeps in
-    `_pool` is replaced by one with the same options plus the backend. Proxies from the environment
-    are ignored (trust_env=False): they would bypass the guard.
-    """
-
-    def __init__(self, *, allow_private: bool | None = None, verify: bool = True,
-                 limits: httpx.Limits = httpx.Limits(), rules: Policy | None = None,
-                 resolver: AsyncResolver = resolve) -> None:
-        context = ssl_context(verify)
-        super().__init__(verify=context, limits=limits, trust_env=False)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,
-            network_backend=GuardedBackend(rules or policy(allow_private), resolver))
+# The httpx transports live in netguard_httpx (importing httpx costs a tenth of a second of CPU, which a
+# check-site process on aiohttp does not need); they stay importable from here.
+_TRANSPORTS = frozenset(("GuardedBackend", "SyncGuardedBackend", "GuardedTransport", "SyncGuardedTransport"))
 
 
-class SyncGuardedTransport(httpx.HTTPTransport):
-    """The blocking twin of GuardedTransport."""
-
-    def __init__(self, *, allow_private: bool | None = None, verify: bool = True,
-                 limits: httpx.Limits = httpx.Limits(), rules: Policy | None = None,
-                 resolver: Resolver = resolve_sync) -> None:
-        context = ssl_context(verify)
-        super().__init__(verify=context, limits=limits, trust_env=False)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,
-            network_backend=SyncGuardedBackend(rules or policy(allow_private), resolver))
+def __getattr__(name: str) -> object:
+    if name in _TRANSPORTS:
+        from services.common import netguard_httpx
+        return getattr(netguard_httpx, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -189,3 +189,12 @@ def test_a_redirect_to_a_forbidden_address_is_refused(receiver: Receiver):
         assert bouncer.hits == 1 and receiver.hits == 0
     finally:
         bouncer.server.shutdown()
+
+
+@pytest.mark.parametrize("verify", [True, False])
+def test_tls_context_is_the_one_httpx_makes(verify: bool):
+    # Built without httpx (the crawler on aiohttp does not load it), to the same effect.
+    ours, theirs = netguard.ssl_context.__wrapped__(verify), httpx.create_ssl_context(verify=verify, trust_env=False)
+    assert (ours.verify_mode, ours.check_hostname, ours.protocol) == \
+        (theirs.verify_mode, theirs.check_hostname, theirs.protocol)
+    assert ours.get_ca_certs() == theirs.get_ca_certs() and ours.options == theirs.options

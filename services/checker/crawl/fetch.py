@@ -11,6 +11,7 @@ calls stay on httpx; `classify` reads the failures of both clients.
 import asyncio
 import logging
 import ssl
+import sys
 import time
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from typing import Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import aiohttp
-import httpx
 
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.decode import (BadEncoding, Decompressor, SiteCharset, TooLarge, decode_html,
@@ -93,6 +93,13 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+def _httpx(*names: str) -> tuple[type[BaseException], ...]:
+    """httpx's exception classes by name; none when httpx was never imported (then none of its failures can
+    occur): the crawler runs on aiohttp and does not load it."""
+    httpx = sys.modules.get("httpx")
+    return tuple(getattr(httpx, name) for name in names) if httpx is not None else ()
+
+
 def classify(exc: BaseException) -> str:
     """Stable error code for a transport failure."""
     chain = _chain(exc)
@@ -102,9 +109,9 @@ def classify(exc: BaseException) -> str:
         return "dns_error"
     if isinstance(exc, TooLarge):
         return "too_large"
-    if isinstance(exc, BadEncoding) or isinstance(exc, httpx.DecodingError):
+    if isinstance(exc, (BadEncoding, *_httpx("DecodingError"))):
         return "bad_content_encoding"
-    if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
+    if isinstance(exc, (TimeoutError, *_httpx("TimeoutException"))):
         return "timeout"
     if any(isinstance(e, (ssl.SSLError, aiohttp.ClientSSLError)) for e in chain):
         return "tls_error"
@@ -112,15 +119,15 @@ def classify(exc: BaseException) -> str:
         return "reset"
     if isinstance(exc, aiohttp.ClientError):
         return _classify_aiohttp(exc)
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, _httpx("ConnectError")):
         return "connect_error"
-    if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
+    if isinstance(exc, _httpx("ReadError", "WriteError")):
         return "reset"
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(exc, _httpx("RemoteProtocolError")):
         text = str(exc).lower()
         # The peer closing before the announced end of the body is a cut connection.
         return "reset" if "closed" in text or "incomplete" in text else "protocol_error"
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+    if isinstance(exc, _httpx("UnsupportedProtocol", "InvalidURL")):
         return "bad_url"
     if isinstance(exc, OSError):
         return "connect_error"

@@ -10,8 +10,7 @@ from typing import Any
 from aiohttp.abc import AbstractResolver
 
 from services.common.netguard import (  # noqa: F401 - re-exported
-    ForbiddenAddress, GuardedBackend, GuardedTransport, IPAddress, Policy, ResolveError, is_public, resolve,
-    ssl_context, vet,
+    ForbiddenAddress, IPAddress, Policy, ResolveError, is_public, resolve, ssl_context, vet,
 )
 
 

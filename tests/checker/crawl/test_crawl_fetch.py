@@ -4,9 +4,11 @@ import ipaddress
 import time
 from datetime import datetime, timezone
 
+import httpx
 import pytest
 
 from services.checker.crawl import CrawlSettings, Fetcher
+from services.checker.crawl.fetch import classify
 from services.checker.crawl.guard import is_public
 from services.checker.crawl.parse import parse_page
 from tests.fixtures.hostile import GBK_TEXT, RawServer
@@ -173,3 +175,14 @@ async def test_ssrf_allowed_with_the_setting(hostile: RawServer):
     async with Fetcher(FAST) as f:
         page = (await f.fetch_page(hostile.url("/ok"))).page
     assert page.error is None and page.status == 200
+
+
+@pytest.mark.parametrize(("exc", "code"), [
+    (httpx.ConnectError("refused"), "connect_error"), (httpx.ReadTimeout("slow"), "timeout"),
+    (httpx.ReadError("cut"), "reset"), (httpx.RemoteProtocolError("peer closed connection"), "reset"),
+    (httpx.RemoteProtocolError("illegal status line"), "protocol_error"), (httpx.InvalidURL("bad"), "bad_url"),
+    (httpx.DecodingError("bad gzip"), "bad_content_encoding"), (TimeoutError(), "timeout"),
+])
+def test_classify_reads_httpx_failures_without_importing_it(exc: BaseException, code: str):
+    # fetch.py no longer imports httpx (the crawler is on aiohttp): httpx's failures are read when it is loaded.
+    assert classify(exc) == code
