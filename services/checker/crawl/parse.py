@@ -43,8 +43,8 @@ def visible_text(tree: LexborHTMLParser) -> str:
         if tag == _TEXT_ID and ((parent := node.parent) is None or parent.tag_id not in _NOT_TEXT_IDS):
             parts.append(node.text_content or "")
     text = "".join(parts).replace("\xa0", " ").replace("\u3000", " ")
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
+    # each line's whitespace collapsed, empty lines dropped (map and filter: no Python frame per line)
+    return "\n".join(filter(None, map(" ".join, map(str.split, text.splitlines()))))
 
 
 def elements(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
@@ -55,12 +55,13 @@ def elements(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
 
 
 def _node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
-    text = node_text(node, texts)
+    inside = node.first_child is not None  # <img>, <link>, <source> … have no text and no image inside
+    text = node_text(node, texts) if inside else ""
     if not text:
         attrs = node.attrs
         text = attrs.get("alt") or attrs.get("title") or ""
         # an image inside gives its alt (a query, so only where there is an inside: an <img> is its own)
-        if not text and node.first_child is not None and (img := node.css_first("img[alt]")) is not None:
+        if not text and inside and (img := node.css_first("img[alt]")) is not None:
             text = img.attrs.get("alt") or ""
     return text.strip()[:200]
 
@@ -91,8 +92,9 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
             if (key := (url, tag, reason)) in seen:
                 continue  # a repeated link's text and HTML are not read
             seen.add(key)
-            links.append(Link(url=url, text=_node_text(node, texts), tag=tag, source_url=source_url,
-                              hidden=reason is not None, hidden_reason=reason, html=(node.html or "")[:300]))
+            # positional: url, text, tag, source_url, hidden, hidden_reason, html (the dataclass's order)
+            links.append(Link(url, _node_text(node, texts), tag, source_url, reason is not None, reason,
+                              (node.html or "")[:300]))
     for meta in found["meta"]:
         if (meta.attrs.get("http-equiv") or "").lower() == "refresh" and len(links) < limit:
             match = _REFRESH_URL.search(meta.attrs.get("content") or "")
