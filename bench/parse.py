@@ -7,13 +7,15 @@
 `collect` starts the farm (as bench/crawl.py does), crawls its sites in this process with check-site's
 settings and keeps every page the crawler hands to `parse_page` (URL, final URL, decoded HTML), once.
 `time` parses them again `--rounds` times, each round in a fresh process (cold caches, as a crawl starts),
-no I/O, and prints CPU ms (user + system) per page, the best round and the median; the real pages of `--real` (saved gov.cn pages, read in place) are
-parsed along and counted apart. `--dump` writes every field `parse_page` fills for every page, so two
-versions of the parser can be compared for equality (`compare`).
+no I/O, and prints CPU ms (user + system) per page, the best round and the median. The real pages of
+`--real` (saved gov.cn pages, read in place, never copied) are parsed along and counted apart. `--dump`
+writes every field `parse_page` fills for every page, so two versions of the parser can be compared for
+equality (`compare`).
 
 Load-independent figures: instructions per page under callgrind, one round less the reading of the pages:
-    valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p .venv/bin/python -m bench.parse time --one-round farm
-    (and --one-round none), then (Ir of farm - Ir of none) / pages.
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.farm \
+        .venv/bin/python -m bench.parse time --one-round farm      (and --one-round none)
+then (Ir of farm - Ir of none) / pages.
 """
 import argparse
 import asyncio
@@ -100,7 +102,8 @@ def run_time(args: argparse.Namespace) -> None:
     def parse_all(subset: list[tuple[str, str, str, datetime]]) -> list[Page]:
         out = []
         for url, final_url, html, now in subset:
-            page = Page(url=url, final_url=final_url, status=200, error=None, fetched_at=fetched_at, html=html)
+            page = Page(url=url, final_url=final_url, status=200, error=None, fetched_at=fetched_at,
+                        html=html)
             parse_page(page, now)
             out.append(page)
         return out
@@ -147,7 +150,8 @@ def compare(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     c = commands.add_parser("collect")
     c.add_argument("--sites", type=int, default=20)

@@ -179,7 +179,8 @@ def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime,
             for node in ancestors:
                 key = node.mem_id
                 counts[key] = counts.get(key, 0) + 1
-    rows = [(anchor, text, *_row_of(anchor, counts, now, text, ancestors)) for anchor, text, ancestors in titled]
+    rows = [(anchor, text, *_row_of(anchor, counts, now, text, ancestors))
+            for anchor, text, ancestors in titled]
     dated_parents = {row.parent.mem_id for _, _, row, hit in rows if hit and row.parent is not None}
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()

@@ -227,7 +227,8 @@ _SCRIPT_ANCHOR = re.compile(r"""<a\b[^>]*?href\s*=\s*["']?([^"'\s>]+)[^>]*>(.{0,
 _JS_ESCAPES = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
 
 
-def script_links(tree: LexborHTMLParser, scripts: Iterable[LexborNode] | None = None) -> list[tuple[str, str, str]]:
+def script_links(tree: LexborHTMLParser,
+                 scripts: Iterable[LexborNode] | None = None) -> list[tuple[str, str, str]]:
     """(href, text, excerpt) of anchors that inline scripts write into the page; `scripts`: the tree's
     <script> elements when the caller has them already."""
     found = []

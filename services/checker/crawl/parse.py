@@ -100,7 +100,8 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
             match = _REFRESH_URL.search(meta.attrs.get("content") or "")
             if match and (url := resolve(match.group(1))) and (key := (url, "meta", None)) not in seen:
                 seen.add(key)
-                links.append(Link(url=url, text="", tag="meta", source_url=source_url, html=(meta.html or "")[:300]))
+                links.append(Link(url=url, text="", tag="meta", source_url=source_url,
+                                  html=(meta.html or "")[:300]))
     for href, text, excerpt in script_links(tree, found["script"]):
         if (url := resolve(href)) and (key := (url, "a", "script_written")) not in seen \
                 and len(links) < limit:

@@ -34,8 +34,8 @@ class Resolver:
         return _joined(key, self.base)
 
     def any_scheme(self, ref: str) -> str:
-        """`urldefrag(urljoin(base, ref.strip())).url`, whatever the scheme (ValueError as urljoin's): the kept
-        join where the reference is one `__call__` reads the same way (no backslash) and gives http(s)."""
+        """`urldefrag(urljoin(base, ref.strip())).url`, whatever the scheme (ValueError as urljoin's):
+        the kept join where `__call__` reads the reference the same way (no backslash) and gives http(s)."""
         stripped = ref.strip()
         if "\\" not in stripped and (url := self(ref)) is not None:
             return url
@@ -75,7 +75,7 @@ def _origin(base: str) -> str:
 
 
 def _joined(key: tuple[str, str], base: str) -> str | None:
-    """The join of `key`'s reference to `base`, kept under `key`: any base with the same part gives the same."""
+    """The join of `key`'s reference to `base`, kept under `key`: any base with that part gives the same."""
     try:
         url: str | None = urldefrag(urljoin(base, key[1])).url
         parts = urlsplit(url)

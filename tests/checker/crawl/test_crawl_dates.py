@@ -92,6 +92,16 @@ def test_div_list_entries_and_pager_ignored():
                                                    ("第二条新闻标题内容", date(2024, 1, 15))]
 
 
+def test_date_beside_a_wrapped_anchor_and_hrefs_joined_as_written():
+    # the anchor is its <span>'s only child: the date is found one level up, beside the span
+    assert items('<div class="list"><div><span><a href="a.html">第一条通知标题</a></span><em>2024-01-02</em></div>'
+                 '<div><span><a href="http://www.example.gov.cn/b.html#top">第二条通知标题</a></span>'
+                 '<em>2024-01-03</em></div><div><a href="..\\c.html">第三条通知标题</a></div></div>') == [
+        ("第一条通知标题", "http://www.example.gov.cn/col/a.html", date(2024, 1, 2)),
+        ("第二条通知标题", "http://www.example.gov.cn/b.html", date(2024, 1, 3)),
+        ("第三条通知标题", "http://www.example.gov.cn/col/..\\c.html", None)]
+
+
 def test_navigation_without_dates_is_not_a_list():
     assert items('<ul><li><a href="/a">网站首页链接</a></li><li><a href="/b">政务公开栏目</a></li></ul>') == []
 

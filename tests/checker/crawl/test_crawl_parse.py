@@ -45,6 +45,16 @@ def hidden(html: str) -> dict[str, str | None]:
     ("<script>el.innerHTML = '<a href=http://x.com/ target=_blank>x</a>';</script>", "script_written"),
     ("<script>document.write(unescape('%3Ca%20href%3D%22http%3A//x.com/%22%3Ex%3C/a%3E'))</script>",
      "script_written"),
+    # attributes alone, no style anywhere: the page's declaring elements are found by one query
+    ('<table bgcolor="#FFFFFF"><tr><td><font color="white"><a href="http://x.com/">x</a></font></td></tr>'
+     '</table>', "same_colour"),
+    ('<DIV HIDDEN><P><A HREF="http://x.com/">x</A></P></DIV>', "ancestor:hidden_attribute"),
+    # a <style> without simple rules leaves the attributes' facts as they are
+    ('<style>@media print{.p{display:none}} a:hover{color:red}</style><div style="display:none">'
+     '<a href="http://x.com/">x</a></div>', "ancestor:display_none"),
+    # with simple rules, an attribute still hides
+    ('<style>.n{color:#333}</style><div class="n" hidden><a href="http://x.com/">x</a></div>',
+     "ancestor:hidden_attribute"),
 ])
 def test_hidden_links(snippet: str, reason: str):
     assert hidden(f"<html><body><p>正文</p>{snippet}</body></html>") == {"http://x.com/": reason}
@@ -77,6 +87,31 @@ def test_links_absolute_without_fragments_and_kinds():
                    ("iframe", "http://other.gov.cn/f", ""),
                    ("a", "http://www.example.gov.cn/files/通知.pdf", "附件")}
     assert all(link.source_url == BASE for link in page.links)
+
+
+def test_tiny_iframe_without_style_is_hidden():
+    page = parse('<html><body><iframe src="http://x.com/" width="0" height="0"></iframe>'
+                 '<iframe src="http://y.com/" width="600" height="400"></iframe></body></html>')
+    assert {(link.tag, link.url, link.hidden_reason) for link in page.links} == {
+        ("iframe", "http://x.com/", "tiny_size"), ("iframe", "http://y.com/", None)}
+
+
+def test_first_base_with_href_counts_and_svg_links_are_links():
+    page = parse('<html><head><base target="_blank"><base href="http://cdn.example.gov.cn/site/">'
+                 '<base href="http://other.example.gov.cn/"></head><body><a href="p.html">页面</a>'
+                 '<svg><a href="/svg.html"><text>图中链接</text></a></svg><A HREF="Q.HTML">大写</A></body></html>')
+    assert [(link.tag, link.url, link.text) for link in page.links] == [
+        ("a", "http://cdn.example.gov.cn/site/p.html", "页面"),
+        ("a", "http://cdn.example.gov.cn/svg.html", "图中链接"),
+        ("a", "http://cdn.example.gov.cn/site/Q.HTML", "大写")]
+
+
+def test_link_text_from_alt_title_or_inner_image():
+    page = parse('<html><body><a href="/a"><img src="/i.png" alt="图片标题"></a><a href="/b" title="提示"></a>'
+                 '<img src="/c.png" alt="替代"><img src="/d.png" title="题"><a href="/e"><img src="/f.png"></a>'
+                 '</body></html>')
+    assert {link.url.rsplit("/", 1)[1]: link.text for link in page.links} == {
+        "a": "图片标题", "i.png": "图片标题", "b": "提示", "c.png": "替代", "d.png": "题", "e": "", "f.png": ""}
 
 
 def test_base_href_and_meta_refresh():
