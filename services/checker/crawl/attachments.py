@@ -29,9 +29,8 @@ import threading
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
-
-from lxml import etree
 
 # What we fetch as an attachment (the design's list): Kingsoft's et is a BIFF8 workbook like xls.
 ATTACHMENT_EXTENSIONS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "txt", "rtf"})
@@ -67,9 +66,11 @@ def _extension(path: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
+@lru_cache(maxsize=1 << 16)
 def looks_like_attachment(url: str) -> bool:
     """A link to a file we read: by the path's extension, or a download script's file-name parameter
-    (`/download.jsp?filename=通知.pdf`)."""
+    (`/download.jsp?filename=通知.pdf`). Asked of the same URLs by the crawl (every link it may follow) and by
+    the page checks (personal_data, secrecy_marking …): remembered."""
     parts = urlsplit(url)
     if _extension(parts.path) in ATTACHMENT_EXTENSIONS:
         return True
@@ -392,6 +393,7 @@ def _ooxml(body: bytes, named: str, max_chars: int) -> tuple[str, str, bool]:
 
 
 def _events(stream, tags: tuple[str, ...]):
+    from lxml import etree  # with the first Office file read: the crawler imports this module for its URL test
     # No DTD, no entities, no network: XML bombs and external entities are inert.
     return etree.iterparse(stream, events=("end",), tag=tags, resolve_entities=False, load_dtd=False,
                            no_network=True, huge_tree=False, remove_comments=True)

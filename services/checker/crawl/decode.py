@@ -4,7 +4,6 @@ import re
 import zlib
 
 import brotli
-from charset_normalizer import from_bytes
 
 
 class TooLarge(Exception):
@@ -138,6 +137,13 @@ def _utf8_with_non_ascii(body: bytes) -> str | None:
     return None if body.isascii() else _strict(body, "utf-8")
 
 
+def detect(body: bytes) -> str | None:
+    """charset_normalizer's best guess (imported on the first page that needs it: most declare a charset)."""
+    from charset_normalizer import from_bytes
+    best = from_bytes(body).best()
+    return best.encoding if best else None
+
+
 class SiteCharset:
     """What charset_normalizer found for a site's earlier undeclared pages. A site's pages share one encoding:
     a later undeclared page is decoded strictly with it first, and detected (about a millisecond a page) only
@@ -175,8 +181,7 @@ def decode_html(body: bytes, content_type: str, site: SiteCharset | None = None)
         return text, "utf-8"
     if site is not None and site.detected is not None and (text := _strict(body, site.detected)) is not None:
         return text, site.detected
-    best = from_bytes(body[:200_000]).best()
-    encoding = normalize_charset(best.encoding) if best else None
+    encoding = normalize_charset(detect(body[:200_000]))
     encoding = encoding or "gb18030"  # the usual legacy charset of Chinese government sites
     if site is not None:
         site.detected = encoding

@@ -28,8 +28,8 @@ def test_bom_then_meta_then_detection():
 
 def test_a_sites_undeclared_pages_are_detected_once(monkeypatch):
     detections = []
-    detect = decode.from_bytes
-    monkeypatch.setattr(decode, "from_bytes", lambda body: detections.append(body) or detect(body))
+    detect = decode.detect
+    monkeypatch.setattr(decode, "detect", lambda body: detections.append(body) or detect(body))
     site = SiteCharset()
     assert decode_html(html().encode("gbk"), "", site) == (html(), "gb18030") and len(detections) == 1
     other = html().replace("测试", "通知公告")
