@@ -2,6 +2,7 @@ from services.checker.checks import (
     domain_not_released, missing_error_entry, missing_footer_ids, mobile_unfriendly, no_services,
     service_guide_incomplete,
 )
+from services.checker.checks.guides import ELEMENTS, present_elements
 from services.checker.model import RegistryFacts
 from tests.checker.checks.snap import CTX, HOME, column, days_ago, item, link, make_page, make_snapshot, real_page, status
 
@@ -130,3 +131,11 @@ def test_footer_phone_is_not_a_guide_element():
                            "办理时间：工作日\n主办单位：某县水务局 联系电话：0913-1234567")
     [finding] = service_guide_incomplete.check(make_snapshot(home, pages=[guide]), CTX)
     assert "联系电话" in finding.data["missing"] and len(finding.data["missing"]) == 5
+
+
+def test_every_element_name_is_found_alone():
+    # present_elements first scans for any element at once; each name of each element must still be found.
+    for name, pattern in ELEMENTS.items():
+        for word in pattern.pattern.split("|"):
+            assert present_elements(f"本页：{word}：见下") == [name], word
+    assert present_elements("政务动态 通知公告") == []
