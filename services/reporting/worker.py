@@ -32,8 +32,8 @@ async def render_notice(ctx: dict[str, Any], notice_id: int, attempt: int) -> st
 
 async def reclaim_renders(ctx: dict[str, Any]) -> int:
     queued = await asyncio.to_thread(flows.reclaim)
-    for notice_id, version, attempt in queued:
-        await flows.enqueue(ctx["redis"], notice_id, version, attempt)
+    for notice_id, version, run, attempt in queued:
+        await flows.enqueue(ctx["redis"], notice_id, version, run, attempt)
     return len(queued)
 
 

@@ -59,7 +59,8 @@ def issue_notice(request: Request, session: SessionDep, principal: Issuer, clien
         notice = flows.request_issue(session, principal, client, notice_id, chosen)
     assert notice.id is not None
     try:
-        from_thread.run(flows.enqueue, request.app.state.arq, notice.id, notice.version + 1, 1)
+        from_thread.run(flows.enqueue, request.app.state.arq, notice.id, notice.version + 1,
+                        (notice.render or {})["run"], 1)
     except Exception as exc:  # noqa: BLE001 - the worker's reclaim queues a claim no worker started
         log.warning("notice %s: rendering not queued (%r); the reclaim will", notice.id, exc)
     return service.public(session, notice)

@@ -9,6 +9,7 @@ next attempt, and after `render_max_attempts` the notice is `render_failed`, iss
 Users read Chinese only: the exception text goes to the worker's log, never to `notice.error`.
 """
 import logging
+import secrets
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -42,11 +43,12 @@ class Superseded(Exception):
     """This attempt is no longer the notice's current one (reclaimed, or finished by another)."""
 
 
-def job_id(notice_id: int, version: int, attempt: int) -> str:
-    # arq's job keys are global to the Redis database: the queue name keeps test runs apart. The version
-    # being made is part of it: arq keeps a finished job's id for an hour, and the next version (after
-    # revise) starts again at attempt 1.
-    return f"{get_reporting_settings().reporting_queue}:notice:{notice_id}:v{version}:render:{attempt}"
+def job_id(notice_id: int, version: int, run: str, attempt: int) -> str:
+    # arq's job keys are global to the Redis database: the queue name keeps test runs apart. arq keeps a
+    # finished job's id for an hour and silently refuses a second job of that id, so every issue has a run
+    # of its own: issuing again after a failed rendering, or the next version after revise, starts again
+    # at attempt 1 of a new run.
+    return f"{get_reporting_settings().reporting_queue}:notice:{notice_id}:v{version}:{run}:render:{attempt}"
 
 
 def _iso(value: datetime) -> str:
@@ -61,14 +63,14 @@ def request_issue(session: Session, principal: Principal, client: ServiceClient,
                   formats: tuple[str, ...]) -> Notice:
     """Claim the notice for rendering (409 when it is not issuable); the caller queues `render_notice`."""
     now = _iso(utcnow())
-    render = {"attempt": 1, "formats": list(dict.fromkeys(["docx", *formats])), "step": "queued", "done": [],
+    render = {"run": secrets.token_hex(4), "attempt": 1, "formats": list(dict.fromkeys(["docx", *formats])), "step": "queued", "done": [],
               "requested_by": principal.sub, "requested_at": now, "claimed_at": now}
     return service.claim_issue(session, principal, client, notice_id, render)
 
 
-async def enqueue(redis: ArqRedis, notice_id: int, version: int, attempt: int) -> None:
-    """Queue the rendering of `version` (the one being made), attempt `attempt`."""
-    await redis.enqueue_job("render_notice", notice_id, attempt, _job_id=job_id(notice_id, version, attempt),
+async def enqueue(redis: ArqRedis, notice_id: int, version: int, run: str, attempt: int) -> None:
+    """Queue the rendering of `version` (the one being made), attempt `attempt` of the issue's `run`."""
+    await redis.enqueue_job("render_notice", notice_id, attempt, _job_id=job_id(notice_id, version, run, attempt),
                             _queue_name=get_reporting_settings().reporting_queue)
 
 
@@ -227,13 +229,13 @@ def _open_tasks(notice_id: int, client: ServiceClient | None) -> None:
 # Reclaim: renderings whose worker died
 
 
-def reclaim(now: datetime | None = None) -> list[tuple[int, int, int]]:
-    """(notice id, version being made, attempt) to queue: each rendering that stopped beating gets its next attempt, or fails
+def reclaim(now: datetime | None = None) -> list[tuple[int, int, str, int]]:
+    """(notice id, version being made, run, attempt) to queue: each rendering that stopped beating gets its next attempt, or fails
     after the last one. A claim never started by any worker counts as stopped after ten beats' time."""
     rs = get_reporting_settings()
     now = now or utcnow()
     stale, unstarted = timedelta(seconds=rs.render_stale_seconds), timedelta(seconds=rs.render_stale_seconds * 10)
-    out: list[tuple[int, int, int]] = []
+    out: list[tuple[int, int, str, int]] = []
     with Session(get_engine()) as session:
         for notice in session.exec(select(Notice).where(Notice.state == NoticeState.rendering)).all():
             r = notice.render or {}
@@ -253,7 +255,7 @@ def reclaim(now: datetime | None = None) -> list[tuple[int, int, int]]:
             session.commit()
             if claimed.rowcount == 1:
                 log.warning("notice %s: rendering attempt %s stopped; attempt %s queued", notice.id, attempt, attempt + 1)
-                out.append((notice.id, notice.version + 1, attempt + 1))
+                out.append((notice.id, notice.version + 1, str(r.get("run", "")), attempt + 1))
     return out
 
 
