@@ -44,13 +44,13 @@ def has_descendant(node: LexborNode, selector: str) -> bool:
 def per_page(read: Callable[[Page], T]) -> Callable[[Page], T]:
     """`read(page)` computed once per page for as long as the page lives: several checks read the same pages
     (message boards, the homepage's navigation and lines), each reading costing a parse or a pass over its
-    text. Read again when the page's HTML, text, title or address change. The value is shared: not to be
-    modified by the callers."""
+    text. Read again when the page's HTML, text, title, address, links or items change. The value is shared
+    (not to be modified by the callers) and must not hold the page: the page would then never be released."""
     memo: dict[int, tuple["weakref.ref[Page]", tuple[Any, ...], T]] = {}
 
     @functools.wraps(read)
     def once(page: Page) -> T:
-        key, state = id(page), (page.html, page.text, page.title, page.url, page.final_url)
+        key, state = id(page), (page.html, page.text, page.title, page.url, page.final_url, page.links, page.items)
         held = memo.get(key)
         if held is not None and held[0]() is page and held[1] == state:
             return held[2]

@@ -118,11 +118,12 @@ def board_messages(page: Page) -> list[Message]:
     """Messages listed on the page; a page is read as a board when its title or address, or the headings
     of one of its tables, speak of messages (other tables have dates and states too: tenders …).
     Read once per page: message_unanswered, reply_slow and the metrics each ask for the site's messages."""
-    return list(_read_board(page))
+    return [Message(*row, page) for row in _read_board(page)]
 
 
 @per_page
-def _read_board(page: Page) -> tuple[Message, ...]:
+def _read_board(page: Page) -> tuple[tuple[str, date | None, date | None, bool | None], ...]:
+    """The board's messages without their page (a value kept per page must not hold it)."""
     if not page.html:
         return ()
     titled = bool(BOARD.search(f"{page.title} {page.url}") or BOARD_URL.search(page.url))
@@ -144,7 +145,7 @@ def _read_board(page: Page) -> tuple[Message, ...]:
             messages += _from_table(table, page)
     if not messages and titled:
         messages = [m for text in _entry_texts(tree) if (m := _from_entry(text, page)) is not None]
-    return tuple(messages)
+    return tuple((m.title, m.asked, m.replied, m.answered) for m in messages)
 
 
 def detail_message(page: Page) -> Message | None:

@@ -58,19 +58,19 @@ def link_entries(page: Page) -> list[Entry]:
     """Visible short links of a page (blocks such as 政务公开 on a homepage, the entries of a 信息公开 page);
     dated items are articles, not columns. Read from the HTML: the crawl keeps one text per link target, and
     a 法定主动公开内容 entry often leads to the 政策文件 column the navigation already names."""
-    return list(_link_entries(page))
+    return [Entry(name, url, page, False) for name, url in _link_entries(page)]
 
 
 @per_page
-def _link_entries(page: Page) -> tuple[Entry, ...]:
+def _link_entries(page: Page) -> tuple[tuple[str, str], ...]:
     dated = {i.url for i in page.items if i.url and i.published}
     hidden = {link.url for link in page.links if link.hidden}
-    found: dict[str, Entry] = {}
+    found: dict[str, str] = {}
     tree = parse(page)
     base = page.final_url or page.url
     for anchor in tree.css("a[href]") if tree is not None else []:
         name = _name(anchor.text(deep=True)) or _name(anchor.attributes.get("title") or "")
         url = absolute(base, anchor.attributes.get("href") or "")
         if url and url not in dated and url not in hidden and is_entry_name(name):
-            found.setdefault(name, Entry(name, url, page, False))
-    return tuple(found.values())
+            found.setdefault(name, url)
+    return tuple(found.items())

@@ -1,7 +1,10 @@
 """Pages several checks read (boards, the homepage's navigation, its lines) are read once per page."""
-from services.checker.checks import column_missing, column_name_outdated, navigation, typo
+import gc
+import weakref
+
+from services.checker.checks import column_missing, column_name_outdated, messages, navigation, typo
 from services.checker.checks.html import per_page
-from tests.checker.checks.snap import CTX, make_page, make_snapshot
+from tests.checker.checks.snap import CTX, HOME, make_page, make_snapshot
 
 NAV = ("<html><body><div class='nav'><ul><li><a href='/zwgk/'>政务公开</a></li><li><a href='/hdjl/'>互动交流</a></li>"
        "<li><a href='/bsfw/'>办事服务</a></li><li><a href='/zwdt/'>政务动态</a></li></ul></div></body></html>")
@@ -27,3 +30,15 @@ def test_the_homepage_navigation_is_parsed_once_for_the_column_checks(monkeypatc
     assert {e.name for e in navigation.nav_entries(snapshot)} >= {"政务公开", "互动交流", "办事服务"}
     # The navigation once, the homepage's short links once (column_missing reads them for several columns).
     assert len(parsed) == 2
+
+
+def test_pages_read_are_released():
+    # A worker checks site after site: what is kept per page goes with the page.
+    page = make_page(f"{HOME}liuyan/", "<table><tr><th>留言标题</th><th>留言时间</th><th>状态</th></tr>"
+                     "<tr><td>路灯不亮</td><td>2024-01-02</td><td>未回复</td></tr></table>", title="留言")
+    home = make_page(html=NAV)
+    assert [m.title for m in messages.board_messages(page)] == ["路灯不亮"] and navigation.link_entries(home)
+    gone = [weakref.ref(page), weakref.ref(home)]
+    del page, home
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None]
