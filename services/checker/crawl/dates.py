@@ -179,14 +179,16 @@ def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime,
             for node in ancestors:
                 key = node.mem_id
                 counts[key] = counts.get(key, 0) + 1
-    rows = [(anchor, text, *_row_of(anchor, counts, now, text, ancestors))
-            for anchor, text, ancestors in titled]
-    dated_parents = {row.parent.mem_id for _, _, row, hit in rows if hit and row.parent is not None}
+    rows = []  # (anchor, its text, the date of its row, the row's parent)
+    for anchor, text, ancestors in titled:
+        row, hit = _row_of(anchor, counts, now, text, ancestors)
+        rows.append((anchor, text, hit, None if (parent := row.parent) is None else parent.mem_id))
+    dated_parents = {parent for _, _, hit, parent in rows if hit and parent is not None}
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()
     resolve = Resolver(base_url)
-    for anchor, text, row, hit in rows:
-        if hit is None and (row.parent is None or row.parent.mem_id not in dated_parents):
+    for anchor, text, hit, parent in rows:
+        if hit is None and (parent is None or parent not in dated_parents):
             continue
         url = resolve.any_scheme(anchor.attrs.get("href") or "")
         title = _title(anchor, text)

@@ -181,8 +181,9 @@ class HiddenDetector:
         return facts
 
     def _read(self, node: LexborNode) -> tuple[str | None, str | None, str | None]:
-        # `attrs` reads one attribute at a time (`attributes` builds a whole dict on every access)
-        attrs = node.attrs  # type: ignore[assignment]
+        # one dict of all attributes: most of the ones read here are missing, and a missing one costs `attrs`
+        # an exception
+        attrs = node.attributes
         decls = self.rules.for_node(node, attrs)
         if not decls and _FACT_ATTRIBUTES.isdisjoint(attrs):
             return _NO_FACTS
@@ -233,7 +234,7 @@ def script_links(tree: LexborHTMLParser,
     <script> elements when the caller has them already."""
     found = []
     for script in tree.css("script") if scripts is None else scripts:
-        if script.attrs.get("src"):
+        if script.attributes.get("src"):  # `attrs` would raise and catch for every inline script
             continue
         code = script.text(deep=True) or ""
         if not any(sink in code.lower() for sink in _SCRIPT_SINKS):

@@ -1,5 +1,6 @@
 """Decoded HTML to the `Page` fields the checks read."""
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -54,11 +55,11 @@ def elements(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
     return {tag: tree.tags(tag) for tag in _TAGS}
 
 
-def _node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
+def _node_text(node: LexborNode, texts: dict[int, str], attrs: Mapping[str, str | None]) -> str:
+    """`attrs`: the node's attributes."""
     inside = node.first_child is not None  # <img>, <link>, <source> … have no text and no image inside
     text = node_text(node, texts) if inside else ""
     if not text:
-        attrs = node.attrs
         text = attrs.get("alt") or attrs.get("title") or ""
         # an image inside gives its alt (a query, so only where there is an inside: an <img> is its own)
         if not text and inside and (img := node.css_first("img[alt]")) is not None:
@@ -67,11 +68,12 @@ def _node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
 
 
 def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int,
-                  texts: dict[int, str] | None = None,
-                  found: dict[str, list[LexborNode]] | None = None) -> list[Link]:
+                  texts: dict[int, str] | None = None, found: dict[str, list[LexborNode]] | None = None,
+                  metas: list[dict[str, str | None]] | None = None) -> list[Link]:
     """`texts` holds element texts already read from this tree (parse_page shares it with extract_items);
-    `found` is `elements(tree)` when the caller has it."""
+    `found` is `elements(tree)`, `metas` the attributes of its <meta> elements, when the caller has them."""
     found = elements(tree) if found is None else found
+    metas = [meta.attributes for meta in found["meta"]] if metas is None else metas
     detector = HiddenDetector(tree, found["style"])
     resolve = Resolver(base)
     links: list[Link] = []
@@ -82,7 +84,9 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
         for node in found[tag]:
             if len(links) >= limit:
                 return links
-            attrs = node.attrs  # one attribute at a time, not a dict of all
+            # An anchor's attributes one at a time (its href is there); the others' as one dict: an attribute
+            # `attrs` does not find costs an exception (a <script> without src, an <img> without title).
+            attrs: Mapping[str, str | None] = node.attrs if tag == "a" else node.attributes
             if tag == "link" and "stylesheet" not in (attrs.get("rel") or "").lower():
                 continue
             url = resolve(attrs.get(attr) or "")  # a <script> without src gives "": no URL
@@ -93,11 +97,11 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
                 continue  # a repeated link's text and HTML are not read
             seen.add(key)
             # positional: url, text, tag, source_url, hidden, hidden_reason, html (the dataclass's order)
-            links.append(Link(url, _node_text(node, texts), tag, source_url, reason is not None, reason,
-                              (node.html or "")[:300]))
-    for meta in found["meta"]:
-        if (meta.attrs.get("http-equiv") or "").lower() == "refresh" and len(links) < limit:
-            match = _REFRESH_URL.search(meta.attrs.get("content") or "")
+            links.append(Link(url, _node_text(node, texts, attrs), tag, source_url, reason is not None,
+                              reason, (node.html or "")[:300]))
+    for meta, attrs in zip(found["meta"], metas):
+        if (attrs.get("http-equiv") or "").lower() == "refresh" and len(links) < limit:
+            match = _REFRESH_URL.search(attrs.get("content") or "")
             if match and (url := resolve(match.group(1))) and (key := (url, "meta", None)) not in seen:
                 seen.add(key)
                 links.append(Link(url=url, text="", tag="meta", source_url=source_url,
@@ -111,18 +115,20 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
     return links
 
 
-def _meta_date(metas: list[LexborNode], now: datetime) -> date | None:
+def _meta_date(metas: list[dict[str, str | None]], now: datetime) -> date | None:
+    """`metas`: the attributes of the page's <meta> elements."""
     for meta in metas:
-        name = (meta.attrs.get("name") or meta.attrs.get("property") or "").strip().lower()
-        if name in _DATE_META and (found := parse_date(meta.attrs.get("content") or "", now)):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        if name in _DATE_META and (found := parse_date(meta.get("content") or "", now)):
             return found
     return None
 
 
-def has_viewport(metas: list[LexborNode]) -> bool:
+def has_viewport(metas: list[dict[str, str | None]]) -> bool:
+    """`metas`: the attributes of the page's <meta> elements."""
     for meta in metas:
-        if (meta.attrs.get("name") or "").lower() == "viewport":
-            content = (meta.attrs.get("content") or "").lower().replace(" ", "")
+        if (meta.get("name") or "").lower() == "viewport":
+            content = (meta.get("content") or "").lower().replace(" ", "")
             return "width=device-width" in content or "initial-scale" in content
     return False
 
@@ -140,10 +146,10 @@ def parse_page(page: Page, now: datetime, *, max_links: int = 2000) -> LexborHTM
     page.title = " ".join((titles[0].text() if titles else "").split())
     page.text = visible_text(tree)
     texts: dict[int, str] = {}  # an anchor's text is read once for its link and its list item
-    page.links = extract_links(tree, base, page.final_url, max_links, texts, found)
+    metas = [meta.attributes for meta in found["meta"]]
+    page.links = extract_links(tree, base, page.final_url, max_links, texts, found, metas)
     # Anchors are always inside <body> (the HTML parser moves them there): the body's are the tree's.
     page.items = extract_items(tree, base, now, texts, found["a"])
-    metas = found["meta"]
     page.page_date = _meta_date(metas, now) or labelled_date(page.text, now)
     page.has_viewport = has_viewport(metas)
     return tree
