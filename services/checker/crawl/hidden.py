@@ -57,10 +57,11 @@ class StyleRules:
         for style in tree.css("style") if styles is None else styles:
             css = _COMMENT.sub("", style.text(deep=True) or "")
             for prelude, body in _top_level_rules(css):
-                decls = declarations(body)
-                for selector in prelude.split(","):
-                    if _SIMPLE.match(selector.strip()):
-                        self.rules.setdefault(selector.strip().lower(), {}).update(decls)
+                simple = [s for s in map(str.strip, prelude.split(",")) if _SIMPLE.match(s)]
+                if simple:  # most rules of a site's CSS have none (".nav li a"): their body is not read
+                    decls = declarations(body)
+                    for selector in simple:
+                        self.rules.setdefault(selector.lower(), {}).update(decls)
 
     def for_node(self, node: LexborNode, attrs: dict[str, str | None] | None = None) -> dict[str, str]:
         attrs = node.attributes if attrs is None else attrs

@@ -52,6 +52,9 @@ def hidden(html: str) -> dict[str, str | None]:
     # a <style> without simple rules leaves the attributes' facts as they are
     ('<style>@media print{.p{display:none}} a:hover{color:red}</style><div style="display:none">'
      '<a href="http://x.com/">x</a></div>', "ancestor:display_none"),
+    # a rule's simple selectors count beside complex ones
+    ('<style>.nav li a, .dl { display:none }</style><div class="dl"><a href="http://x.com/">x</a></div>',
+     "ancestor:display_none"),
     # with simple rules, an attribute still hides
     ('<style>.n{color:#333}</style><div class="n" hidden><a href="http://x.com/">x</a></div>',
      "ancestor:hidden_attribute"),
