@@ -128,9 +128,10 @@ def _read_board(page: Page) -> tuple[tuple[str, date | None, date | None, bool |
         return ()
     titled = bool(BOARD.search(f"{page.title} {page.url}") or BOARD_URL.search(page.url))
     # Without a board title only a table can hold messages, and only one whose first row speaks of messages:
-    # a page without <table>, or without any such word in its source (characters written as &#…; aside), is
-    # not parsed.
-    if not titled and not (TABLE_TAG.search(page.html) and (BOARD.search(page.html) or "&#" in page.html)):
+    # a page is not parsed without <table>, or without such a word (or a character written as &#…;) after
+    # the first one in its source (a table's rows follow its tag; the navigation's 信箱 usually precedes it).
+    html, table = page.html, TABLE_TAG.search(page.html)
+    if not titled and not (table and (BOARD.search(html, table.start()) or html.find("&#", table.start()) >= 0)):
         return ()
     tree = parse(page)
     if tree is None:
