@@ -108,7 +108,7 @@ describe('日常使用', () => {
     const notice = page.locator('[data-test="services-degraded"]')
     await notice.waitFor()
     assert.match(await notice.innerText(), /通报整改服务暂时无法连接/)
-    assert.ok(!(await menuTexts(page)).includes('通报'))
+    assert.ok(!(await menuTexts(page, { when: 'probed' })).includes('通报'))
     await shot(page, 'i16-03-service-degraded')
     await page.locator('.el-aside').getByText('通报', { exact: true }).waitFor({ timeout: 20_000 }) // 2 s, then 4 s
     await notice.waitFor({ state: 'detached' })

@@ -95,8 +95,11 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
 }
 
-/** Texts of the side menu entries (leaf items). */
-export async function menuTexts(page) {
+/** The side menu's entries (leaf items) once the health checks that decide the optional menus have answered: by default
+ *  with every service up (`ready`, as the SPA shows it after a retry when one answer was lost under load);
+ *  `{ when: 'probed' }` takes whatever the first answers gave (tests of a service that is down). */
+export async function menuTexts(page, { when = 'ready' } = {}) {
+  await page.locator(when === 'ready' ? '.el-aside[data-services="ready"]' : '.el-aside:not([data-services="probing"])').waitFor()
   return (await page.locator('.el-aside .el-menu-item').allInnerTexts()).map((t) => t.trim())
 }
 
