@@ -3,6 +3,8 @@
 //   GOVWATCH_DEMO_PASSWORD   password of the demo users (default Govwatch@2024)
 //   GOVWATCH_CHROMIUM        browser binary (default /usr/bin/chromium)
 //   GOVWATCH_E2E_ARTIFACTS   where screenshots and downloads go (default <repo>/artifacts)
+//   GOVWATCH_E2E_DEMO        `registry` when the stack holds the registry demo only (./infra/test): no demo
+//                            inspection or notice will appear there, so the walks that read one do not wait for it
 import { mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +16,8 @@ const root = resolve(here, '..', '..')
 const require = createRequire(join(root, 'frontend', 'package.json'))
 const { chromium } = require('playwright-core')
 
+/** Whether ./infra/up's demo inspections and notices can appear in this stack (they come in the background). */
+export const DEMO_ROUNDS = process.env.GOVWATCH_E2E_DEMO !== 'registry'
 export const BASE_URL = (process.env.GOVWATCH_E2E_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '')
 export const PASSWORD = process.env.GOVWATCH_DEMO_PASSWORD ?? 'Govwatch@2024'
 export const ARTIFACTS = resolve(process.env.GOVWATCH_E2E_ARTIFACTS ?? join(root, 'artifacts'))
