@@ -6,9 +6,9 @@ once, on the first page it was seen, so counts reflect distinct errors rather th
 from collections.abc import Callable
 
 from services.checker.checks.base import CheckContext, page_evidence, site_pages
-from services.checker.checks.html import page_text
+from services.checker.checks.html import page_text, per_page
 from services.checker.model import Finding, Page, SiteSnapshot
-from services.checker.wordlists import Match
+from services.checker.wordlists import Match, Matcher
 from services.checker.wordlists.dating import still_right
 
 MAX_EVIDENCE = 10
@@ -23,6 +23,25 @@ def should_be(match: Match) -> str:
     return f"“{match.word}”应为“{match.suggestion}”" if match.suggestion else f"“{match.word}”"
 
 
+@per_page
+def _matchless(page: Page) -> dict[Matcher, str]:
+    """Per word list, a text of the page in which it matches nothing of any category. Three checks read every
+    page's text and almost every page has none of their words: one scan for all three then answers for each
+    (a category's matches are among all categories' matches, whitelisted as they are). Filled by `_matches`:
+    the matcher holds no page, so keeping it here does not keep the page."""
+    return {}
+
+
+def _matches(text: str, page: Page, ctx: CheckContext, code: str) -> list[Match]:
+    matchless = _matchless(page)
+    if matchless.get(ctx.matcher) == text:
+        return []
+    if not ctx.matcher.find(text):
+        matchless[ctx.matcher] = text
+        return []
+    return ctx.matcher.find(text, (code,))
+
+
 def page_findings(snapshot: SiteSnapshot, ctx: CheckContext, code: str, describe: Callable[[Match], str],
                   text_of: Callable[[Page], str] = page_text,
                   keep: Callable[[Match], bool] | None = None) -> list[Finding]:
@@ -33,7 +52,7 @@ def page_findings(snapshot: SiteSnapshot, ctx: CheckContext, code: str, describe
     for page in site_pages(snapshot):
         text = f"{page.title}\n{text_of(page)}"
         fresh = []
-        for match in ctx.matcher.find(text, (code,)):
+        for match in _matches(text, page, ctx, code):
             key = (match.entry.word, match.context)
             if key not in seen and _current(match, page) and (keep is None or keep(match)):
                 seen.add(key)

@@ -71,3 +71,25 @@ def test_real_gov_pages_have_no_serious_or_sensitive_findings():
         snap = make_snapshot(pages=[real_page(name, f"{HOME}{name}")])
         assert serious_error.check(snap, CTX) == [], name
         assert sensitive_content.check(snap, CTX) == [], name
+
+
+def test_a_page_without_any_word_is_scanned_once_for_the_three_checks(monkeypatch):
+    matcher = default_matcher().extended([])
+    scans = []
+    find = matcher.find
+    monkeypatch.setattr(matcher, "find", lambda text, categories=None: scans.append(categories) or find(text, categories))
+    ctx = CheckContext.for_set(resolve("gov-2019"), NOW, matcher)
+    clean = make_page(f"{HOME}c.html", text="本县召开安全生产工作会议。")
+    dirty = make_page(f"{HOME}d.html", text="请按装修标准按装设备。")
+    snapshot = make_snapshot(make_page(text="首页"), pages=[clean, dirty])
+    assert serious_error.check(snapshot, ctx) == [] and sensitive_content.check(snapshot, ctx) == []
+    assert [f.evidence[0].url for f in typo.check(snapshot, ctx)] == [dirty.url]
+    # The homepage and the clean page once each; the dirty page for every category, then for the check's own.
+    assert scans == [None, None, None, ("serious_error",), None, ("sensitive_content",), None, ("typo",)]
+    # Its words are found again when its text changes, and by another word list.
+    clean.text = "各级部门再接再励。"
+    assert len(typo.check(snapshot, ctx)) == 2
+    other = default_matcher().extended([Entry("安全生产工作", "typo", "安全生产")])
+    clean.text = "本县召开安全生产工作会议。"
+    [finding] = typo.check(make_snapshot(pages=[clean]), CheckContext.for_set(resolve("gov-2019"), NOW, other))
+    assert finding.data["matches"][0]["word"] == "安全生产工作"
