@@ -4,7 +4,7 @@
 in the future.
 """
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
@@ -106,18 +106,18 @@ def node_text(node: LexborNode, texts: dict[int, str] | None = None) -> str:
     return text
 
 
-def _title(anchor: LexborNode, text: str) -> str:
-    """`text`: the anchor's own text."""
-    title = (anchor.attrs.get("title") or "").strip()
+def _title(attrs: Mapping[str, str | None], text: str) -> str:
+    """`attrs`: the anchor's attributes, `text` its own text."""
+    title = (attrs.get("title") or "").strip()
     # Lists truncate long titles ("…"); the title attribute then holds the whole one.
     return title if len(title) > len(text.rstrip(".…")) else text
 
 
-def _is_title_anchor(anchor: LexborNode, text: str) -> bool:
-    """`text`: the anchor's own."""
+def _is_title_anchor(attrs: Mapping[str, str | None], text: str) -> bool:
+    """`attrs`: the anchor's attributes, `text` its own text."""
     if len(text) < _MIN_TITLE or _PAGER.match(text):
         return False
-    href = (anchor.attrs.get("href") or "").strip().lower()
+    href = (attrs.get("href") or "").strip().lower()
     return bool(href) and not href.startswith(("javascript:", "mailto:", "#"))
 
 
@@ -155,43 +155,47 @@ def _row_of(anchor: LexborNode, counts: dict[int, int], now: datetime, title: st
 
 
 def extract_items(tree: LexborHTMLParser, base_url: str, now: datetime,
-                  texts: dict[int, str] | None = None, anchors: list[LexborNode] | None = None) -> list[Item]:
+                  texts: dict[int, str] | None = None, anchors: list[LexborNode] | None = None,
+                  anchor_attrs: Iterable[Mapping[str, str | None]] | None = None) -> list[Item]:
     """Entries of column lists: a link with a title and, nearby, a date.
 
     Works on the layouts of the common CMSs (ul/li + span date as Hanweb, TRS and www.gov.cn print
     them, table rows with a date cell, div.list entries, dates inside the anchor text). Undated
     entries are kept only inside a container that also holds dated ones, so navigation menus and
-    link lists do not count as a column's content. `anchors`: the body's `a[href]` when the caller has them.
+    link lists do not count as a column's content. `anchors`: the body's `a[href]` when the caller has them,
+    `anchor_attrs` their attributes.
     """
     if tree.body is None:
         return []
     if anchors is None:
         anchors = tree.body.css("a[href]")
-    titled = []  # (anchor, its text, its row-like ancestors); each text and each walk up read once
+    if anchor_attrs is None:
+        anchor_attrs = (anchor.attributes for anchor in anchors)
+    titled = []  # (anchor, its attributes, its text, its row-like ancestors); each text and walk up read once
     counts: dict[int, int] = {}
     texts = {} if texts is None else texts
-    for anchor in anchors:
+    for anchor, attrs in zip(anchors, anchor_attrs):
         if (text := texts.get(anchor.mem_id)) is None:
             text = node_text(anchor, texts)
-        if _is_title_anchor(anchor, text):
+        if _is_title_anchor(attrs, text):
             ancestors = _ancestors(anchor)
-            titled.append((anchor, text, ancestors))
+            titled.append((anchor, attrs, text, ancestors))
             for node in ancestors:
                 key = node.mem_id
                 counts[key] = counts.get(key, 0) + 1
-    rows = []  # (anchor, its text, the date of its row, the row's parent)
-    for anchor, text, ancestors in titled:
+    rows = []  # (anchor's attributes, its text, the date of its row, the row's parent)
+    for anchor, attrs, text, ancestors in titled:
         row, hit = _row_of(anchor, counts, now, text, ancestors)
-        rows.append((anchor, text, hit, None if (parent := row.parent) is None else parent.mem_id))
+        rows.append((attrs, text, hit, None if (parent := row.parent) is None else parent.mem_id))
     dated_parents = {parent for _, _, hit, parent in rows if hit and parent is not None}
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()
     resolve = Resolver(base_url)
-    for anchor, text, hit, parent in rows:
+    for attrs, text, hit, parent in rows:
         if hit is None and (parent is None or parent not in dated_parents):
             continue
-        url = resolve.any_scheme(anchor.attrs.get("href") or "")
-        title = _title(anchor, text)
+        url = resolve.any_scheme(attrs.get("href") or "")
+        title = _title(attrs, text)
         if (url, title) not in seen:
             seen.add((url, title))
             items.append(Item(title=title, url=url, published=hit[0] if hit else None,

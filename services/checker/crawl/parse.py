@@ -6,7 +6,7 @@ from datetime import date, datetime
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from services.checker.crawl.dates import extract_items, labelled_date, node_text, parse_date, tag_ids
-from services.checker.crawl.hidden import HiddenDetector, script_links
+from services.checker.crawl.hidden import HiddenDetector, css, script_links
 from services.checker.crawl.urls import Resolver, absolute
 from services.checker.model import Link, Page
 
@@ -55,6 +55,9 @@ def elements(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
     return {tag: tree.tags(tag) for tag in _TAGS}
 
 
+_attributes = LexborNode.attributes.__get__
+
+
 def _node_text(node: LexborNode, texts: dict[int, str], attrs: Mapping[str, str | None]) -> str:
     """`attrs`: the node's attributes."""
     inside = node.first_child is not None  # <img>, <link>, <source> … have no text and no image inside
@@ -62,18 +65,21 @@ def _node_text(node: LexborNode, texts: dict[int, str], attrs: Mapping[str, str 
     if not text:
         text = attrs.get("alt") or attrs.get("title") or ""
         # an image inside gives its alt (a query, so only where there is an inside: an <img> is its own)
-        if not text and inside and (img := node.css_first("img[alt]")) is not None:
-            text = img.attrs.get("alt") or ""
+        if not text and inside and (imgs := css(node, "img[alt]")):
+            text = imgs[0].attrs.get("alt") or ""
     return text.strip()[:200]
 
 
 def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int,
                   texts: dict[int, str] | None = None, found: dict[str, list[LexborNode]] | None = None,
-                  metas: list[dict[str, str | None]] | None = None) -> list[Link]:
+                  metas: list[dict[str, str | None]] | None = None,
+                  anchor_attrs: list[dict[str, str | None]] | None = None) -> list[Link]:
     """`texts` holds element texts already read from this tree (parse_page shares it with extract_items);
-    `found` is `elements(tree)`, `metas` the attributes of its <meta> elements, when the caller has them."""
+    `found` is `elements(tree)`, `metas` the attributes of its <meta> elements and `anchor_attrs` those of
+    its <a> elements, when the caller has them."""
     found = elements(tree) if found is None else found
     metas = [meta.attributes for meta in found["meta"]] if metas is None else metas
+    anchor_attrs = [a.attributes for a in found["a"]] if anchor_attrs is None else anchor_attrs
     detector = HiddenDetector(tree, found["style"])
     resolve = Resolver(base)
     links: list[Link] = []
@@ -81,12 +87,11 @@ def extract_links(tree: LexborHTMLParser, base: str, source_url: str, limit: int
     texts = {} if texts is None else texts
     for tag, attr in _LINK_SOURCES:
         hideable = tag in _HIDEABLE and detector.can_hide
-        for node in found[tag]:
+        # Attributes as one dict: an attribute `attrs` does not find costs an exception (a <script> without src,
+        # an <a> without title); the anchors' dicts are read once for the links and the list items.
+        for node, attrs in zip(found[tag], anchor_attrs if tag == "a" else map(_attributes, found[tag])):
             if len(links) >= limit:
                 return links
-            # An anchor's attributes one at a time (its href is there); the others' as one dict: an attribute
-            # `attrs` does not find costs an exception (a <script> without src, an <img> without title).
-            attrs: Mapping[str, str | None] = node.attrs if tag == "a" else node.attributes
             if tag == "link" and "stylesheet" not in (attrs.get("rel") or "").lower():
                 continue
             url = resolve(attrs.get(attr) or "")  # a <script> without src gives "": no URL
@@ -147,9 +152,10 @@ def parse_page(page: Page, now: datetime, *, max_links: int = 2000) -> LexborHTM
     page.text = visible_text(tree)
     texts: dict[int, str] = {}  # an anchor's text is read once for its link and its list item
     metas = [meta.attributes for meta in found["meta"]]
-    page.links = extract_links(tree, base, page.final_url, max_links, texts, found, metas)
+    anchor_attrs = [anchor.attributes for anchor in found["a"]]
+    page.links = extract_links(tree, base, page.final_url, max_links, texts, found, metas, anchor_attrs)
     # Anchors are always inside <body> (the HTML parser moves them there): the body's are the tree's.
-    page.items = extract_items(tree, base, now, texts, found["a"])
+    page.items = extract_items(tree, base, now, texts, found["a"], anchor_attrs)
     page.page_date = _meta_date(metas, now) or labelled_date(page.text, now)
     page.has_viewport = has_viewport(metas)
     return tree

@@ -180,3 +180,17 @@ def test_real_page_hidden_visit_counter():
     counters = [link for link in page.links if link.hidden]
     assert [(link.tag, link.hidden_reason) for link in counters] == [("iframe", "display_none")]
     assert "visitcount/visit.jsp" in counters[0].url and counters[0].html.startswith("<iframe")
+
+
+def test_shared_css_engine_answers_as_each_tree_would():
+    """One CSS engine serves every tree (hidden.css): the hidden links and alt texts of one page do not leak
+    into the next page's queries."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from services.checker.crawl.hidden import css
+    first = LexborHTMLParser('<div style="display:none"><a href="/a"><img alt="A"></a></div>')
+    second = LexborHTMLParser('<p width="1"><a href="/b"><img alt="B"></a></p><i hidden></i>')
+    for tree in (first, second, first):
+        for query in ("[style], [width], [hidden]", "img[alt]"):
+            assert [n.html for n in css(tree.root, query)] == [n.html for n in tree.css(query)]
+    assert [link.text for link in parse('<a href="/x"><img alt="图片"></a>').links if link.tag == "a"] == ["图片"]
