@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from services.checker.crawl.parse import absolute
+from services.checker.crawl.urls import Resolver
 from services.checker.model import ColumnSnapshot
 
 # First match wins, so the more specific words come first (工作动态 is news, 公开征集 interaction).
@@ -34,7 +35,22 @@ def categorize(name: str) -> str:
 
 def same_site(url: str, home: str) -> bool:
     """Same host, or a subdomain of the homepage's domain (www. dropped)."""
-    host, home_host = urlsplit(url).hostname or "", urlsplit(home).hostname or ""
+    parts = urlsplit(home)
+    return _on_site(url, parts.netloc, parts.hostname or "")
+
+
+def _on_site(url: str, home_netloc: str, home_host: str) -> bool:
+    """`same_site` with the homepage's parts read already (a discovery asks it of every link). An http(s) URL
+    with the homepage's own netloc, as most links have it, has its host: no split."""
+    if url.startswith(("http://", "https://")):
+        start = url.index("//") + 2
+        end = len(url)
+        for stop in "/?#":  # the netloc ends where urlsplit ends it
+            if (at := url.find(stop, start)) != -1 and at < end:
+                end = at
+        if url[start:end] == home_netloc:
+            return True
+    host = urlsplit(url).hostname or ""
     root = home_host.removeprefix("www.")
     return host == home_host or host == root or host.endswith("." + root)
 
@@ -46,7 +62,8 @@ def _is_column_name(text: str) -> bool:
 def _in_footer(node: LexborNode) -> bool:
     current: LexborNode | None = node
     while current is not None:
-        marks = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}".lower()
+        attrs = current.attributes
+        marks = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
         if current.tag == "footer" or "foot" in marks or "bottom" in marks:
             return True
         current = current.parent
@@ -55,6 +72,17 @@ def _in_footer(node: LexborNode) -> bool:
 
 def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
+
+
+def _holds(node: LexborNode, anchor: LexborNode) -> bool:
+    """`anchor` is `node` or inside it (a walk up from the anchor, not a query of the node's links)."""
+    target = node.mem_id
+    current: LexborNode | None = anchor
+    while current is not None:
+        if current.mem_id == target:
+            return True
+        current = current.parent
+    return False
 
 
 def _more_name(anchor: LexborNode) -> str | None:
@@ -66,7 +94,7 @@ def _more_name(anchor: LexborNode) -> str | None:
         if block is None:
             return None
         for node in block.css("h1, h2, h3, h4, h5, strong, b, span, a, div, li"):
-            if any(a.mem_id == anchor.mem_id for a in node.css("a")):
+            if _holds(node, anchor):
                 continue  # the link itself or a box around it
             if _is_column_name(text := _clean(node.text(deep=True))):
                 return text
@@ -77,20 +105,26 @@ def _more_name(anchor: LexborNode) -> str | None:
 def discover_columns(tree: LexborHTMLParser, home_url: str) -> list[tuple[str, str]]:
     """(name, url) of columns: short Chinese link texts in nav/menu/header blocks, and "更多" links."""
     found: dict[str, str] = {}
-    home = absolute(home_url, home_url)
+    resolve = Resolver(home_url)
+    home, home_parts = resolve(home_url), urlsplit(home_url)
+    home_site = home_parts.netloc, home_parts.hostname or ""
     for container in tree.css(_NAV_SELECTOR):
         if _in_footer(container):
             continue
         for anchor in container.css("a[href]"):
-            name = _clean(anchor.text(deep=True)) or _clean(anchor.attributes.get("title"))
-            url = absolute(home_url, anchor.attributes.get("href") or "")
-            if url and url != home and _is_column_name(name) and same_site(url, home_url):
+            attrs = anchor.attributes
+            name = _clean(anchor.text(deep=True)) or _clean(attrs.get("title"))
+            if not _is_column_name(name):  # most links of a navigation block: no URL read
+                continue
+            url = resolve(attrs.get("href") or "")
+            if url and url != home and _on_site(url, *home_site):
                 found.setdefault(url, name)
     for anchor in tree.css("a[href]"):
-        if _MORE.match(_clean(anchor.text(deep=True))) or _MORE.match(_clean(anchor.attributes.get("alt"))):
-            url = absolute(home_url, anchor.attributes.get("href") or "")
+        attrs = anchor.attributes
+        if _MORE.match(_clean(anchor.text(deep=True))) or _MORE.match(_clean(attrs.get("alt"))):
+            url = resolve(attrs.get("href") or "")
             name = _more_name(anchor)
-            if url and url != home and name and same_site(url, home_url):
+            if url and url != home and name and _on_site(url, *home_site):
                 found.setdefault(url, name)
     return [(name, url) for url, name in found.items()]
 

@@ -28,6 +28,18 @@ def test_same_site():
     assert same_site("http://example.gov.cn/", HOME)
     assert not same_site("http://www.other.gov.cn/", HOME)
     assert not same_site("http://badexample.gov.cn/", HOME)
+    # the homepage's netloc read without a split: its port, user and case still decide as urlsplit's host does
+    assert same_site("http://WWW.Example.gov.cn:8080/a?b#c", HOME)
+    assert same_site("http://www.example.gov.cn?q=1", "http://www.example.gov.cn?q=2")
+    assert not same_site("http://www.example.gov.cn.evil.com/", "http://www.example.gov.cn")
+    assert not same_site("javascript:go('//www.example.gov.cn')", "http://www.example.gov.cn")
+
+
+def test_more_name_skips_the_boxes_around_the_link():
+    """The heading of a "更多" link is the nearest text outside the link and the boxes that hold it."""
+    tree = LexborHTMLParser("""<div class="box"><h3>通知公告</h3><div><span><a href="/tzgg/">更多</a></span></div>
+    <div><span><a href="/other/">其他栏目</a></span></div></div>""")
+    assert discover_columns(tree, HOME) == [("通知公告", "http://www.example.gov.cn/tzgg/")]
 
 
 def test_discover_from_nav_and_more_links():
