@@ -70,7 +70,9 @@ def _link_entries(page: Page) -> tuple[tuple[str, str], ...]:
     base = page.final_url or page.url
     for anchor in tree.css("a[href]") if tree is not None else []:
         name = _name(anchor.text(deep=True)) or _name(anchor.attributes.get("title") or "")
+        if name in found or not is_entry_name(name):
+            continue  # most anchors are article titles: their address is not resolved
         url = absolute(base, anchor.attributes.get("href") or "")
-        if url and url not in dated and url not in hidden and is_entry_name(name):
-            found.setdefault(name, url)
+        if url and url not in dated and url not in hidden:
+            found[name] = url
     return tuple(found.items())
