@@ -1,7 +1,9 @@
 """The guard's httpx transports (netguard.py holds the policy): they vet the very address each socket
 connects to, at connect time, for httpx clients (the notification webhooks …). Importable from netguard as
 before; kept apart so that importing the policy loads no httpx (the crawler runs on aiohttp)."""
+import ssl
 from collections.abc import Iterable
+from typing import Any
 
 import httpcore
 import httpx
@@ -67,6 +69,13 @@ class SyncGuardedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+def pool_options(context: ssl.SSLContext, limits: httpx.Limits) -> dict[str, Any]:
+    """The options httpx gives its own connection pool, for the pool replaced by one with the guarded backend."""
+    return {"ssl_context": context, "max_connections": limits.max_connections,
+            "max_keepalive_connections": limits.max_keepalive_connections,
+            "keepalive_expiry": limits.keepalive_expiry, "http1": True, "http2": False}
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with the guarded backend.
 
@@ -81,11 +90,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         context = ssl_context(verify)
         super().__init__(verify=context, limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,
-            network_backend=GuardedBackend(rules or policy(allow_private), resolver))
+            **pool_options(context, limits), network_backend=GuardedBackend(rules or policy(allow_private), resolver))
 
 
 class SyncGuardedTransport(httpx.HTTPTransport):
@@ -97,8 +102,4 @@ class SyncGuardedTransport(httpx.HTTPTransport):
         context = ssl_context(verify)
         super().__init__(verify=context, limits=limits, trust_env=False)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry, http1=True, http2=False,
-            network_backend=SyncGuardedBackend(rules or policy(allow_private), resolver))
+            **pool_options(context, limits), network_backend=SyncGuardedBackend(rules or policy(allow_private), resolver))
