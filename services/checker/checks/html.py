@@ -71,5 +71,5 @@ def own_text(page: Page, template: Page | None) -> str:
     """The page's text without the lines it shares with the template page (the site's header, navigation
     and footer, as the homepage shows them)."""
     shared = _lines(template) if template is not None else frozenset()
-    lines = (line.strip() for line in page_text(page).splitlines())
-    return "\n".join(line for line in lines if line and line not in shared)
+    lines = map(str.strip, page_text(page).splitlines())
+    return "\n".join([line for line in lines if line and line not in shared])
