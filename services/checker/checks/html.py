@@ -63,6 +63,14 @@ def per_page(read: Callable[[Page], T]) -> Callable[[Page], T]:
 
 
 @per_page
+def read_only_tree(page: Page) -> LexborHTMLParser | None:
+    """The page parsed once for the checks that only read its tree (the homepage's navigation, its short links
+    and its error-report entry each parsed it). Shared: never to be modified (`visible_text` strips the tree
+    it is given; take `parse` for that)."""
+    return parse(page)
+
+
+@per_page
 def _lines(page: Page) -> frozenset[str]:
     return frozenset(line.strip() for line in page_text(page).splitlines())
 

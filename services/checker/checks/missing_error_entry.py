@@ -3,8 +3,10 @@ script (<script id="_jiucuo_" src="…pucha.kaipuyun.cn/exposure/jiucuo.js">) as
 zfwzzc.www.gov.cn / pucha.kaipuyun.cn."""
 import re
 
+from selectolax.lexbor import LexborHTMLParser
+
 from services.checker.checks.base import CheckContext, is_ok, page_evidence
-from services.checker.checks.html import parse_html
+from services.checker.checks.html import read_only_tree
 from services.checker.model import Finding, SiteSnapshot
 
 CODE = "missing_error_entry"
@@ -12,8 +14,7 @@ ADDRESS = re.compile(r"pucha\.kaipuyun\.cn|zfwzzc\.www\.gov\.cn|jiucuo", re.I)
 LABEL = re.compile(r"找错")
 
 
-def has_entry(html: str) -> bool:
-    tree = parse_html(html)
+def has_entry(tree: LexborHTMLParser) -> bool:
     if tree.css_first("#_jiucuo_, #_span_jiucuo"):
         return True
     for node in tree.css("a, img, script, iframe, area, span, div"):
@@ -29,6 +30,7 @@ def has_entry(html: str) -> bool:
 
 def check(snapshot: SiteSnapshot, ctx: CheckContext) -> list[Finding]:
     home = snapshot.home
-    if home is None or not is_ok(home) or not home.html or has_entry(home.html):
+    tree = read_only_tree(home) if home is not None and is_ok(home) else None
+    if tree is None or has_entry(tree):
         return []
     return [Finding(CODE, "网站首页未提供“我为政府网站找错”入口", [page_evidence(home, "首页未发现“我为政府网站找错”入口")])]

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from services.checker.checks.base import is_ok
-from services.checker.checks.html import parse, per_page
+from services.checker.checks.html import per_page, read_only_tree
 from services.checker.crawl.columns import discover_columns
 from services.checker.crawl.parse import absolute
 from services.checker.model import Page, SiteSnapshot
@@ -50,7 +50,7 @@ def nav_entries(snapshot: SiteSnapshot) -> list[Entry]:
 @per_page
 def _navigation(home: Page) -> tuple[tuple[str, str], ...]:
     """The homepage's navigation, read once for column_missing, column_name_outdated and typo."""
-    tree = parse(home)
+    tree = read_only_tree(home)
     return tuple(discover_columns(tree, home.final_url or home.url)) if tree is not None else ()
 
 
@@ -66,7 +66,7 @@ def _link_entries(page: Page) -> tuple[tuple[str, str], ...]:
     dated = {i.url for i in page.items if i.url and i.published}
     hidden = {link.url for link in page.links if link.hidden}
     found: dict[str, str] = {}
-    tree = parse(page)
+    tree = read_only_tree(page)
     base = page.final_url or page.url
     for anchor in tree.css("a[href]") if tree is not None else []:
         name = _name(anchor.text(deep=True)) or _name(anchor.attributes.get("title") or "")

@@ -2,7 +2,8 @@
 import gc
 import weakref
 
-from services.checker.checks import column_missing, column_name_outdated, messages, navigation, typo
+from services.checker.checks import (column_missing, column_name_outdated, html, messages, missing_error_entry,
+                                     navigation, typo)
 from services.checker.checks.html import per_page
 from tests.checker.checks.snap import CTX, HOME, make_page, make_snapshot
 
@@ -21,15 +22,18 @@ def test_a_page_is_read_once_until_it_changes():
     assert lines(other) == ["甲", "乙"] and len(reads) == 3
 
 
-def test_the_homepage_navigation_is_parsed_once_for_the_column_checks(monkeypatch):
+def test_the_homepage_is_parsed_once_for_the_checks_reading_its_tree(monkeypatch):
     parsed = []
-    parse = navigation.parse
-    monkeypatch.setattr(navigation, "parse", lambda page: parsed.append(page.url) or parse(page))
-    snapshot = make_snapshot(make_page(html=NAV, title="某县人民政府"))
+    parse = html.parse
+    monkeypatch.setattr(html, "parse", lambda page: parsed.append(page.url) or parse(page))
+    # The crawler's text given: word checks read that, not the tree.
+    snapshot = make_snapshot(make_page(html=NAV, title="某县人民政府", text="政务公开\n互动交流"))
     column_missing.check(snapshot, CTX), column_name_outdated.check(snapshot, CTX), typo.check(snapshot, CTX)
+    assert len(missing_error_entry.check(snapshot, CTX)) == 1
     assert {e.name for e in navigation.nav_entries(snapshot)} >= {"政务公开", "互动交流", "办事服务"}
-    # The navigation once, the homepage's short links once (column_missing reads them for several columns).
-    assert len(parsed) == 2
+    # The navigation, the short links (column_missing reads them for several columns) and the error-report
+    # entry are read from one parse.
+    assert parsed == [snapshot.home.url]
 
 
 def test_pages_read_are_released():
