@@ -156,8 +156,10 @@ class Office:
     def stop(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
-            # The session holds unoserver, oosplash and soffice.bin: all of them go.
-            for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            # The session holds unoserver, oosplash and soffice.bin: all of them go. Nothing of the office is kept
+            # (its profile is removed below), so SIGTERM gets a short wait: unoserver ignores it while it is
+            # still starting, and the worker's shutdown (a deployment, a test) waited the full time then.
+            for sig, wait in ((signal.SIGTERM, 2), (signal.SIGKILL, 5)):
                 try:
                     os.killpg(proc.pid, sig)
                     proc.wait(timeout=wait)
