@@ -1,5 +1,6 @@
 """HTML access for checks: parse a stored page with selectolax (lexbor) and read its visible text."""
 import functools
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -11,6 +12,8 @@ from services.checker.model import Page
 T = TypeVar("T")
 
 INVISIBLE = ["script", "style", "noscript", "template"]
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"   # where str.splitlines splits
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 
 
 def parse_html(html: str) -> LexborHTMLParser:
@@ -81,3 +84,18 @@ def own_text(page: Page, template: Page | None) -> str:
     shared = _lines(template) if template is not None else frozenset()
     lines = map(str.strip, page_text(page).splitlines())
     return "\n".join([line for line in lines if line and line not in shared])
+
+
+def in_own_text(pattern: re.Pattern[str], page: Page, template: Page | None) -> bool:
+    """Whether `pattern` matches in `own_text(page, template)`, without building it: whether a line of the
+    page's text holding one of its matches is not one of the template's lines. For patterns matching within
+    a line and with no white space at their ends (names, words); most pages name such words only in the
+    footer they share with the homepage."""
+    shared = _lines(template) if template is not None else frozenset()
+    text = page_text(page)
+    for match in pattern.finditer(text):
+        start = max(text.rfind(c, 0, match.start()) for c in LINE_BREAKS) + 1
+        end = _LINE_BREAK.search(text, match.end())
+        if text[start:end.start() if end is not None else len(text)].strip() not in shared:
+            return True
+    return False

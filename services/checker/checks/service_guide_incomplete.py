@@ -4,7 +4,7 @@ import re
 
 from services.checker.checks.base import CheckContext, is_ok, page_evidence, site_pages
 from services.checker.checks.guides import ANY_ELEMENT, ELEMENTS, is_guide, present_elements
-from services.checker.checks.html import own_text, page_text
+from services.checker.checks.html import in_own_text, own_text
 from services.checker.model import Finding, SiteSnapshot
 
 CODE = "service_guide_incomplete"
@@ -17,9 +17,8 @@ def check(snapshot: SiteSnapshot, ctx: CheckContext) -> list[Finding]:
     for page in site_pages(snapshot):
         if page is snapshot.home:
             continue
-        # Most pages name no element anywhere; their own text (some of their lines) then names none either.
-        if ANY_ELEMENT.search(page_text(page)) is None:
-            continue
+        if not in_own_text(ANY_ELEMENT, page, home):
+            continue  # most pages: no element's name, or only in the footer
         # Only the guide's own text: a footer's 联系电话 is not the guide's.
         present = present_elements(own_text(page, home))
         if not is_guide(page, present):

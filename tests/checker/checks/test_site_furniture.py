@@ -2,7 +2,8 @@ from services.checker.checks import (
     domain_not_released, missing_error_entry, missing_footer_ids, mobile_unfriendly, no_services,
     service_guide_incomplete,
 )
-from services.checker.checks.guides import ELEMENTS, present_elements
+from services.checker.checks.guides import ANY_ELEMENT, ELEMENTS, present_elements
+from services.checker.checks.html import in_own_text, own_text
 from services.checker.model import RegistryFacts
 from tests.checker.checks.snap import CTX, HOME, column, days_ago, item, link, make_page, make_snapshot, real_page, status
 
@@ -139,3 +140,19 @@ def test_every_element_name_is_found_alone():
         for word in pattern.pattern.split("|"):
             assert present_elements(f"本页：{word}：见下") == [name], word
     assert present_elements("政务动态 通知公告") == []
+
+
+def test_an_element_named_only_in_the_footer_is_not_the_pages_own():
+    home = make_page(text="首页\n  联系电话：0791-1234567  \n办公地址：某路1号")
+    cases = {
+        "通知\n联系电话：0791-1234567\n办公地址：某路1号": False,      # the footer's lines only
+        "通知\r\n联系电话：0791-1234567\r\n办理时间：工作日": True,      # a line of its own (CRLF)
+        "办理流程\u2028联系电话：0791-1234567": True,                   # any of splitlines' breaks
+        "政务动态 通知公告": False,
+        "联系电话：0791-1234567\x1c办理材料": True,
+    }
+    for text, own in cases.items():
+        page = make_page(f"{HOME}g.html", text=text)
+        assert in_own_text(ANY_ELEMENT, page, home) is own, text
+        assert (ANY_ELEMENT.search(own_text(page, home)) is not None) is own, text
+    assert in_own_text(ANY_ELEMENT, make_page(f"{HOME}g.html", text="联系电话：1"), None)
