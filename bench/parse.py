@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.parse collect [--sites 20] [--items 4] [--out /tmp/govwatch-parse/pages.json.gz]
     .venv/bin/python -m bench.parse time [--pages FILE] [--real DIR] [--rounds 5] [--dump OUT.json.gz]
     .venv/bin/python -m bench.parse compare A.json.gz B.json.gz
+    .venv/bin/python -m bench.parse columns [--pages FILE] [--real DIR] [--dump OUT.json.gz]
 
 `collect` starts the farm (as bench/crawl.py does), crawls its sites in this process with check-site's
 settings and keeps every page the crawler hands to `parse_page` (URL, final URL, decoded HTML), once.
@@ -11,6 +12,10 @@ no I/O, and prints CPU ms (user + system) per page, the best round and the media
 `--real` (saved gov.cn pages, read in place, never copied) are parsed along and counted apart. `--dump`
 writes every field `parse_page` fills for every page, so two versions of the parser can be compared for
 equality (`compare`).
+
+`columns` times column discovery (`discover_columns` and `more_link`, the crawl's reading of a homepage) on the
+homepages among the pages and on the real ones, trees parsed beforehand; `--dump` keeps what it found, for
+`compare`.
 
 Load-independent figures: instructions per page under callgrind, one round less the reading of the pages:
     valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.farm \
@@ -138,6 +143,28 @@ def run_time(args: argparse.Namespace) -> None:
         print(f"dump of {len(dump)} pages -> {args.dump}")
 
 
+def run_columns(args: argparse.Namespace) -> None:
+    from urllib.parse import urlsplit
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    from services.checker.crawl.columns import discover_columns, more_link
+
+    pages, farm = _load(args)
+    homes = [(final_url, LexborHTMLParser(html)) for i, (_, final_url, html, _) in enumerate(pages)
+             if i >= farm or urlsplit(final_url).path in ("", "/", "/index.html")]
+    found = []
+    started = time.process_time()
+    for url, tree in homes:
+        found.append({"final_url": url, "columns": discover_columns(tree, url), "more": more_link(tree, url)})
+    spent = time.process_time() - started
+    print(f"{len(homes)} homepages ({len(pages) - farm} real), column discovery CPU ms/page "
+          f"{spent / len(homes) * 1000:.3f}, {sum(len(f['columns']) for f in found)} columns")
+    if args.dump:
+        with gzip.open(args.dump, "wt", encoding="utf-8") as out:
+            json.dump(found, out, ensure_ascii=False)
+
+
 def compare(args: argparse.Namespace) -> None:
     with gzip.open(args.a, "rt", encoding="utf-8") as f:
         a = json.load(f)
@@ -170,11 +197,15 @@ def main() -> None:
     t.add_argument("--dump", type=Path)
     t.add_argument("--one-round", choices=("farm", "real", "none"),
                    help="one round in this process (none: read the pages only), e.g. under callgrind")
+    k = commands.add_parser("columns")
+    k.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
+    k.add_argument("--real", type=Path, default=DEFAULT_REAL)
+    k.add_argument("--dump", type=Path)
     d = commands.add_parser("compare")
     d.add_argument("a", type=Path)
     d.add_argument("b", type=Path)
     args = parser.parse_args()
-    {"collect": collect, "time": run_time, "compare": compare}[args.command](args)
+    {"collect": collect, "time": run_time, "columns": run_columns, "compare": compare}[args.command](args)
 
 
 if __name__ == "__main__":
