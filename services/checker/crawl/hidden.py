@@ -16,7 +16,7 @@ _engines = threading.local()
 
 def css(node: LexborNode, query: str) -> list[LexborNode]:
     """`node.css(query)` through one CSS engine per thread: selectolax builds one per tree on the tree's first
-    query (~25 µs, more than the query itself on a farm page), and most parsed trees get one query or none."""
+    query, and most parsed trees get one query or none (≈ 5 µs less per farm page, bench/RESULTS-parse.md)."""
     engine = getattr(_engines, "engine", None)
     if engine is None:
         engine = _engines.engine = LexborCSSSelector()
