@@ -2,6 +2,7 @@
 
 Shared by the column checks (column_missing, column_name_outdated); judges nothing itself."""
 import re
+import sys
 from dataclasses import dataclass
 
 from services.checker.checks.base import is_ok
@@ -49,7 +50,11 @@ def nav_entries(snapshot: SiteSnapshot) -> list[Entry]:
 
 @per_page
 def _navigation(home: Page) -> tuple[tuple[str, str], ...]:
-    """The homepage's navigation, read once for column_missing, column_name_outdated and typo."""
+    """The homepage's navigation, read once for column_missing, column_name_outdated and typo: as the crawl
+    read it when it did (the crawler is loaded only where a crawl ran)."""
+    crawler = sys.modules.get("services.checker.crawl.crawler")
+    if crawler is not None and (read := crawler.home_columns(home)) is not None:
+        return read
     tree = read_only_tree(home)
     return tuple(discover_columns(tree, home.final_url or home.url)) if tree is not None else ()
 
