@@ -120,6 +120,9 @@ class SiteSnapshot:
     registry: RegistryFacts
     budget_exhausted: bool = False
     notes: list[str] = field(default_factory=list)
+    # The homepage's navigation as the crawl read it (discover_columns, before any scope), for the column
+    # checks; None: they read it from the homepage.
+    navigation: tuple[tuple[str, str], ...] | None = None
     # Page bodies by snapshot key, in memory until the checks say which ones evidence cites.
     held_snapshots: dict[str, tuple[bytes, str]] = field(default_factory=dict, repr=False)
 

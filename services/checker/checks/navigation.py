@@ -2,7 +2,6 @@
 
 Shared by the column checks (column_missing, column_name_outdated); judges nothing itself."""
 import re
-import sys
 from dataclasses import dataclass
 
 from services.checker.checks.base import is_ok
@@ -39,7 +38,7 @@ def nav_entries(snapshot: SiteSnapshot) -> list[Entry]:
     if home is None or not is_ok(home):
         return []
     found: dict[str, Entry] = {}
-    for name, url in _navigation(home):
+    for name, url in snapshot.navigation if snapshot.navigation is not None else _navigation(home):
         if is_entry_name(name := _name(name)):
             found.setdefault(name, Entry(name, url, home, True))
     for column in snapshot.columns:
@@ -50,11 +49,8 @@ def nav_entries(snapshot: SiteSnapshot) -> list[Entry]:
 
 @per_page
 def _navigation(home: Page) -> tuple[tuple[str, str], ...]:
-    """The homepage's navigation, read once for column_missing, column_name_outdated and typo: as the crawl
-    read it when it did (the crawler is loaded only where a crawl ran)."""
-    crawler = sys.modules.get("services.checker.crawl.crawler")
-    if crawler is not None and (read := crawler.home_columns(home)) is not None:
-        return read
+    """The homepage's navigation, read once for column_missing, column_name_outdated and typo, when the
+    snapshot does not carry the crawl's."""
     tree = read_only_tree(home)
     return tuple(discover_columns(tree, home.final_url or home.url)) if tree is not None else ()
 

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import logging
 import re
-import weakref
 from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -238,26 +237,6 @@ def _host_key(url: str) -> str:
     return f"{(parts.hostname or '').removeprefix('www.')}:{parts.port or parts.scheme}"
 
 
-# The homepage's navigation as the crawl read it, for the column checks (checks/navigation.py), which would read
-# it again: by page, while the page lives and holds the HTML read. The callback holds the dict (see per_page).
-_home_columns: dict[int, tuple["weakref.ref[Page]", str, tuple[tuple[str, str], ...]]] = {}
-
-
-def _keep_home_columns(home: Page, discovered: list[tuple[str, str]]) -> None:
-    key = id(home)
-    _home_columns[key] = (weakref.ref(home, lambda _, key=key, memo=_home_columns: memo.pop(key, None)),
-                          home.html, tuple(discovered))
-
-
-def home_columns(home: Page) -> tuple[tuple[str, str], ...] | None:
-    """`discover_columns` of the homepage as this crawl read it (before any scope), or None when it did not
-    read this page with this HTML."""
-    held = _home_columns.get(id(home))
-    if held is None or held[0]() is not home or held[1] is not home.html:
-        return None
-    return held[2]
-
-
 def _newest(items: list[Item], home_url: str, scope: str | None = None) -> list[Item]:
     own = [i for i in items if i.url and same_site(i.url, home_url) and within_scope(i.url, scope)]
     return sorted(own, key=lambda i: i.published.toordinal() if i.published else 0, reverse=True)
@@ -283,11 +262,12 @@ async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFact
         probe = asyncio.create_task(fetcher.probe(homepage_url))
         home = await crawl.page(homepage_url, "home")
         columns: list[ColumnSnapshot] = []
+        navigation: tuple[tuple[str, str], ...] | None = None
         if home is not None:
             tree = crawl.trees.get(home.final_url)
             discovered = discover_columns(tree, home.final_url) if tree is not None else []
-            if tree is not None and home.final_url:
-                _keep_home_columns(home, discovered)
+            if tree is not None:
+                navigation = tuple(discovered)
             discovered = [(name, u) for name, u in discovered if within_scope(u, scope)]
             columns = merge_columns(registry.columns, discovered, home.final_url, settings.max_columns)
             await asyncio.gather(*(crawl.fill_column(c) for c in columns))
@@ -307,7 +287,8 @@ async def crawl_site(homepage_url: str, *, now: datetime, registry: RegistryFact
             crawl.notes.append(f"page budget of {settings.page_budget} exhausted")
         return SiteSnapshot(homepage_url=homepage_url, now=now, home=home, pages=crawl.pages, columns=columns,
                             links=links, probes=[await probe], registry=registry,
-                            budget_exhausted=crawl.exhausted, notes=crawl.notes, held_snapshots=crawl.held)
+                            budget_exhausted=crawl.exhausted, notes=crawl.notes, held_snapshots=crawl.held,
+                            navigation=navigation)
 
 
 async def _put(key: str, body: bytes, content_type: str) -> bool:

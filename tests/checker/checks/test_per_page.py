@@ -48,13 +48,12 @@ def test_pages_read_are_released():
     assert [ref() for ref in gone] == [None, None]
 
 
-def test_the_navigation_is_the_crawls_while_the_homepage_holds_the_html_read(monkeypatch):
-    from services.checker.crawl import crawler
+def test_the_navigation_is_the_crawls_when_the_snapshot_carries_it(monkeypatch):
     parsed = []
     parse = html.parse
     monkeypatch.setattr(html, "parse", lambda page: parsed.append(page.url) or parse(page))
-    home = make_page(html=NAV, title="某县人民政府")
-    crawler._keep_home_columns(home, [("政务公开", f"{HOME}zwgk/")])
-    assert navigation._navigation(home) == (("政务公开", f"{HOME}zwgk/"),) and parsed == []
-    home.html = NAV.replace("政务动态", "工作动态")   # another HTML than the crawl's: read from it
-    assert ("工作动态", f"{HOME}zwdt/") in navigation._navigation(home) and parsed == [home.url]
+    crawled = make_snapshot(make_page(html=NAV, title="某县人民政府"))
+    crawled.navigation = (("政务公开", f"{HOME}zwgk/"),)
+    assert [(e.name, e.url) for e in navigation.nav_entries(crawled)] == [("政务公开", f"{HOME}zwgk/")] and parsed == []
+    built = make_snapshot(make_page(html=NAV.replace("政务动态", "工作动态"), title="某县人民政府"))  # none: read
+    assert "工作动态" in {e.name for e in navigation.nav_entries(built)} and parsed == [built.home.url]
