@@ -35,8 +35,7 @@ from sqlmodel import Field, Session, SQLModel, and_, case, func, or_, select
 from services.checker.indicators import DEFAULT_SET, IndicatorSet, resolve
 from services.checker.inspections.models import SCHEMA
 from services.checker.model import Evidence, Finding, Page, SiteSnapshot
-from services.checker.monitor.coverage import NOT_REACHED_LABELS, crawl_coverage, not_reached_rows  # noqa: F401 - re-exported
-from services.checker.monitor.coverage import jsonable as _jsonable
+from services.checker.monitor.coverage import crawl_coverage, jsonable, not_reached_rows
 from services.checker.monitor.models import MonitorPage, MonitorSite
 
 Severity = Literal["veto", "deduct"]
@@ -606,7 +605,7 @@ def result_coverage(snapshot: SiteSnapshot, plan: LedgerPlan | None, status: str
     """The `coverage` of a site result: the monitor's (source "monitor") when the ledger was read, else what this
     crawl covered (source "crawl"; the pages it sampled, and the same-site pages it did not reach)."""
     if plan is not None:
-        return _jsonable({**plan.coverage, "source": "monitor",
+        return jsonable({**plan.coverage, "source": "monitor",
                           "refetched_pages": sum(1 for *_, whole in plan.recheck.refreshed if whole),
                           "unreached_pages": len(plan.recheck.unreached) + plan.beyond_cap})
     return crawl_coverage(snapshot, status)
