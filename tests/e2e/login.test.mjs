@@ -64,8 +64,10 @@ describe('登录与角色菜单', () => {
     for (const entry of ['批量导入', '操作日志', '用户管理']) assert.ok(!menu.includes(entry), `operator has ${entry}`)
     await page.goto('/sites')
     await page.locator('[data-test="sites-table"] .el-table__row').first().waitFor()
-    // Column 5 is 主办单位: every site listed belongs to the operator's own unit.
-    const hosts = await page.locator('[data-test="sites-table"] .el-table__body-wrapper .el-table__row td:nth-child(5)').allInnerTexts()
+    // Column 5 is 主办单位: every site listed belongs to the operator's own unit (named once the units have loaded).
+    const hostCells = '[data-test="sites-table"] .el-table__body-wrapper .el-table__row td:nth-child(5)'
+    await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].every((td) => td.textContent.trim() !== ''), hostCells)
+    const hosts = await page.locator(hostCells).allInnerTexts()
     assert.deepEqual([...new Set(hosts.map((n) => n.trim()))], ['渭南市民政局'], `operator sees other units' sites: ${hosts}`)
     await shot(page, '03-sites-operator')
     await page.close()

@@ -24,7 +24,10 @@ export const useOrgStore = defineStore('orgs', () => {
 
   function name(id: number | null | undefined): string {
     if (id === null || id === undefined) return '—'
-    return byId.value.get(id)?.name ?? ancestors.value.get(id) ?? '上级单位'
+    const known = byId.value.get(id)?.name ?? ancestors.value.get(id)
+    if (known !== undefined) return known
+    // Until the list has loaded an unknown id is not yet a fact: blank rather than a wrong name.
+    return loaded.value ? '上级单位' : ''
   }
 
   async function load(force = false): Promise<void> {
