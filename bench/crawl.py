@@ -11,13 +11,13 @@ system) and peak resident memory are read the same way for all (wait4's rusage);
 CPU time ÷ the distinct URLs. Our CLI's figure includes its interpreter start and imports.
 
 The client section measures the candidate HTTP clients for the crawler's hot path on the same farm, in
-this process: httpx with a tuned pool (the GuardedTransport), aiohttp alone, aiohttp through the crawler's
-Fetcher (guard, redirects, body limits), on asyncio and on uvloop, and pycurl's multi interface.
+this process: httpx with a tuned pool (the GuardedTransport), aiohttp alone (asyncio and uvloop), pycurl's
+multi interface alone (a blocking select loop: the floor), and the crawler's Fetcher (guard, redirects, body
+limits) on its libcurl transport (crawl/curl.py), on asyncio and on uvloop.
 
-The peers (and pycurl) are installed on first use into --tools, never into the project's environment:
+The peers are installed on first use into --tools, never into the project's environment:
     npm install --prefix TOOLS/linkinator linkinator@6.1.2
     python3 -m venv TOOLS/lcvenv && TOOLS/lcvenv/bin/pip install linkchecker
-    .venv/bin/pip install --target TOOLS/pycurl pycurl==7.49.0
 """
 import argparse
 import asyncio
@@ -238,12 +238,7 @@ async def _fetcher(urls: list[str], concurrency: int) -> int:
         return await _gather(urls, concurrency, get)
 
 
-def _pycurl(urls: list[str], concurrency: int, tools: Path) -> int:
-    target = tools / "pycurl"
-    if not (target / "pycurl").exists() and not any(target.glob("pycurl*.so")):
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(target), "pycurl==7.49.0"],
-                       check=True)
-    sys.path.insert(0, str(target))
+def _pycurl(urls: list[str], concurrency: int) -> int:
     import pycurl
     multi, free, total, queue = pycurl.CurlMulti(), [], 0, list(urls)
     for _ in range(concurrency):
@@ -282,9 +277,9 @@ def clients(farm: FarmProcess, args: argparse.Namespace) -> None:
         ("httpx 0.28.1, tuned pool (asyncio)", lambda: asyncio.run(_httpx(urls, concurrency))),
         ("aiohttp 3.14.5 (asyncio)", lambda: asyncio.run(_aiohttp(urls, concurrency))),
         ("aiohttp 3.14.5 (uvloop)", lambda: uvloop.run(_aiohttp(urls, concurrency))),
-        ("crawler Fetcher on aiohttp (asyncio)", lambda: asyncio.run(_fetcher(urls, concurrency))),
-        ("crawler Fetcher on aiohttp (uvloop)", lambda: uvloop.run(_fetcher(urls, concurrency))),
-        ("pycurl 7.49.0 multi (sync)", lambda: _pycurl(urls, concurrency, args.tools)),
+        ("pycurl 7.49.0 multi alone (sync)", lambda: _pycurl(urls, concurrency)),
+        ("crawler Fetcher on pycurl (asyncio)", lambda: asyncio.run(_fetcher(urls, concurrency))),
+        ("crawler Fetcher on pycurl (uvloop)", lambda: uvloop.run(_fetcher(urls, concurrency))),
     ]
     print(f"HTTP clients: {len(urls)} GETs over the farm, {concurrency} at once, this process:")
     for name, run in runs:

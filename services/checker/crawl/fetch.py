@@ -1,32 +1,31 @@
-"""HTTP fetching for the crawler: one shared client, per-host limits, our own redirect handling.
+"""HTTP fetching for the crawler: one shared transport, per-host limits, our own redirect handling.
 
 Nothing raises out of the Fetcher for a bad site: every failure becomes a stable error code
 (`Page.error`, `LinkStatus.error`, `Probe.error`).
 
-The hot path runs on aiohttp: on the site farm it spends a fraction of httpx's CPU per request
-(bench/crawl.py measures both, and pycurl, in its client section; bench/RESULTS-crawl.md). The SSRF guard
-is netguard's policy through a guarded resolver and socket factory (crawl/guard.py). Service-to-service
-calls stay on httpx; `classify` reads the failures of both clients.
+The hot path runs on libcurl's multi interface under the asyncio loop (crawl/curl.py): on the site farm
+it spends a seventh of aiohttp's CPU per request and a fortieth of httpx's (bench/crawl.py measures them in
+its client section; bench/RESULTS-crawl.md). The SSRF guard is netguard's policy, checked on every name and
+on every socket. Service-to-service calls stay on httpx and the platform feeds on aiohttp; `classify`
+reads the failures of all three.
 """
 import asyncio
 import logging
 import ssl
 import sys
 import time
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import aiohttp
-
 from services.checker.crawl.config import CrawlSettings
-from services.checker.crawl.decode import (BadEncoding, Decompressor, SiteCharset, TooLarge, decode_html,
-                                           is_html_type, looks_binary)
-from services.checker.crawl.guard import GuardedResolver, guarded_socket_factory
-from services.common.netguard import ForbiddenAddress, Policy, ResolveError, parse_ip, policy, ssl_context
+from services.checker.crawl.curl import CurlFailed, CurlTransport
+from services.checker.crawl.decode import BadEncoding, SiteCharset, TooLarge, decode_html, is_html_type, looks_binary
+from services.common.netguard import ForbiddenAddress, Policy, ResolveError, parse_ip, policy
 from services.checker.model import LinkStatus, Page, Probe
 from services.common.settings import get_settings
 
@@ -93,11 +92,15 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+def _loaded(module: str, *names: str) -> tuple[type[BaseException], ...]:
+    """A client library's exception classes by name; none when it was never imported (then none of its
+    failures can occur): the crawler loads neither httpx nor aiohttp."""
+    loaded = sys.modules.get(module)
+    return tuple(getattr(loaded, name) for name in names) if loaded is not None else ()
+
+
 def _httpx(*names: str) -> tuple[type[BaseException], ...]:
-    """httpx's exception classes by name; none when httpx was never imported (then none of its failures can
-    occur): the crawler runs on aiohttp and does not load it."""
-    httpx = sys.modules.get("httpx")
-    return tuple(getattr(httpx, name) for name in names) if httpx is not None else ()
+    return _loaded("httpx", *names)
 
 
 def classify(exc: BaseException) -> str:
@@ -107,17 +110,19 @@ def classify(exc: BaseException) -> str:
         return "forbidden_address"
     if any(isinstance(e, ResolveError) for e in chain):
         return "dns_error"
+    if isinstance(exc, CurlFailed):
+        return exc.error
     if isinstance(exc, TooLarge):
         return "too_large"
     if isinstance(exc, (BadEncoding, *_httpx("DecodingError"))):
         return "bad_content_encoding"
     if isinstance(exc, (TimeoutError, *_httpx("TimeoutException"))):
         return "timeout"
-    if any(isinstance(e, (ssl.SSLError, aiohttp.ClientSSLError)) for e in chain):
+    if any(isinstance(e, (ssl.SSLError, *_loaded("aiohttp", "ClientSSLError"))) for e in chain):
         return "tls_error"
     if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in chain):
         return "reset"
-    if isinstance(exc, aiohttp.ClientError):
+    if isinstance(exc, _loaded("aiohttp", "ClientError")):
         return _classify_aiohttp(exc)
     if isinstance(exc, _httpx("ConnectError")):
         return "connect_error"
@@ -136,7 +141,8 @@ def classify(exc: BaseException) -> str:
     return "fetch_error"
 
 
-def _classify_aiohttp(exc: aiohttp.ClientError) -> str:
+def _classify_aiohttp(exc: Any) -> str:
+    import aiohttp  # loaded: `exc` is one of its errors
     if isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
         return "bad_url"
     if isinstance(exc, aiohttp.ClientConnectorError):
@@ -151,7 +157,7 @@ def _classify_aiohttp(exc: aiohttp.ClientError) -> str:
 @lru_cache(maxsize=4096)
 def _vet_literal(host: str, port: int, rules: Policy) -> None:
     """A host written as an address in a legacy spelling (`2130706433`) is refused as that address, not
-    as a bad URL: aiohttp accepts only the canonical forms (which the socket factory vets)."""
+    as a bad URL before libcurl reads it as that address (the socket check would refuse it too)."""
     address = parse_ip(host)
     if address is not None and not rules.permits(address, port):
         raise ForbiddenAddress(host, str(address))
@@ -171,7 +177,7 @@ class Fetcher:
         if allow_private is None:
             allow_private = get_settings().allow_private_targets
         self._rules = policy(allow_private)
-        self._session: aiohttp.ClientSession | None = None  # made on first use, inside the running loop
+        self._transport: CurlTransport | None = None  # made on first use, inside the running loop
         self._headers = {"User-Agent": s.user_agent,
                          "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
                          "Accept-Language": "zh-CN,zh;q=0.9",
@@ -181,27 +187,17 @@ class Fetcher:
         self.pages_fetched = 0          # fetch_page calls, and distinct URLs asked for (the CLI's summary)
         self.urls: set[str] = set()
 
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
+    def _client(self) -> CurlTransport:
+        if self._transport is None:
             s = self.settings
-            connector = aiohttp.TCPConnector(
-                limit=self._connections, limit_per_host=0,  # per host: `_slot`
-                resolver=GuardedResolver(self._rules), socket_factory=guarded_socket_factory(self._rules),
-                ssl=ssl_context(s.verify_tls), ttl_dns_cache=60, keepalive_timeout=15)
-            self._session = aiohttp.ClientSession(
-                connector=connector, headers=self._headers, trust_env=False,  # a proxy would bypass the guard
-                # No pool or total timeout: the wait for a connection and the whole request count against
-                # the request's deadline instead (asyncio.timeout in `request`).
-                timeout=aiohttp.ClientTimeout(total=None, sock_connect=s.connect_timeout, sock_read=s.read_timeout),
-                auto_decompress=False,           # decompressed here, against the byte limit (gzip bombs)
-                cookie_jar=aiohttp.CookieJar(unsafe=True),  # like a browser: sites that set a cookie and redirect
-                max_line_size=65536, max_field_size=65536,   # CMS pages with long cookies and Link headers
-                trace_configs=self._trace_configs() or None)
-        return self._session
+            self._transport = CurlTransport(
+                self._rules, headers=self._headers, connections=self._connections,
+                connect_timeout=s.connect_timeout, read_timeout=s.read_timeout, verify_tls=s.verify_tls)
+        return self._transport
 
-    def _trace_configs(self) -> list[aiohttp.TraceConfig]:
-        """Hooks into aiohttp's request life cycle (none here; the monitor's fetcher reports sends)."""
-        return []
+    def _on_sent(self, host: str) -> Callable[[], None] | None:
+        """Called when a request's headers go on the wire (none here; the monitor's fetcher reports sends)."""
+        return None
 
     async def __aenter__(self) -> "Fetcher":
         return self
@@ -210,9 +206,9 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._transport is not None:
+            await self._transport.aclose()
+            self._transport = None
 
     # --- public operations -------------------------------------------------------------------
 
@@ -298,42 +294,31 @@ class Fetcher:
     async def _hop(self, method: str, url: str, mode: BodyMode, out: Outcome,
                    headers: dict[str, str] | None = None, max_bytes: int | None = None) -> str | None:
         """One request; returns the redirect target, or None when `out` holds the final answer."""
-        async with self._client().request(method, url, headers=headers, allow_redirects=False) as response:
-            out.status = response.status
-            answer = response.headers
-            out.content_type = answer.get("Content-Type", "")
-            out.etag = answer.get("ETag")
-            out.last_modified = answer.get("Last-Modified")
-            location = answer.get("Location")
-            if response.status in REDIRECTS and location:
-                return location.strip()
-            if response.status == 304:
-                return None  # not modified: the caller's copy stands
-            if mode == "html" and not is_html_type(out.content_type):
-                out.error = "not_html"
-            elif mode != "none":
-                out.body = await self._read(response, max_bytes)
-            return None
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
 
-    async def _read(self, response: aiohttp.ClientResponse, max_bytes: int | None = None) -> bytes:
-        limit = max_bytes or self.settings.max_bytes
-        length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > limit:
-            raise TooLarge()
-        codings = [c.strip().lower() for c in response.headers.get("Content-Encoding", "").split(",")]
-        # Encodings are listed in the order applied, so they are undone in reverse.
-        decoders = [Decompressor(c, limit) for c in reversed(codings) if c]
-        raw_total, parts = 0, []
-        async for chunk in response.content.iter_any():
-            raw_total += len(chunk)
-            if raw_total > limit:
-                raise TooLarge()
-            for decoder in decoders:
-                chunk = decoder.feed(chunk)
-            parts.append(chunk)
-        for i, decoder in enumerate(decoders):
-            tail = decoder.finish()
-            for later in decoders[i + 1:]:
-                tail = later.feed(tail)
-            parts.append(tail)
-        return b"".join(parts)
+        def read(status: int, answer: Mapping[str, str]) -> bool:
+            if status in REDIRECTS and answer.get("location") or status == 304 or mode == "none":
+                return False
+            return mode == "any" or is_html_type(answer.get("content-type", ""))
+
+        answer = await self._client().request(
+            method, url, parts.hostname or "", port, read=read, max_bytes=max_bytes or self.settings.max_bytes,
+            headers=headers, on_sent=self._on_sent(out.host))
+        out.status = answer.status
+        fields = answer.headers
+        out.content_type = fields.get("content-type", "")
+        out.etag = fields.get("etag")
+        out.last_modified = fields.get("last-modified")
+        if answer.failure is not None:
+            raise answer.failure
+        location = fields.get("location")
+        if answer.status in REDIRECTS and location:
+            return location.strip()
+        if answer.status == 304:
+            return None  # not modified: the caller's copy stands
+        if mode == "html" and not is_html_type(out.content_type):
+            out.error = "not_html"
+        elif mode != "none":
+            out.body = answer.body
+        return None

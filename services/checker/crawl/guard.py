@@ -1,8 +1,9 @@
-"""The crawler's SSRF guard is the platform's one outbound-request guard (services/common/netguard.py);
-these names stay importable from here for the crawler's modules, and the crawler's aiohttp client gets the
-same two layers as the httpx transports: a resolver that refuses a name when any of its answers is not
-permitted, and a socket factory that vets the very address each socket connects to (IP literals, which
-aiohttp never hands to a resolver, and every redirect hop included)."""
+"""The platform feeds' aiohttp client gets the platform's one outbound-request guard
+(services/common/netguard.py) in the same two layers as the httpx transports: a resolver that refuses a name
+when any of its answers is not permitted, and a socket factory that vets the very address each socket
+connects to (IP literals, which aiohttp never hands to a resolver, and every redirect hop included). The
+crawler's own transport (crawl/curl.py) applies the same policy through libcurl's callbacks. The netguard
+names stay importable from here for the crawler's modules."""
 import ipaddress
 import socket
 from typing import Any

@@ -13,13 +13,11 @@ A caller that may not start yet is told how long to wait and tries again.
 """
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
-import aiohttp
 from redis.asyncio import Redis
 
 from services.checker.crawl.config import CrawlSettings
@@ -147,8 +145,8 @@ class HostGate:
             await asyncio.shield(self.release(host, token))
 
 
-# The grant the current request holds: (host, token, reported). aiohttp runs trace callbacks in the task that
-# made the request, so the callback finds the grant of its own request here.
+# The grant the current request holds: [host, token, the task reporting its start]. `_slot` sets it in the
+# request's task, where the Fetcher asks `_on_sent` for the callback libcurl calls when the headers go out.
 _GRANT: ContextVar[list | None] = ContextVar("polite_grant", default=None)
 
 
@@ -161,22 +159,29 @@ class PoliteFetcher(Fetcher):
         super().__init__(settings, allow_private=allow_private)
         self.gate = gate
 
-    def _trace_configs(self) -> list[aiohttp.TraceConfig]:
-        trace = aiohttp.TraceConfig()
-        trace.on_request_headers_sent.append(self._headers_sent)
-        return [trace]
-
-    async def _headers_sent(self, session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
+    def _on_sent(self, host: str) -> Callable[[], None] | None:
         grant = _GRANT.get()
-        if grant is not None and not grant[2]:
-            grant[2] = True
-            await self.gate.started(grant[0], grant[1])
+        if grant is None:
+            return None
+
+        def sent() -> None:  # inside libcurl's callback: the report goes out as a task of its own
+            if grant[2] is None:
+                grant[2] = asyncio.ensure_future(self.gate.started(grant[0], grant[1]))
+        return sent
 
     @asynccontextmanager
     async def _slot(self, host: str) -> AsyncIterator[None]:
         async with self.gate.slot(host) as token:
-            _GRANT.set([host, token, False])
+            grant: list = [host, token, None]
+            _GRANT.set(grant)
             try:
                 yield
             finally:
                 _GRANT.set(None)
+                if grant[2] is not None:
+                    # The start is recorded before the slot is given back; a lost report is covered by the
+                    # release, which counts as a start too.
+                    try:
+                        await asyncio.shield(grant[2])
+                    except Exception:  # noqa: BLE001
+                        pass

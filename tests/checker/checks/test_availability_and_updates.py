@@ -20,7 +20,8 @@ def test_single_failed_probe_is_unreachable_at_the_time_point():
                          probes=[Probe(at=NOW, ok=False, status=None, elapsed_ms=15000, error="timeout")])
     [finding] = unreachable.check(snap, CTX)
     assert finding.message == "监测时间点无法访问"
-    assert finding.evidence[0].url == HOME and "timeout" in finding.evidence[0].excerpt
+    # The evidence names the failure in words, never the crawler's code.
+    assert finding.evidence[0].url == HOME and finding.evidence[0].excerpt == "访问失败（访问超时），耗时15000毫秒"
     assert finding.evidence[0].observed_at == NOW.isoformat()
 
 

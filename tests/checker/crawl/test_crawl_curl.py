@@ -1,0 +1,121 @@
+"""The crawler's libcurl transport under asyncio: connections kept and reused, cookies carried across a
+redirect, URLs put on the wire as browsers do, the connect-time guard, and a transfer cut by its deadline
+leaving the transport usable."""
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from services.checker.crawl import CrawlSettings, Fetcher
+from services.checker.crawl.curl import CurlTransport, _wire_url
+from tests.fixtures.hostile import RawServer
+
+FAST = CrawlSettings.fast()
+
+
+class _KeepAlive(BaseHTTPRequestHandler):
+    """HTTP/1.1 with persistent connections (the hostile server closes after every answer)."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list[tuple[int, str, str]] = []  # (client port, path, Cookie header)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.seen.append((self.client_address[1], self.path, self.headers.get("Cookie", "")))
+        if self.path == "/login":
+            self._answer(302, b"", Location="/inside", Set_Cookie="sid=abc123; Path=/")
+        elif self.path == "/inside":
+            ok = "sid=abc123" in self.headers.get("Cookie", "")
+            self._answer(200 if ok else 403, "<html><title>已登录</title></html>".encode() if ok else b"denied")
+        else:
+            self._answer(200, f"<html><title>{self.path}</title></html>".encode())
+
+    def _answer(self, status: int, body: bytes, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def keepalive() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.4", 0), _KeepAlive)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.4:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+async def test_connections_are_kept_and_reused(keepalive: str):
+    _KeepAlive.seen.clear()
+    async with Fetcher(CrawlSettings(per_host_concurrency=1, per_host_delay=0)) as f:
+        pages = [(await f.fetch_page(f"{keepalive}/p{n}")).page for n in range(30)]
+    assert [p.status for p in pages] == [200] * 30 and "<title>/p7</title>" in (pages[7].html or "")
+    assert len({port for port, _, _ in _KeepAlive.seen}) == 1  # one connection for all thirty
+
+
+async def test_cookie_set_by_a_redirect_is_sent_to_its_target(keepalive: str):
+    async with Fetcher(FAST) as f:
+        page = (await f.fetch_page(f"{keepalive}/login")).page
+    assert (page.status, page.error) == (200, None) and "已登录" in (page.html or "")
+    assert page.final_url == f"{keepalive}/inside"
+
+
+async def test_non_ascii_and_spaces_go_out_percent_encoded(keepalive: str):
+    _KeepAlive.seen.clear()
+    async with Fetcher(FAST) as f:
+        page = (await f.fetch_page(f"{keepalive}/政务公开/年度 报告.html?栏目=通知")).page
+    assert page.status == 200 and page.error is None
+    assert _KeepAlive.seen[-1][1] == ("/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/%E5%B9%B4%E5%BA%A6%20%E6%8A%A5%E5%91%8A"
+                                      ".html?%E6%A0%8F%E7%9B%AE=%E9%80%9A%E7%9F%A5")
+
+
+def test_wire_url_leaves_a_clean_url_alone_and_encodes_an_idn_host():
+    url = "http://www.gov.cn/zhengce/a.htm?x=1&y=%E4%B8%AD"
+    assert _wire_url(url) is url
+    assert _wire_url("http://中国政府网.cn/a b") == "http://xn--fiqs8sirgfmhq98a.cn/a%20b"
+
+
+async def test_a_transfer_cut_by_its_deadline_leaves_the_transport_usable(hostile: RawServer, keepalive: str):
+    settings = CrawlSettings(read_timeout=5, page_deadline=0.5, per_host_delay=0)
+    async with Fetcher(settings) as f:
+        slow = await asyncio.gather(*(f.fetch_page(hostile.url(f"/slow-drip?{n}")) for n in range(5)))
+        after = await asyncio.gather(*(f.fetch_page(f"{keepalive}/after{n}") for n in range(20)))
+    assert {s.page.error for s in slow} == {"timeout"}
+    assert [a.page.status for a in after] == [200] * 20
+
+
+@pytest.mark.usefixtures("private_targets_refused")
+async def test_every_socket_is_vetted_whatever_resolved_the_name(keepalive: str, monkeypatch: pytest.MonkeyPatch):
+    # The names' check is skipped (as if a name resolved to a public address when vetted and to loopback when
+    # libcurl connects: DNS rebinding); the connect-time check alone must refuse the socket.
+    async def unpinned(self: CurlTransport, host: str, port: int) -> None:
+        return None
+    monkeypatch.setattr(CurlTransport, "_pin", unpinned)
+    _KeepAlive.seen.clear()
+    port = keepalive.rsplit(":", 1)[1]
+    async with Fetcher(FAST) as f:
+        page = (await f.fetch_page(f"http://localhost:{port}/p1")).page
+    assert (page.status, page.error) == (None, "forbidden_address")
+    assert _KeepAlive.seen == []
+
+
+async def test_closing_the_fetcher_ends_transfers_in_flight(hostile: RawServer):
+    settings = CrawlSettings(read_timeout=5, page_deadline=30, per_host_delay=0)
+    f = Fetcher(settings)
+    task = asyncio.create_task(f.fetch_page(hostile.url("/slow-drip?closing")))
+    await asyncio.sleep(0.3)
+    started = time.monotonic()
+    await f.aclose()
+    page = (await asyncio.wait_for(task, 5)).page
+    assert page.error is not None and page.html is None
+    assert time.monotonic() - started < 2
