@@ -148,12 +148,13 @@ def test_several_sites_refused_each_say_so(farm: Farm) -> None:
     assert len(lines) == 2 and all("拒绝访问" in line["error"] for line in lines)
 
 
-SERVER_STACK = ("fastapi", "sqlalchemy", "sqlmodel", "minio", "psycopg", "httpx", "lxml")
+SERVER_STACK = ("fastapi", "sqlalchemy", "sqlmodel", "minio", "psycopg", "httpx", "lxml", "aiohttp")
 
 
 def test_check_site_imports_only_what_it_uses(farm: Farm) -> None:
     # About 1 s of CPU per process went to the API, database and S3 stacks (spool, ledger) a check-site run
-    # without snapshots never calls, and a tenth of one to httpx (the crawler is on aiohttp) and lxml (Office files).
+    # without snapshots never calls, and a tenth of one to httpx and aiohttp (the crawler is on libcurl; aiohttp
+    # reads the platform feeds) and lxml (Office files).
     site = farm.manifest["sites"][DARK_LINK]
     code = ("import sys; from services.checker.__main__ import main; code = main(sys.argv[1:]); "
             f"print([m for m in {SERVER_STACK!r} if m in sys.modules], file=sys.stderr); sys.exit(code)")

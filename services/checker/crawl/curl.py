@@ -1,7 +1,7 @@
 """The crawler's HTTP transport: libcurl's multi interface (pycurl), driven by the running asyncio loop.
 
-libcurl tells us which sockets to watch and when to wake it (its socket and timer callbacks); the loop
-watches them (`add_reader` / `add_writer`) and hands readiness back (`socket_action`). A request is then
+libcurl tells us which sockets to watch and when to wake it (its socket and timer callbacks); we keep them
+in an epoll set the loop watches, and hand readiness back (`socket_action`). A request is then
 a handle added to the multi and a future completed when libcurl reports the transfer done. On the site
 farm this costs a seventh of aiohttp's CPU per request (bench/crawl.py, its client section).
 
@@ -14,8 +14,10 @@ against the byte limit, so a compression bomb stops at the limit.
 """
 import asyncio
 import ipaddress
+import select
 import socket
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import pycurl
@@ -161,9 +163,12 @@ class CurlTransport:
         self._verify = verify_tls
         self._free: list[pycurl.Curl] = []
         self._active: set[pycurl.Curl] = set()
-        self._watched: dict[int, int] = {}      # fd -> what libcurl asked us to watch it for
+        self._watched: dict[int, int] = {}      # fd -> the epoll interest libcurl asked for
+        self._epoll = select.epoll()
+        self._loop.add_reader(self._epoll.fileno(), self._ready)
         self._timer: asyncio.TimerHandle | None = None
-        self._dns: dict[tuple[str, int], tuple[float, str]] = {}
+        self._pins: dict[tuple[str, int], tuple[float, list[str]]] = {}
+        self._handed: list[socket.socket] = []
         self._share = pycurl.CurlShare()
         for data in (pycurl.LOCK_DATA_COOKIE, pycurl.LOCK_DATA_DNS, pycurl.LOCK_DATA_SSL_SESSION):
             self._share.setopt(pycurl.SH_SHARE, data)
@@ -174,13 +179,19 @@ class CurlTransport:
         multi.setopt(pycurl.M_MAXCONNECTS, connections)
         self._closed = False
 
-    async def request(self, method: str, url: str, host: str, port: int, *,
+    async def request(self, method: str, url: str, host: str, port: int, *, timeout: float,
                       read: Callable[[int, Mapping[str, str]], bool], max_bytes: int,
                       headers: Mapping[str, str] | None = None, on_sent: Callable[[], None] | None = None
                       ) -> Answer:
-        """One request, no redirects followed. `read(status, headers)` says, once the headers are in,
-        whether the body is wanted. Cancelling the awaiting task ends the transfer."""
-        pin = await self._pin(host, port)
+        """One request, no redirects followed, ended by libcurl after `timeout` seconds (resolving the name,
+        waiting for a connection and the transfer together). `read(status, headers)` says, once the headers
+        are in, whether the body is wanted. Cancelling the awaiting task ends the transfer."""
+        started = self._loop.time()
+        pin = self._pins.get((host, port))
+        if pin is None or pin[0] < started:
+            async with asyncio.timeout(timeout):
+                pin = await self._pin(host, port)
+            timeout -= self._loop.time() - started
         handle = self._free.pop() if self._free else self._handle()
         answer = Answer(self._loop.create_future(), read, max_bytes, on_sent)
         handle.answer = answer
@@ -194,7 +205,8 @@ class CurlTransport:
         handle.setopt(pycurl.HEADERFUNCTION, answer.header)
         handle.setopt(pycurl.WRITEFUNCTION, answer.write)
         handle.setopt(pycurl.PREREQFUNCTION, answer.sent)
-        handle.setopt(pycurl.RESOLVE, [pin] if pin else [])
+        handle.setopt(pycurl.RESOLVE, pin[1])
+        handle.setopt(pycurl.TIMEOUT_MS, max(1, int(timeout * 1000)))
         extra = bool(headers)
         if extra:
             handle.setopt(pycurl.HTTPHEADER, self._headers + [f"{k}: {v}" for k, v in headers.items()])
@@ -224,27 +236,25 @@ class CurlTransport:
             handle.close()
         self._free.clear()
         self._multi.close()  # closes the pooled connections, telling `_watch` to forget their sockets
-        for fd in list(self._watched):
-            self._forget(fd)
+        if not self._loop.is_closed():
+            self._loop.remove_reader(self._epoll.fileno())
+        self._epoll.close()
+        self._watched.clear()
 
     # --- names ---------------------------------------------------------------------------------------
 
-    async def _pin(self, host: str, port: int) -> str | None:
-        """`host:port:addresses` for CURLOPT_RESOLVE once every address of the name is permitted
-        (cached for a minute); None for an IP literal, which the socket check vets."""
-        if parse_ip(host) is not None:
-            return None
-        if not host.isascii():
-            host = _idna(host)
-        key = (host, port)
+    async def _pin(self, host: str, port: int) -> tuple[float, list[str]]:
+        """(until, CURLOPT_RESOLVE's `host:port:addresses`) once every address of the name is permitted,
+        kept a minute; an IP literal needs none (the socket check vets it)."""
         now = self._loop.time()
-        cached = self._dns.get(key)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        addresses = await resolve(host, port)
-        vet(host, port, addresses, self._rules)
-        pin = f"{host}:{port}:" + ",".join(f"[{a}]" if ":" in a else a for a in addresses)
-        self._dns[key] = (now + _DNS_TTL, pin)
+        if parse_ip(host) is not None:
+            pin: tuple[float, list[str]] = (float("inf"), [])
+        else:
+            name = host if host.isascii() else _idna(host)
+            addresses = await resolve(name, port)
+            vet(name, port, addresses, self._rules)
+            pin = (now + _DNS_TTL, [f"{name}:{port}:" + ",".join(f"[{a}]" if ":" in a else a for a in addresses)])
+        self._pins[(host, port)] = pin
         return pin
 
     # --- handles -------------------------------------------------------------------------------------
@@ -277,37 +287,47 @@ class CurlTransport:
         """A socket only for a permitted address: the check at connect time, whatever resolved it."""
         family, kind, proto, sockaddr = address
         ip, port = str(sockaddr[0]), int(sockaddr[1])
-        if not self._rules.permits(ipaddress.ip_address(ip.split("%", 1)[0]), port):
+        if not _permits(self._rules, ip, port):
             if handle.answer is not None:
                 handle.answer._refused = ForbiddenAddress(ip, ip)
             return pycurl.SOCKET_BAD
-        return socket.socket(family, kind, proto)
+        sock = socket.socket(family, kind, proto)
+        # pycurl keeps a duplicate of the descriptor; this object is closed once libcurl has it (`_settle`), not
+        # left to the collector (an unclosed socket's warning cost more than the connect).
+        self._handed.append(sock)
+        return sock
 
     # --- the loop's side of libcurl's multi socket interface -------------------------------------------
+    # libcurl's sockets live in an epoll set of our own, and the loop watches only that set's descriptor: a
+    # socket's interest then changes with one epoll_ctl instead of the loop's reader and writer handles being
+    # torn down and made again, and every socket that is ready is handed to libcurl in one callback.
 
     def _watch(self, what: int, fd: int, multi: object, data: object) -> None:
         if what == pycurl.POLL_REMOVE:
-            self._forget(fd)
+            if self._watched.pop(fd, None) is not None:
+                try:
+                    self._epoll.unregister(fd)
+                except OSError:
+                    pass  # already closed: the kernel dropped it from the set
             return
-        if self._watched.get(fd) == what:
+        mask = _INTEREST[what]
+        if fd in self._watched:
+            if self._watched[fd] != mask:
+                self._epoll.modify(fd, mask)
+        elif not self._closed:
+            self._epoll.register(fd, mask)
+        else:
             return
-        self._forget(fd)
+        self._watched[fd] = mask
+
+    def _ready(self) -> None:
         if self._closed:
             return
-        self._watched[fd] = what
-        if what in (pycurl.POLL_IN, pycurl.POLL_INOUT):
-            self._loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
-        if what in (pycurl.POLL_OUT, pycurl.POLL_INOUT):
-            self._loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
-
-    def _forget(self, fd: int) -> None:
-        what = self._watched.pop(fd, None)
-        if what is None or self._loop.is_closed():
-            return
-        if what in (pycurl.POLL_IN, pycurl.POLL_INOUT):
-            self._loop.remove_reader(fd)
-        if what in (pycurl.POLL_OUT, pycurl.POLL_INOUT):
-            self._loop.remove_writer(fd)
+        action = self._multi.socket_action
+        for fd, events in self._epoll.poll(0):
+            action(fd, (_IN if events & _READABLE else 0) | (_OUT if events & select.EPOLLOUT else 0)
+                   | (pycurl.CSELECT_ERR if events & select.EPOLLERR else 0))
+        self._settle()
 
     def _wake_in(self, ms: int) -> None:
         if self._timer is not None:
@@ -315,14 +335,20 @@ class CurlTransport:
             self._timer = None
         if ms >= 0 and not self._closed:
             # Never inside the callback itself: libcurl forbids re-entering it from here.
-            self._timer = self._loop.call_later(ms / 1000, self._act, pycurl.SOCKET_TIMEOUT, 0)
+            self._timer = self._loop.call_later(ms / 1000, self._timeout)
 
-    def _act(self, fd: int, events: int) -> None:
-        if self._closed:
-            return
-        if fd == pycurl.SOCKET_TIMEOUT:
-            self._timer = None
-        self._multi.socket_action(fd, events)
+    def _timeout(self) -> None:
+        self._timer = None
+        if not self._closed:
+            self._multi.socket_action(pycurl.SOCKET_TIMEOUT, 0)
+            self._settle()
+
+    def _settle(self) -> None:
+        """After libcurl ran: close our copies of the sockets it took, and end the finished transfers."""
+        if self._handed:
+            for sock in self._handed:
+                sock.close()
+            self._handed.clear()
         while True:
             queued, done, failed = self._multi.info_read()
             for handle in done:
@@ -337,6 +363,17 @@ class CurlTransport:
         self._multi.remove_handle(handle)
         if handle.answer is not None:
             handle.answer._finish(code, message)
+
+
+_IN, _OUT = pycurl.CSELECT_IN, pycurl.CSELECT_OUT
+_READABLE = select.EPOLLIN | select.EPOLLHUP | select.EPOLLERR
+_INTEREST = {pycurl.POLL_IN: select.EPOLLIN, pycurl.POLL_OUT: select.EPOLLOUT,
+             pycurl.POLL_INOUT: select.EPOLLIN | select.EPOLLOUT}
+
+
+@lru_cache(maxsize=4096)  # a crawl connects to the same few thousand addresses again and again
+def _permits(rules: Policy, ip: str, port: int) -> bool:
+    return rules.permits(ipaddress.ip_address(ip.split("%", 1)[0]), port)
 
 
 _UNSAFE = frozenset(' "<>\\^`{|}')

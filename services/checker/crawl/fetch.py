@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any, Literal
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import SplitResult, urldefrag, urljoin, urlsplit
 
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.curl import CurlFailed, CurlTransport
@@ -69,6 +69,8 @@ class _Host:
 
     async def __aenter__(self) -> None:
         await self.semaphore.acquire()
+        if not self.delay:
+            return
         now = asyncio.get_running_loop().time()
         wait = self.next_start - now
         self.next_start = max(now, self.next_start) + self.delay
@@ -263,8 +265,7 @@ class Fetcher:
                 async with self._slot(out.host):
                     started = time.monotonic()
                     try:
-                        async with asyncio.timeout(remaining):
-                            location = await self._hop(method, current, body, out, headers, max_bytes)
+                        location = await self._hop(method, parts, current, remaining, body, out, headers, max_bytes)
                     finally:
                         spent = time.monotonic() - started
                         remaining -= spent
@@ -291,10 +292,10 @@ class Fetcher:
             state = self._hosts[host] = _Host(self.settings.per_host_concurrency, self.settings.per_host_delay)
         return state
 
-    async def _hop(self, method: str, url: str, mode: BodyMode, out: Outcome,
+    async def _hop(self, method: str, parts: SplitResult, url: str, timeout: float, mode: BodyMode, out: Outcome,
                    headers: dict[str, str] | None = None, max_bytes: int | None = None) -> str | None:
-        """One request; returns the redirect target, or None when `out` holds the final answer."""
-        parts = urlsplit(url)
+        """One request within `timeout` seconds; returns the redirect target, or None when `out` holds the
+        final answer."""
         port = parts.port or (443 if parts.scheme == "https" else 80)
 
         def read(status: int, answer: Mapping[str, str]) -> bool:
@@ -303,7 +304,8 @@ class Fetcher:
             return mode == "any" or is_html_type(answer.get("content-type", ""))
 
         answer = await self._client().request(
-            method, url, parts.hostname or "", port, read=read, max_bytes=max_bytes or self.settings.max_bytes,
+            method, url, parts.hostname or "", port, timeout=timeout, read=read,
+            max_bytes=max_bytes or self.settings.max_bytes,
             headers=headers, on_sent=self._on_sent(out.host))
         out.status = answer.status
         fields = answer.headers

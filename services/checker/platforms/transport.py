@@ -1,21 +1,24 @@
 """Reading a platform data source over HTTP: bounded answers, retries with backoff for 5xx and timeouts,
 shared clients (one per event loop and data source, so thousands of accounts reuse connections).
 
-On aiohttp, like the crawler's hot path: with dozens of accounts in flight per worker, httpx's pool spent
-more CPU choosing a connection than the feed's JSON cost to read (bench/RESULTS-accounts.md). The SSRF
-guard is netguard's policy through the crawler's guarded resolver and socket factory (crawl/guard.py)."""
+On aiohttp: with dozens of accounts in flight per worker, httpx's pool spent more CPU choosing a connection
+than the feed's JSON cost to read (bench/RESULTS-accounts.md). The SSRF guard is netguard's policy through
+the guarded resolver and socket factory (crawl/guard.py). aiohttp is loaded on the first feed read: the
+site checks import this package for the account checks' names, and check-site never reads a feed."""
+from __future__ import annotations
+
 import asyncio
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import aiohttp
-
 from services.checker.crawl.fetch import Fetcher, classify
-from services.checker.crawl.guard import GuardedResolver, guarded_socket_factory
 from services.common.netguard import ForbiddenAddress, parse_ip, policy, ssl_context
 from services.checker.platforms.base import FeedError
 from services.checker.platforms.config import FeedConfig
+
+if TYPE_CHECKING:
+    import aiohttp
 
 USER_AGENT = "govwatch-checker/0.1 (government new-media inspection)"
 
@@ -38,6 +41,9 @@ def _per_loop() -> dict[Any, Any]:
 
 
 def client_for(config: FeedConfig) -> aiohttp.ClientSession:
+    import aiohttp
+
+    from services.checker.crawl.guard import GuardedResolver, guarded_socket_factory
     cache = _per_loop()
     key = ("feed", config)
     client = cache.get(key)

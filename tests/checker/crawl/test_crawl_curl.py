@@ -2,6 +2,7 @@
 redirect, URLs put on the wire as browsers do, the connect-time guard, and a transfer cut by its deadline
 leaving the transport usable."""
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -98,8 +99,8 @@ async def test_a_transfer_cut_by_its_deadline_leaves_the_transport_usable(hostil
 async def test_every_socket_is_vetted_whatever_resolved_the_name(keepalive: str, monkeypatch: pytest.MonkeyPatch):
     # The names' check is skipped (as if a name resolved to a public address when vetted and to loopback when
     # libcurl connects: DNS rebinding); the connect-time check alone must refuse the socket.
-    async def unpinned(self: CurlTransport, host: str, port: int) -> None:
-        return None
+    async def unpinned(self: CurlTransport, host: str, port: int) -> tuple[float, list[str]]:
+        return float("inf"), []  # no CURLOPT_RESOLVE entry: libcurl resolves the name itself
     monkeypatch.setattr(CurlTransport, "_pin", unpinned)
     _KeepAlive.seen.clear()
     port = keepalive.rsplit(":", 1)[1]
@@ -119,3 +120,20 @@ async def test_closing_the_fetcher_ends_transfers_in_flight(hostile: RawServer):
     page = (await asyncio.wait_for(task, 5)).page
     assert page.error is not None and page.html is None
     assert time.monotonic() - started < 2
+
+
+async def test_no_descriptor_outlives_the_fetcher(hostile: RawServer, keepalive: str):
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+    before = open_fds()
+    async with Fetcher(FAST) as f:
+        pages = await asyncio.gather(*(f.fetch_page(f"{keepalive}/fd{n}") for n in range(40)),
+                                     *(f.fetch_page(hostile.url(p)) for p in ("/reset", "/endless", "/ok", "/gzip-bomb")))
+        refused = await f.check_link("http://127.0.0.2:1/")
+        assert open_fds() > before  # connections are held while the fetcher lives
+    assert [p.page.status for p in pages[:40]] == [200] * 40 and refused.error == "connect_error"
+    for _ in range(40):  # the servers' threads close their ends as ours go
+        if open_fds() <= before:
+            break
+        await asyncio.sleep(0.05)
+    assert open_fds() <= before
