@@ -3,12 +3,14 @@ check) against two link checkers that only check links, linkinator 6.1.2 (npm) a
 on the same farm in the same run, politeness off on every side, whole-site coverage on every side.
 
     .venv/bin/python -m bench.crawl [--sites 100] [--items 4] [--latency-ms 20] [--tools /tmp/govwatch-bench]
-                                    [--skip-clients] [--skip-peers]
+                                    [--skip-clients] [--skip-peers] [--workers 2]
 
 The farm runs as its own process and counts the distinct URLs it serves; URLs/s = distinct farm URLs
 requested during a run ÷ its wall time. Every tool runs as a process of its own, so its CPU time (user +
 system) and peak resident memory are read the same way for all (wait4's rusage); CPU ms per URL = that
-CPU time ÷ the distinct URLs. Our CLI's figure includes its interpreter start and imports.
+CPU time ÷ the distinct URLs. Our CLI's figure includes its interpreter start and imports. check-site runs
+twice: in one process (the CLI's default), and with `--workers N` (its sites spread over N processes, one
+per core; CPU is then every process's, the peak memory the largest process's).
 
 The client section measures the candidate HTTP clients for the crawler's hot path on the same farm, in
 this process: httpx with a tuned pool (the GuardedTransport), aiohttp alone (asyncio and uvloop), pycurl's
@@ -120,9 +122,10 @@ def measure(farm: FarmProcess, name: str, argv: list[str], cwd: Path, stdout_pat
     return run
 
 
-def govwatch(farm: FarmProcess, args: argparse.Namespace) -> Run:
+def govwatch(farm: FarmProcess, args: argparse.Namespace, workers: int = 1) -> Run:
     argv = [sys.executable, "-m", "services.checker", "check-site", *farm.urls, "--now", farm.manifest["now"],
-            "--delay", "0", "--per-host", str(args.peer_concurrency), "--no-snapshot"]  # sites at once: the CLI's
+            "--delay", "0", "--per-host", str(args.peer_concurrency), "--no-snapshot",  # sites at once: the CLI's
+            "--workers", str(workers)]
 
     def read(path: Path) -> dict[str, set[str]]:
         found = {}
@@ -132,8 +135,9 @@ def govwatch(farm: FarmProcess, args: argparse.Namespace) -> Run:
                                             for u in f["data"]["urls"]}
         return found
 
-    return measure(farm, f"govwatch check-site ({args.peer_concurrency}/host)", argv, ROOT,
-                   args.tools / "govwatch.jsonl", read)
+    name = f"govwatch check-site ({args.peer_concurrency}/host)" if workers == 1 else \
+        f"govwatch --workers {workers} ({args.peer_concurrency}/host)"
+    return measure(farm, name, argv, ROOT, args.tools / "govwatch.jsonl", read)
 
 
 def linkinator(farm: FarmProcess, args: argparse.Namespace) -> Run:
@@ -308,6 +312,9 @@ def main() -> None:
     parser.add_argument("--client-requests", type=int, default=3000)
     parser.add_argument("--skip-clients", action="store_true")
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="also run check-site --workers N (N > 1; the machine's cores); peak memory is then "
+                             "the largest process's")
     args = parser.parse_args()
     args.tools.mkdir(parents=True, exist_ok=True)
     farm = FarmProcess(args.sites, args.items, args.latency_ms, args.base, args.tools)
@@ -317,7 +324,9 @@ def main() -> None:
               f"{args.latency_ms:g} ms latency per response, addresses from {args.base}; {load()}")
         if not args.skip_clients:
             clients(farm, args)
-        tools = [govwatch] + ([] if args.skip_peers else [linkinator, linkchecker])
+        ours_runs = [lambda farm, args: govwatch(farm, args)] + \
+            [lambda farm, args: govwatch(farm, args, args.workers)] * (args.workers > 1)
+        tools = ours_runs + ([] if args.skip_peers else [linkinator, linkchecker])
         print(f"whole sites, politeness off on every side ({args.peer_concurrency} requests at once per site):")
         runs = []
         for tool in tools:
@@ -326,11 +335,12 @@ def main() -> None:
             print(f"  {run.name:34} {run.seconds:7.1f} s {run.urls:6} URLs {run.requests:6} requests "
                   f"{run.rate:7.1f} URLs/s {run.cpu_ms_per_url:6.2f} CPU ms/URL {run.peak_mb:6.0f} MB peak; {load()}",
                   flush=True)
-        ours = runs[0]
+        ours, peers = runs[:len(ours_runs)], runs[len(ours_runs):]
         print("ratios (govwatch ÷ peer): URLs/s, CPU ms per URL (peer ÷ govwatch: > 1 means less CPU for us)")
-        for run in runs[1:]:
-            print(f"  vs {run.name:31} {ours.rate / run.rate:6.2f}× URLs/s   "
-                  f"{run.cpu_ms_per_url / ours.cpu_ms_per_url:6.2f}× CPU per URL")
+        for mine in ours:
+            for run in peers:
+                print(f"  {mine.name.split(' (')[0]:25} vs {run.name:31} {mine.rate / run.rate:6.2f}× URLs/s   "
+                      f"{run.cpu_ms_per_url / mine.cpu_ms_per_url:6.2f}× CPU per URL")
         print("broken links (ground truth: the manifest's planted broken links):")
         for run in runs:
             print(compare(run, farm))

@@ -22,15 +22,14 @@ import time
 import traceback
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import uvloop
-
-from services.checker.crawl import CrawlSettings, Fetcher
-from services.checker.crawl.crawler import within_scope
-from services.checker.engine import AccountUnavailable, TargetRefused, check_account, check_site
-from services.checker.indicators import resolve
-from services.checker.model import CheckResult
+# The checker (crawl, engine, indicator sets) is imported where a command runs: a parent that only hands
+# sites to worker processes (--workers) loads none of it.
+if TYPE_CHECKING:
+    from services.checker.crawl import CrawlSettings
+    from services.checker.model import CheckResult
 
 CHINA = timezone(timedelta(hours=8))
 PASS, FAIL, ERROR = 0, 1, 2
@@ -54,7 +53,7 @@ def _now(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
 
 
-def summary(result: CheckResult) -> str:
+def summary(result: "CheckResult") -> str:
     verdict = "合格" if result.verdict == "pass" else "不合格"
     target = result.target
     if target.get("kind") == "account":
@@ -90,8 +89,9 @@ def _number(value: str | None, name: str, kind: type, least: float) -> float | i
     return number
 
 
-def site_settings(args: argparse.Namespace) -> CrawlSettings:
+def site_settings(args: argparse.Namespace) -> "CrawlSettings":
     """The crawl limits of a check-site run: the whole site unless --max-pages, politeness as given."""
+    from services.checker.crawl import CrawlSettings
     base = CrawlSettings.fast() if args.fast else CrawlSettings()
     pages = _number(args.max_pages, "--max-pages", int, 1)
     delay = _number(args.delay, "--delay", float, 0)
@@ -101,16 +101,28 @@ def site_settings(args: argparse.Namespace) -> CrawlSettings:
                    per_host_concurrency=base.per_host_concurrency if per_host is None else int(per_host))
 
 
-async def _check_site(args: argparse.Namespace) -> int:
+def _urls(args: argparse.Namespace) -> list[str]:
     for url in args.url:
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
             raise UsageError(f"网址应以 http:// 或 https:// 开头：{url}")
+    return list(dict.fromkeys(args.url))
+
+
+def _workers(args: argparse.Namespace, urls: list[str]) -> int:
+    return min(len(urls), int(_number(args.workers, "--workers", int, 1) or 1))
+
+
+async def _check_site(args: argparse.Namespace) -> int:
+    from services.checker.crawl import Fetcher
+    from services.checker.crawl.crawler import within_scope
+    from services.checker.engine import check_site
+    from services.checker.indicators import resolve
+    urls = _urls(args)
     try:
         indicator_set = resolve(args.indicator_set)
     except KeyError as exc:
         raise UsageError(f"未知的指标集：{args.indicator_set}") from exc
     settings, now = site_settings(args), _now(args.now)
-    urls = list(dict.fromkeys(args.url))
     scope = args.prefix
     if scope is not None:  # a 信息公开专栏: one entry page under the prefix, on the prefix's host
         prefix = urlsplit(scope)
@@ -124,7 +136,7 @@ async def _check_site(args: argparse.Namespace) -> int:
     # One client for every site: connections, the name cache and per-host limits are shared.
     fetcher = Fetcher(settings, connections=at_once * (settings.link_check_concurrency + settings.per_host_concurrency))
     try:
-        async def one(url: str) -> CheckResult:
+        async def one(url: str) -> "CheckResult":
             return await check_site(url, now=now, indicator_set=indicator_set, settings=settings,
                                     store_snapshot=not args.no_snapshot, fetcher=fetcher, scope=scope)
 
@@ -145,9 +157,32 @@ async def _check_site(args: argparse.Namespace) -> int:
     return code
 
 
+def _check_site_in_workers(args: argparse.Namespace) -> int | None:
+    """Several sites with --workers N > 1: worker processes check them (services/checker/workers.py) and
+    this process only hands them out and passes their lines on. None when one process is to check them."""
+    urls = _urls(args)
+    workers = _workers(args, urls)
+    if workers < 2:
+        return None
+    if args.prefix is not None:
+        raise UsageError("指定 --prefix 时只能检查一个专栏，不能使用 --workers")
+    for name, kind, least in (("max_pages", int, 1), ("delay", float, 0), ("per_host", int, 1)):
+        _number(getattr(args, name), f"--{name.replace('_', '-')}", kind, least)  # refused once, here
+    at_once = min(len(urls), int(_number(args.sites_at_once, "--sites-at-once", int, 1) or SITES_AT_ONCE))
+    options = ["--now", _now(args.now).isoformat(), "--indicator-set", args.indicator_set,
+               "--sites-at-once", str(-(-at_once // workers))]
+    for flag, value in (("--delay", args.delay), ("--per-host", args.per_host), ("--max-pages", args.max_pages)):
+        if value is not None:
+            options += [flag, value]
+    options += [flag for flag, on in (("--fast", args.fast), ("--no-snapshot", args.no_snapshot)) if on]
+    from services.checker.workers import check_sites_in_workers
+    return check_sites_in_workers(urls, options, workers)
+
+
 async def _check_sites(urls: list[str], one, at_once: int) -> int:  # noqa: ANN001 - one(url) -> CheckResult
     """Every site concurrently (`at_once` at a time); one JSON line per site as it finishes. A site that
     could not be checked gets a line with its `error` (in Chinese) instead of a result."""
+    from services.checker.engine import TargetRefused
     gate = asyncio.Semaphore(at_once)
     codes: list[int] = []
 
@@ -171,6 +206,8 @@ async def _check_sites(urls: list[str], one, at_once: int) -> int:  # noqa: ANN0
 
 
 async def _check_account(args: argparse.Namespace) -> int:
+    from services.checker.engine import check_account
+    from services.checker.indicators import resolve
     from services.checker.platforms import PLATFORMS, feed_configs
     if args.platform not in PLATFORMS:
         raise UsageError(f"未知的平台：{args.platform}（可选：{'、'.join(PLATFORMS)}）")
@@ -212,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--prefix", metavar="URL",
                       help="信息公开专栏：只检查该网址前缀下的页面（URL 为专栏入口，须在前缀之下）")
     site.add_argument("--sites-at-once", metavar="N", help=f"同时检查的网站数（默认 {SITES_AT_ONCE}）")
+    site.add_argument("--workers", metavar="N",
+                      help="检查进程数（默认 1）。多个网站按主机分给各进程，用满多核；"
+                           "同一主机的并发与间隔由各进程分别遵守，外部链接的主机可能同时收到多个进程的请求")
     site.set_defaults(handler=_check_site)
     account = commands.add_parser("check-account", help="检查一个政务新媒体账号，运行全部账号检查项",
                                   description="通过平台数据源（GOVWATCH_PLATFORM_FEEDS）读取账号并按指标集判定。")
@@ -228,6 +268,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "check-site":
+        try:
+            code = _check_site_in_workers(args)
+        except UsageError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return ERROR
+        if code is not None:
+            return code
+    import uvloop
+
+    from services.checker.engine import AccountUnavailable, TargetRefused
     # A crawl allocates many small objects (links, items) that live until the site's checks: the import-time
     # objects are set aside for good and collections run less often (about a tenth less CPU per URL).
     gc.freeze()

@@ -2,8 +2,10 @@
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -170,3 +172,59 @@ def test_nothing_fails_at_interpreter_exit(farm: Farm) -> None:
     done = check(farm, CLEAN, "--json", "--no-snapshot")
     assert result_json(done)["metrics"]["messages_by_month"]
     assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def _lines(done: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
+    return {line["target"]["url"]: line for line in map(json.loads, done.stdout.splitlines())}
+
+
+def _verdicts(lines: dict[str, dict[str, Any]]) -> dict[str, tuple[str, list[str]]]:
+    return {url: (line["verdict"], sorted(f["indicator"] for f in line["findings"])) for url, line in lines.items()}
+
+
+def test_workers_check_the_same_sites_the_same_way(farm: Farm) -> None:
+    chosen = (CLEAN, DOWN, DARK_LINK, 0, 1)
+    one = sites(farm, *chosen, extra=("--delay", "0", "--per-host", "8"))
+    two = sites(farm, *chosen, extra=("--delay", "0", "--per-host", "8", "--workers", "2"))
+    assert (one.returncode, two.returncode) == (1, 1), two.stderr
+    assert _verdicts(_lines(two)) == _verdicts(_lines(one)) and len(_lines(two)) == 5
+    count, pages, _, _ = summary_of(two)
+    assert count == 5 and pages == summary_of(one)[1] and "2 个进程" in two.stderr
+
+
+def test_a_worker_that_dies_leaves_an_error_line_for_each_of_its_sites(farm: Farm) -> None:
+    urls = [farm.manifest["sites"][i]["url"] for i in (CLEAN, DARK_LINK, 0, 1)]
+    env = {**os.environ, "GOVWATCH_ALLOW_PRIVATE_TARGETS": "1"}
+    # 0.2 s between requests to a host: the workers are still crawling when one is killed.
+    parent = subprocess.Popen([sys.executable, "-m", "services.checker", "check-site", *urls, "--now",
+                               farm.manifest["now"], "--no-snapshot", "--delay", "0.2", "--workers", "2"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    children: list[int] = []
+    for _ in range(200):
+        children = [int(p) for p in os.listdir("/proc") if p.isdigit() and _parent_of(int(p)) == parent.pid]
+        if len(children) == 2:
+            break
+        time.sleep(0.05)
+    assert len(children) == 2
+    time.sleep(1.0)
+    os.kill(children[0], signal.SIGKILL)
+    out, _ = parent.communicate(timeout=120)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert parent.returncode == 2
+    assert sorted(line["target"]["url"] for line in lines) == sorted(urls)  # every site has its line
+    died = [line for line in lines if "error" in line]
+    assert died and all(line["error"] == "检查进程意外退出，检查未能完成" for line in died)
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@pytest.mark.parametrize("args", [("--workers", "0"), ("--workers", "two")])
+def test_bad_workers_argument_exits_2(farm: Farm, args: tuple[str, str]) -> None:
+    done = sites(farm, CLEAN, DARK_LINK, extra=args)
+    assert done.returncode == 2 and done.stderr.startswith("错误") and "--workers" in done.stderr

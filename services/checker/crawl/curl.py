@@ -62,8 +62,8 @@ class Answer:
     """One request's outcome: the final status line's code and headers (lower-case names), the decoded
     body when it was read, and the failure that ended the body, if any (the status stays known)."""
 
-    __slots__ = ("status", "headers", "body", "failure", "_future", "_mode", "_read", "_limit", "_raw",
-                 "_chunks", "_decoders", "_skipping", "_on_sent", "_refused")
+    __slots__ = ("_chunks", "_decoders", "_future", "_limit", "_on_sent", "_raw", "_read", "_refused", "_skipping",
+                 "body", "failure", "headers", "status")
 
     def __init__(self, future: asyncio.Future["Answer"], read: Callable[[int, Mapping[str, str]], bool],
                  limit: int, on_sent: Callable[[], None] | None) -> None:

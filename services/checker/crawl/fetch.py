@@ -17,16 +17,16 @@ import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import SplitResult, urldefrag, urljoin, urlsplit
 
 from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.curl import CurlFailed, CurlTransport
 from services.checker.crawl.decode import BadEncoding, SiteCharset, TooLarge, decode_html, is_html_type, looks_binary
-from services.common.netguard import ForbiddenAddress, Policy, ResolveError, parse_ip, policy
 from services.checker.model import LinkStatus, Page, Probe
+from services.common.netguard import ForbiddenAddress, Policy, ResolveError, parse_ip, policy
 from services.common.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class _Host:
     """One host's slot: per-host concurrency plus a minimum spacing between request starts (politeness).
     The async context manager itself (a generator-based one cost more CPU per request than the spacing)."""
 
-    __slots__ = ("semaphore", "next_start", "delay")
+    __slots__ = ("delay", "next_start", "semaphore")
 
     def __init__(self, concurrency: int, delay: float) -> None:
         self.semaphore = asyncio.Semaphore(concurrency)

@@ -14,7 +14,7 @@ A caller that may not start yet is told how long to wait and tries again.
 import asyncio
 import secrets
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -181,7 +181,5 @@ class PoliteFetcher(Fetcher):
                 if grant[2] is not None:
                     # The start is recorded before the slot is given back; a lost report is covered by the
                     # release, which counts as a start too.
-                    try:
+                    with suppress(Exception):
                         await asyncio.shield(grant[2])
-                    except Exception:  # noqa: BLE001
-                        pass

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from services.checker.crawl.fetch import Fetcher, classify
-from services.common.netguard import ForbiddenAddress, parse_ip, policy, ssl_context
 from services.checker.platforms.base import FeedError
 from services.checker.platforms.config import FeedConfig
+from services.common.netguard import ForbiddenAddress, parse_ip, policy, ssl_context
 
 if TYPE_CHECKING:
     import aiohttp
