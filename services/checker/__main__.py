@@ -1,11 +1,12 @@
 """Command line: `python -m services.checker check-site URL [URL ...] [--now ISO] [--indicator-set ID] [--json]
-[--delay SECONDS] [--per-host N] [--max-pages N] [--prefix URL]` and
+[--delay SECONDS] [--per-host N] [--max-pages N] [--prefix URL] [--workers N]` and
 `python -m services.checker check-account --platform P --id ID [--name 登记名称] [--interaction-url URL]
 [--now ISO] [--indicator-set ID] [--json]` (the platform's data source comes from GOVWATCH_PLATFORM_FEEDS).
 
 check-site crawls the whole site (every page of the homepage's host its links reach; `--max-pages` bounds
 it) and checks every link found. With `--prefix` the one URL is a 信息公开专栏's entry page: only pages under the
-prefix are crawled and the host-level checks are left to the host site. Several URLs are checked concurrently in one process over one HTTP client;
+prefix are crawled and the host-level checks are left to the host site. Several URLs are checked concurrently in
+one process over one HTTP client, or, with `--workers N`, spread by host over N such processes (workers.py);
 their results are printed one JSON object per line as each finishes. A summary line on stderr gives pages,
 URLs and seconds.
 
