@@ -137,3 +137,47 @@ async def test_no_descriptor_outlives_the_fetcher(hostile: RawServer, keepalive:
             break
         await asyncio.sleep(0.05)
     assert open_fds() <= before
+
+
+@pytest.fixture(scope="module")
+def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """HTTPS on loopback with a self-signed certificate (no public CA vouches for it)."""
+    import datetime as dt
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.4")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.4"))]), False)
+            .sign(key, hashes.SHA256()))
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    server = ThreadingHTTPServer(("127.0.0.4", 0), _KeepAlive)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.4:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+async def test_https_is_verified_unless_the_settings_say_not(tls_site: str):
+    async with Fetcher(FAST) as f:
+        untrusted = (await f.fetch_page(f"{tls_site}/secure")).page
+    async with Fetcher(CrawlSettings(verify_tls=False, per_host_delay=0)) as f:
+        pages = [(await f.fetch_page(f"{tls_site}/secure{n}")).page for n in range(3)]
+    assert (untrusted.status, untrusted.error) == (None, "tls_error")
+    assert [(p.status, p.error) for p in pages] == [(200, None)] * 3 and "<title>/secure2</title>" in pages[2].html
