@@ -2,7 +2,7 @@
 Like the site checks they only judge the `AccountSnapshot`; nothing is fetched here."""
 from datetime import datetime
 
-from services.checker.checks.base import CheckContext, aware, clip, iso
+from services.checker.checks.base import FAILURE_CODES, CheckContext, aware, clip, failure_text, iso
 from services.checker.model import Evidence
 from services.checker.platforms.base import PLATFORM_LABELS, AccountSnapshot, Entry, Post
 from services.checker.platforms.collect import FUTURE_SLACK, checkable
@@ -51,6 +51,12 @@ def broken(snapshot: AccountSnapshot, entry: Entry) -> str | None:
     if status is None or not status.broken:
         return None
     return status.error or f"HTTP {status.status}"
+
+
+def in_words(why: str) -> str:
+    """`broken`'s reason as the evidence says it: a fetch failure's code becomes its text (the finding's data
+    keeps the code)."""
+    return failure_text(why) if why in FAILURE_CODES else why
 
 
 def works(snapshot: AccountSnapshot, entry: Entry) -> bool:

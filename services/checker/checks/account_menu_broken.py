@@ -1,5 +1,5 @@
 """A menu item leads nowhere (missing link, error answer or no answer)."""
-from services.checker.checks.account_common import broken, evidence
+from services.checker.checks.account_common import broken, evidence, in_words
 from services.checker.checks.base import CheckContext
 from services.checker.model import Finding
 from services.checker.platforms.base import AccountSnapshot
@@ -13,6 +13,6 @@ def check(snapshot: AccountSnapshot, ctx: CheckContext) -> list[Finding]:
         return []
     names = "、".join(f"“{e.name}”" for e, _ in bad[:5])
     return [Finding(CODE, f"菜单{names}无法打开",
-                    [evidence(snapshot, f"菜单“{e.name}”链接无法访问（{why}）：{e.url or '无'}", e.url)
+                    [evidence(snapshot, f"菜单“{e.name}”链接无法访问（{in_words(why)}）：{e.url or '无'}", e.url)
                      for e, why in bad[:10]],
                     count=len(bad), data={"links": [{"name": e.name, "url": e.url, "error": why} for e, why in bad]})]

@@ -42,6 +42,23 @@ class CheckContext:
         return day if day is not None and day <= self.today + timedelta(days=1) else None
 
 
+# The crawler's failure codes (crawl/fetch.py) as evidence reads them; the SPA's labels.ts says the same.
+_FAILURES = {
+    "timeout": "访问超时", "dns_error": "域名无法解析", "connect_error": "无法连接", "reset": "连接被中断",
+    "tls_error": "证书或加密连接错误", "protocol_error": "通信协议错误", "bad_url": "网址无效",
+    "redirect_loop": "重定向循环", "too_many_redirects": "重定向次数过多", "too_large": "文件过大",
+    "bad_content_encoding": "内容编码错误", "forbidden_address": "网址指向内部地址，不予访问", "not_html": "不是网页",
+}
+
+
+FAILURE_CODES = frozenset((*_FAILURES, "fetch_error"))
+
+
+def failure_text(code: str) -> str:
+    """A fetch failure as a person reads it (evidence, notices); never the code itself."""
+    return _FAILURES.get(code, "访问出错")
+
+
 def aware(moment: datetime) -> datetime:
     """Comparable moments: a naive datetime is taken as China time."""
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)

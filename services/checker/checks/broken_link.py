@@ -5,7 +5,7 @@ set can price a broken link on the homepage differently from one deeper in the s
 """
 from urllib.parse import urlsplit
 
-from services.checker.checks.base import CheckContext, home_urls, is_ok, iso
+from services.checker.checks.base import CheckContext, failure_text, home_urls, is_ok, iso
 from services.checker.model import Evidence, Finding, LinkStatus, SiteSnapshot
 
 CODE = "broken_link"
@@ -15,7 +15,7 @@ SCOPES = {"home": "首页", "other": "其他页面"}
 
 def _evidence(link: LinkStatus, source: str, snapshot: SiteSnapshot) -> Evidence:
     source_page = snapshot.pages.get(source)
-    reason = f"HTTP {link.status}" if link.error is None else link.error
+    reason = f"HTTP {link.status}" if link.error is None else failure_text(link.error)
     return Evidence(url=link.url, excerpt=f"{reason}；所在页面：{source}", observed_at=iso(link.checked_at),
                     snapshot=source_page.snapshot_key if source_page else None)
 

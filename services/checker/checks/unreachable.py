@@ -1,24 +1,17 @@
 """Homepage availability over the monitoring window (a series of probes, or one at the time point)."""
 from datetime import timedelta
 
-from services.checker.checks.base import CheckContext, aware, iso
+from services.checker.checks.base import CheckContext, aware, failure_text, iso
 from services.checker.model import Evidence, Finding, Probe, SiteSnapshot
 
 CODE = "unreachable"
 MAX_EVIDENCE = 10
 
-# The crawler's failure codes (crawl/fetch.py) as the evidence reads them; the SPA's labels.ts says the same.
-FAILURES = {
-    "timeout": "访问超时", "dns_error": "域名无法解析", "connect_error": "无法连接", "reset": "连接被中断",
-    "tls_error": "证书或加密连接错误", "protocol_error": "通信协议错误", "bad_url": "网址无效",
-    "redirect_loop": "重定向循环", "too_many_redirects": "重定向次数过多", "too_large": "文件过大",
-    "bad_content_encoding": "内容编码错误", "forbidden_address": "网址指向内部地址，不予访问",
-}
 
 
 def _describe(probe: Probe) -> str:
     if probe.error:
-        return f"访问失败（{FAILURES.get(probe.error, '原因未知')}），耗时{probe.elapsed_ms}毫秒"
+        return f"访问失败（{failure_text(probe.error)}），耗时{probe.elapsed_ms}毫秒"
     return f"HTTP {probe.status}，耗时{probe.elapsed_ms}毫秒"
 
 

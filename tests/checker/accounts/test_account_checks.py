@@ -1,6 +1,7 @@
 """Every account check on the simulator: precision and recall 1.0 per indicator code, messages as the
 seed notice prints them, verdicts through the indicator sets, and faults confined to their account."""
 import asyncio
+import re
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
@@ -111,6 +112,9 @@ def test_messages_follow_the_seed_notice(outcomes):
     for kind in DEFECTS:
         for evidence in _first(outcomes, kind).findings[0].evidence:
             assert evidence.url and evidence.excerpt and evidence.observed_at
+    # A link that fails is named in words in the evidence (it goes into notices), never by the crawler's code.
+    [broken] = _first(outcomes, "account_interaction_link_broken").findings[0].evidence
+    assert "链接无法访问（" in broken.excerpt and not re.search(r"[a-z]+_[a-z]+", broken.excerpt), broken.excerpt
 
 
 async def test_verdicts_follow_the_indicator_set(outcomes):
