@@ -159,8 +159,9 @@ async def _check_site(args: argparse.Namespace) -> int:
 
 
 def _check_site_in_workers(args: argparse.Namespace) -> int | None:
-    """Several sites with --workers N > 1: worker processes check them (services/checker/workers.py) and
-    this process only hands them out and passes their lines on. None when one process is to check them."""
+    """Several sites with --workers N > 1: worker processes forked from this one check them
+    (services/checker/workers.py) and this process passes their lines on. None when one process is to check
+    them."""
     urls = _urls(args)
     workers = _workers(args, urls)
     if workers < 2:
@@ -176,8 +177,17 @@ def _check_site_in_workers(args: argparse.Namespace) -> int | None:
         if value is not None:
             options += [flag, value]
     options += [flag for flag, on in (("--fast", args.fast), ("--no-snapshot", args.no_snapshot)) if on]
+    # The checker is loaded here, once: the workers are forked from this process and start with it.
+    import uvloop  # noqa: F401
+
+    import services.checker.engine  # noqa: F401
+    from services.checker.indicators import resolve
     from services.checker.workers import check_sites_in_workers
-    return check_sites_in_workers(urls, options, workers)
+    try:
+        resolve(args.indicator_set)  # read once, here (an unknown set is each worker's error to report)
+    except KeyError:
+        pass
+    return check_sites_in_workers(urls, options, workers, main)
 
 
 async def _check_sites(urls: list[str], one, at_once: int) -> int:  # noqa: ANN001 - one(url) -> CheckResult
