@@ -82,7 +82,9 @@ def public(schedule: InspectionSchedule, now: datetime | None = None) -> Schedul
 
 
 def _dump(schedule: InspectionSchedule) -> dict[str, Any]:
-    return schedule.model_dump(mode="json")
+    """The row as the audit log keeps it. A row read back holds its enums as plain strings (the columns are
+    text): dumped through the public model, which reads them as the enums they are."""
+    return public(schedule).model_dump(mode="json", include=set(InspectionSchedule.model_fields))
 
 
 # ---------------------------------------------------------------------------------------------------
