@@ -1,7 +1,7 @@
 """Shared fixtures. `./infra/test` provides the real services and the environment (database, Redis,
 S3 store); the registry's demo inventory is loaded once per session and tests add what they change."""
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import cache
 
 import pytest
@@ -54,3 +54,12 @@ def login(registry: TestClient):
         return {"Authorization": f"Bearer {_token(id(registry), username, password)}"}
 
     return headers
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def feed_clients_closed() -> AsyncIterator[None]:
+    """The account checks keep their feed clients per event loop (as a worker does for its life); the tests'
+    session loop closes them at its end, as the worker's shutdown does."""
+    yield
+    from services.checker.platforms import transport
+    await transport.close_clients()
