@@ -60,6 +60,8 @@ def _fork(argv: list[str], run: Callable[[list[str]], int]) -> tuple[int, int, i
             os.dup2(out_write, 1)
             os.dup2(err_write, 2)
             code = run(argv)
+        except SystemExit as exc:  # argparse's own exit
+            code = exc.code if isinstance(exc.code, int) else ERROR
         except BaseException:  # noqa: BLE001 - whatever happens, the worker process ends here
             traceback.print_exc()
         finally:
