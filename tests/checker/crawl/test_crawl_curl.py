@@ -3,6 +3,7 @@ redirect, URLs put on the wire as browsers do, the connect-time guard, and a tra
 leaving the transport usable."""
 import asyncio
 import os
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -46,14 +47,21 @@ class _KeepAlive(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def keepalive() -> Iterator[str]:
+def _serve(context: ssl.SSLContext | None = None) -> Iterator[str]:
+    """A keep-alive server on 127.0.0.4 in a thread, for the module; TLS with `context`."""
     server = ThreadingHTTPServer(("127.0.0.4", 0), _KeepAlive)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.4:{server.server_address[1]}"
+    yield f"{'https' if context else 'http'}://127.0.0.4:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def keepalive() -> Iterator[str]:
+    yield from _serve()
 
 
 async def test_connections_are_kept_and_reused(keepalive: str):
@@ -144,7 +152,6 @@ def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """HTTPS on loopback with a self-signed certificate (no public CA vouches for it)."""
     import datetime as dt
     import ipaddress
-    import ssl
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -165,13 +172,7 @@ def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                                        serialization.NoEncryption()))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-    server = ThreadingHTTPServer(("127.0.0.4", 0), _KeepAlive)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.4:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from _serve(context)
 
 
 async def test_https_is_verified_unless_the_settings_say_not(tls_site: str):
