@@ -33,6 +33,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -324,8 +325,7 @@ def main() -> None:
               f"{args.latency_ms:g} ms latency per response, addresses from {args.base}; {load()}")
         if not args.skip_clients:
             clients(farm, args)
-        ours_runs = [lambda farm, args: govwatch(farm, args)] + \
-            [lambda farm, args: govwatch(farm, args, args.workers)] * (args.workers > 1)
+        ours_runs = [partial(govwatch, workers=n) for n in dict.fromkeys((1, max(1, args.workers)))]
         tools = ours_runs + ([] if args.skip_peers else [linkinator, linkchecker])
         print(f"whole sites, politeness off on every side ({args.peer_concurrency} requests at once per site):")
         runs = []

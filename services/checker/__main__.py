@@ -23,14 +23,16 @@ import time
 import traceback
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-# The checker (crawl, engine, indicator sets) is imported where a command runs: a parent that only hands
-# sites to worker processes (--workers) loads none of it.
-if TYPE_CHECKING:
-    from services.checker.crawl import CrawlSettings
-    from services.checker.model import CheckResult
+import uvloop
+
+from services.checker.crawl import CrawlSettings, Fetcher
+from services.checker.crawl.crawler import within_scope
+from services.checker.engine import AccountUnavailable, TargetRefused, check_account, check_site
+from services.checker.indicators import IndicatorSet, resolve
+from services.checker.model import CheckResult
+from services.checker.workers import check_sites_in_workers
 
 CHINA = timezone(timedelta(hours=8))
 PASS, FAIL, ERROR = 0, 1, 2
@@ -54,7 +56,7 @@ def _now(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
 
 
-def summary(result: "CheckResult") -> str:
+def summary(result: CheckResult) -> str:
     verdict = "合格" if result.verdict == "pass" else "不合格"
     target = result.target
     if target.get("kind") == "account":
@@ -90,9 +92,8 @@ def _number(value: str | None, name: str, kind: type, least: float) -> float | i
     return number
 
 
-def site_settings(args: argparse.Namespace) -> "CrawlSettings":
+def site_settings(args: argparse.Namespace) -> CrawlSettings:
     """The crawl limits of a check-site run: the whole site unless --max-pages, politeness as given."""
-    from services.checker.crawl import CrawlSettings
     base = CrawlSettings.fast() if args.fast else CrawlSettings()
     pages = _number(args.max_pages, "--max-pages", int, 1)
     delay = _number(args.delay, "--delay", float, 0)
@@ -113,16 +114,20 @@ def _workers(args: argparse.Namespace, urls: list[str]) -> int:
     return min(len(urls), int(_number(args.workers, "--workers", int, 1) or 1))
 
 
-async def _check_site(args: argparse.Namespace) -> int:
-    from services.checker.crawl import Fetcher
-    from services.checker.crawl.crawler import within_scope
-    from services.checker.engine import check_site
-    from services.checker.indicators import resolve
-    urls = _urls(args)
+def _indicator_set(args: argparse.Namespace) -> IndicatorSet:
     try:
-        indicator_set = resolve(args.indicator_set)
+        return resolve(args.indicator_set)
     except KeyError as exc:
         raise UsageError(f"未知的指标集：{args.indicator_set}") from exc
+
+
+def _sites_at_once(args: argparse.Namespace, urls: list[str]) -> int:
+    return min(len(urls), int(_number(args.sites_at_once, "--sites-at-once", int, 1) or SITES_AT_ONCE))
+
+
+async def _check_site(args: argparse.Namespace) -> int:
+    urls = _urls(args)
+    indicator_set = _indicator_set(args)
     settings, now = site_settings(args), _now(args.now)
     scope = args.prefix
     if scope is not None:  # a 信息公开专栏: one entry page under the prefix, on the prefix's host
@@ -132,12 +137,12 @@ async def _check_site(args: argparse.Namespace) -> int:
         scope = scope if prefix.path.endswith("/") else f"{scope}/"
         if len(urls) != 1 or not within_scope(urls[0], scope):
             raise UsageError(f"指定 --prefix 时只能检查一个专栏，且入口网址应在网址前缀之下：{scope}")
-    at_once = min(len(urls), int(_number(args.sites_at_once, "--sites-at-once", int, 1) or SITES_AT_ONCE))
+    at_once = _sites_at_once(args, urls)
     started = time.monotonic()
     # One client for every site: connections, the name cache and per-host limits are shared.
     fetcher = Fetcher(settings, connections=at_once * (settings.link_check_concurrency + settings.per_host_concurrency))
     try:
-        async def one(url: str) -> "CheckResult":
+        async def one(url: str) -> CheckResult:
             return await check_site(url, now=now, indicator_set=indicator_set, settings=settings,
                                     store_snapshot=not args.no_snapshot, fetcher=fetcher, scope=scope)
 
@@ -161,39 +166,27 @@ async def _check_site(args: argparse.Namespace) -> int:
 def _check_site_in_workers(args: argparse.Namespace) -> int | None:
     """Several sites with --workers N > 1: worker processes forked from this one check them
     (services/checker/workers.py) and this process passes their lines on. None when one process is to check
-    them."""
+    them. The arguments are checked here, once, and the indicator set read before the workers inherit it."""
     urls = _urls(args)
     workers = _workers(args, urls)
     if workers < 2:
         return None
     if args.prefix is not None:
         raise UsageError("指定 --prefix 时只能检查一个专栏，不能使用 --workers")
-    for name, kind, least in (("max_pages", int, 1), ("delay", float, 0), ("per_host", int, 1)):
-        _number(getattr(args, name), f"--{name.replace('_', '-')}", kind, least)  # refused once, here
-    at_once = min(len(urls), int(_number(args.sites_at_once, "--sites-at-once", int, 1) or SITES_AT_ONCE))
+    site_settings(args)
+    _indicator_set(args)
     options = ["--now", _now(args.now).isoformat(), "--indicator-set", args.indicator_set,
-               "--sites-at-once", str(-(-at_once // workers))]
+               "--sites-at-once", str(-(-_sites_at_once(args, urls) // workers))]
     for flag, value in (("--delay", args.delay), ("--per-host", args.per_host), ("--max-pages", args.max_pages)):
         if value is not None:
             options += [flag, value]
     options += [flag for flag, on in (("--fast", args.fast), ("--no-snapshot", args.no_snapshot)) if on]
-    # The checker is loaded here, once: the workers are forked from this process and start with it.
-    import uvloop  # noqa: F401
-
-    import services.checker.engine  # noqa: F401
-    from services.checker.indicators import resolve
-    from services.checker.workers import check_sites_in_workers
-    try:
-        resolve(args.indicator_set)  # read once, here (an unknown set is each worker's error to report)
-    except KeyError:
-        pass
     return check_sites_in_workers(urls, options, workers, main)
 
 
 async def _check_sites(urls: list[str], one, at_once: int) -> int:  # noqa: ANN001 - one(url) -> CheckResult
     """Every site concurrently (`at_once` at a time); one JSON line per site as it finishes. A site that
     could not be checked gets a line with its `error` (in Chinese) instead of a result."""
-    from services.checker.engine import TargetRefused
     gate = asyncio.Semaphore(at_once)
     codes: list[int] = []
 
@@ -217,15 +210,10 @@ async def _check_sites(urls: list[str], one, at_once: int) -> int:  # noqa: ANN0
 
 
 async def _check_account(args: argparse.Namespace) -> int:
-    from services.checker.engine import check_account
-    from services.checker.indicators import resolve
     from services.checker.platforms import PLATFORMS, feed_configs
     if args.platform not in PLATFORMS:
         raise UsageError(f"未知的平台：{args.platform}（可选：{'、'.join(PLATFORMS)}）")
-    try:
-        indicator_set = resolve(args.indicator_set)
-    except KeyError as exc:
-        raise UsageError(f"未知的指标集：{args.indicator_set}") from exc
+    indicator_set = _indicator_set(args)
     try:
         feed_configs()
     except ValueError as exc:
@@ -287,9 +275,6 @@ def main(argv: list[str] | None = None) -> int:
             return ERROR
         if code is not None:
             return code
-    import uvloop
-
-    from services.checker.engine import AccountUnavailable, TargetRefused
     # A crawl allocates many small objects (links, items) that live until the site's checks: the import-time
     # objects are set aside for good and collections run less often (about a tenth less CPU per URL).
     gc.freeze()

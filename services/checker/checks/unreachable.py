@@ -8,7 +8,6 @@ CODE = "unreachable"
 MAX_EVIDENCE = 10
 
 
-
 def _describe(probe: Probe) -> str:
     if probe.error:
         return f"访问失败（{failure_text(probe.error)}），耗时{probe.elapsed_ms}毫秒"

@@ -13,12 +13,11 @@ The body is left encoded (no CURLOPT_ACCEPT_ENCODING): the caller's decompressor
 against the byte limit, so a compression bomb stops at the limit.
 """
 import asyncio
-import ipaddress
 import select
 import socket
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pycurl
 
@@ -245,9 +244,11 @@ class CurlTransport:
 
     async def _pin(self, host: str, port: int) -> tuple[float, list[str]]:
         """(until, CURLOPT_RESOLVE's `host:port:addresses`) once every address of the name is permitted,
-        kept a minute; an IP literal needs none (the socket check vets it)."""
+        kept a minute. An IP literal, in any spelling resolvers accept (`2130706433`), is vetted as the address
+        it is and needs no entry."""
         now = self._loop.time()
-        if parse_ip(host) is not None:
+        if (literal := parse_ip(host)) is not None:
+            vet(host, port, [str(literal)], self._rules)
             pin: tuple[float, list[str]] = (float("inf"), [])
         else:
             name = host if host.isascii() else _idna(host)
@@ -286,10 +287,12 @@ class CurlTransport:
     def _open_socket(self, handle: pycurl.Curl, address: tuple[Any, ...]) -> Any:
         """A socket only for a permitted address: the check at connect time, whatever resolved it."""
         family, kind, proto, sockaddr = address
-        ip, port = str(sockaddr[0]), int(sockaddr[1])
-        if not _permits(self._rules, ip, port):
+        ip = str(sockaddr[0])
+        try:
+            vet(ip, int(sockaddr[1]), [ip], self._rules)
+        except ForbiddenAddress as refused:
             if handle.answer is not None:
-                handle.answer._refused = ForbiddenAddress(ip, ip)
+                handle.answer._refused = refused
             return pycurl.SOCKET_BAD
         sock = socket.socket(family, kind, proto)
         # pycurl keeps a duplicate of the descriptor; this object is closed once libcurl has it (`_settle`), not
@@ -371,11 +374,6 @@ _INTEREST = {pycurl.POLL_IN: select.EPOLLIN, pycurl.POLL_OUT: select.EPOLLOUT,
              pycurl.POLL_INOUT: select.EPOLLIN | select.EPOLLOUT}
 
 
-@lru_cache(maxsize=4096)  # a crawl connects to the same few thousand addresses again and again
-def _permits(rules: Policy, ip: str, port: int) -> bool:
-    return rules.permits(ipaddress.ip_address(ip.split("%", 1)[0]), port)
-
-
 _UNSAFE = frozenset(' "<>\\^`{|}')
 
 
@@ -384,7 +382,6 @@ def _wire_url(url: str) -> str:
     the host in IDNA. libcurl refuses a URL with a space or a control character, which pages do link to."""
     if url.isascii() and url.isprintable() and not _UNSAFE.intersection(url):
         return url
-    from urllib.parse import quote, urlsplit, urlunsplit
     parts = urlsplit(url)
     netloc = parts.netloc
     if not netloc.isascii():

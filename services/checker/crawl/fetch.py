@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import SplitResult, urldefrag, urljoin, urlsplit
 
@@ -26,7 +25,7 @@ from services.checker.crawl.config import CrawlSettings
 from services.checker.crawl.curl import CurlFailed, CurlTransport
 from services.checker.crawl.decode import BadEncoding, SiteCharset, TooLarge, decode_html, is_html_type, looks_binary
 from services.checker.model import LinkStatus, Page, Probe
-from services.common.netguard import ForbiddenAddress, Policy, ResolveError, parse_ip, policy
+from services.common.netguard import ForbiddenAddress, ResolveError, policy
 from services.common.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -156,15 +155,6 @@ def _classify_aiohttp(exc: Any) -> str:
     return "fetch_error"
 
 
-@lru_cache(maxsize=4096)
-def _vet_literal(host: str, port: int, rules: Policy) -> None:
-    """A host written as an address in a legacy spelling (`2130706433`) is refused as that address, not
-    as a bad URL before libcurl reads it as that address (the socket check would refuse it too)."""
-    address = parse_ip(host)
-    if address is not None and not rules.permits(address, port):
-        raise ForbiddenAddress(host, str(address))
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -197,7 +187,7 @@ class Fetcher:
                 connect_timeout=s.connect_timeout, read_timeout=s.read_timeout, verify_tls=s.verify_tls)
         return self._transport
 
-    def _on_sent(self, host: str) -> Callable[[], None] | None:
+    def _on_sent(self) -> Callable[[], None] | None:
         """Called when a request's headers go on the wire (none here; the monitor's fetcher reports sends)."""
         return None
 
@@ -261,7 +251,6 @@ class Fetcher:
                     return out
                 seen.add(current)
                 out.final_url, out.host = current, parts.netloc.lower()
-                _vet_literal(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), self._rules)
                 async with self._slot(out.host):
                     started = time.monotonic()
                     try:
@@ -306,7 +295,7 @@ class Fetcher:
         answer = await self._client().request(
             method, url, parts.hostname or "", port, timeout=timeout, read=read,
             max_bytes=max_bytes or self.settings.max_bytes,
-            headers=headers, on_sent=self._on_sent(out.host))
+            headers=headers, on_sent=self._on_sent())
         out.status = answer.status
         fields = answer.headers
         out.content_type = fields.get("content-type", "")

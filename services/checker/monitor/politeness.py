@@ -159,7 +159,7 @@ class PoliteFetcher(Fetcher):
         super().__init__(settings, allow_private=allow_private)
         self.gate = gate
 
-    def _on_sent(self, host: str) -> Callable[[], None] | None:
+    def _on_sent(self) -> Callable[[], None] | None:
         grant = _GRANT.get()
         if grant is None:
             return None
