@@ -218,9 +218,9 @@ class CurlTransport:
                 self._active.discard(handle)
                 self._multi.remove_handle(handle)
             handle.answer = None
-            if extra:
-                handle.setopt(pycurl.HTTPHEADER, self._headers)
             if not self._closed:
+                if extra:
+                    handle.setopt(pycurl.HTTPHEADER, self._headers)
                 self._free.append(handle)
 
     async def aclose(self) -> None:
@@ -230,10 +230,13 @@ class CurlTransport:
         for handle in list(self._active):
             self._multi.remove_handle(handle)
             handle.answer._finish(pycurl.E_ABORTED_BY_CALLBACK, "transport closed")
-        self._active.clear()
-        for handle in self._free:
+        for handle in [*self._active, *self._free]:
             handle.close()
+        self._active.clear()
         self._free.clear()
+        for sock in self._handed:
+            sock.close()
+        self._handed.clear()
         self._multi.close()  # closes the pooled connections, telling `_watch` to forget their sockets
         if not self._loop.is_closed():
             self._loop.remove_reader(self._epoll.fileno())
