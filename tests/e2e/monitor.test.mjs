@@ -58,6 +58,38 @@ describe('全站监测', { skip: up ? false : 'checker API not available' }, () 
     await page.close()
   })
 
+  test('a broken link is shown at the pages that carry it, where it is to be mended', { timeout: 240_000 }, async () => {
+    const token = await apiToken(USERS.supervisor)
+    // The farm plants broken links; wait (bounded) until the monitor has one on a site's first ledger page.
+    const deadline = Date.now() + 150_000
+    let found = null
+    while (!found && Date.now() < deadline) {
+      const sites = (await checkerApi(token, '/api/v1/monitor/sites?limit=100')).items.filter((s) => s.open_findings > 0)
+      for (const s of sites) {
+        const ledger = await checkerApi(token, `/api/v1/monitor/sites/${s.site_id}/findings?limit=10`)
+        const row = ledger.items.find((f) => f.indicator === 'broken_link')
+        if (row) { found = { site: s, row }; break }
+      }
+      if (!found) await new Promise((r) => setTimeout(r, 3000))
+    }
+    assert.ok(found, 'no broken link in the monitor\'s ledger in time')
+    const { site, row } = found
+    assert.ok(row.linked_from.length > 0 && row.linked_from_total >= row.linked_from.length)
+    assert.ok(!row.linked_from.includes(row.url)) // the carrying pages, not the dead target
+
+    const page = await browser.newPage()
+    await login(page, USERS.supervisor)
+    await page.goto(`/sites/${site.site_id}`)
+    const card = page.locator('[data-test="site-monitor"]')
+    await card.locator('[data-test="linked-from"]').first().waitFor()
+    const text = await card.innerText()
+    assert.ok(text.includes('链接所在页面') && text.includes(row.linked_from[0]))
+    assert.ok(text.includes(`存在不可用链接：${row.url}`))
+    await card.locator('[data-test="linked-from"]').first().scrollIntoViewIfNeeded()
+    await shot(page, '91b-monitor-broken-link-sources')
+    await page.close()
+  })
+
   test('a unit operator sees only its own unit\'s sites, and not a site of another unit', { timeout: 120_000 }, async () => {
     const supervisor = await apiToken(USERS.supervisor)
     const operator = await apiToken(USERS.operator)

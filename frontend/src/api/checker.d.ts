@@ -1138,6 +1138,18 @@ export interface components {
             /** Evidence */
             evidence: components["schemas"]["EvidenceOut"][];
             /**
+             * Linked From
+             * @description A broken link's problem: pages that carry the link
+             * @default []
+             */
+            linked_from: string[];
+            /**
+             * Linked From Total
+             * @description How many pages carry it in all
+             * @default 0
+             */
+            linked_from_total: number;
+            /**
              * First Seen At
              * Format: date-time
              */

@@ -22,7 +22,8 @@ const coverage: MonitorCoverage = {
 const finding: MonitorFinding = {
   id: 1, indicator: 'serious_error', indicator_name: '严重表述错误', severity: 'veto', message: '存在严重表述错误“中华人民共合国”',
   url: 'http://www.weinan.gov.cn/art/2019/3/1/art_1.html', page_kind: 'article', excerpt: '……中华人民共合国……',
-  evidence: [], first_seen_at: '2026-12-04T17:30:00Z', last_seen_at: '2026-12-04T23:00:00Z', resolved_at: null,
+  evidence: [], linked_from: [], linked_from_total: 0,
+  first_seen_at: '2026-12-04T17:30:00Z', last_seen_at: '2026-12-04T23:00:00Z', resolved_at: null,
 }
 
 describe('formatDateTime', () => {
@@ -75,6 +76,24 @@ describe('SiteMonitorPanel', () => {
     expect(text).toContain('2026-12-05 01:30')
     expect(text).not.toContain('serious_error')
     expect(wrapper.find('[data-test="ledger"] a').attributes('href')).toBe(finding.url)
+  })
+
+  it('shows a broken link at the pages that carry it, with how many there are in all', async () => {
+    const dead = 'http://www.weinan.gov.cn/old/gone.html'
+    const sources = ['http://www.weinan.gov.cn/', 'http://www.weinan.gov.cn/list/1.html', 'javascript:void(0)']
+    const broken: MonitorFinding = {
+      ...finding, id: 2, indicator: 'broken_link', indicator_name: '链接不可用', severity: 'deduct', url: dead,
+      page_kind: 'other', message: `存在不可用链接：${dead}（HTTP 404）`, excerpt: 'HTTP 404',
+      linked_from: sources, linked_from_total: 7,
+    }
+    vi.spyOn(checker, 'GET').mockImplementation((async (path: string) =>
+      path.endsWith('/findings') ? answer({ items: [broken], total: 1, limit: 10, offset: 0 }) : answer(coverage)) as never)
+    const wrapper = mount(SiteMonitorPanel, { props: { siteId: 7 }, global })
+    await flushPromises()
+    expect(wrapper.text()).toContain('链接所在页面（共 7 个，列出前 3 个）')
+    const cells = wrapper.findAll('[data-test="linked-from"]')
+    expect(cells.map((c) => c.find('a').exists() ? c.find('a').attributes('href') : c.text())).toEqual(sources)
+    expect(wrapper.text()).not.toContain('其他页面') // the dead target's own kind is not where to mend it
   })
 
   it('says when a site is not monitored yet, and never shows a javascript: link', async () => {

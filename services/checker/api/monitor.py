@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import case, or_
 from sqlmodel import Session, func, select
 
@@ -79,6 +79,8 @@ class LedgerFinding(BaseModel):
     page_kind: str | None
     excerpt: str
     evidence: list[EvidenceOut]
+    linked_from: list[str] = Field(default=[], description="A broken link's problem: pages that carry the link")
+    linked_from_total: int = Field(default=0, description="How many pages carry it in all")
     first_seen_at: datetime
     last_seen_at: datetime
     resolved_at: datetime | None
@@ -171,6 +173,8 @@ def site_findings(session: SessionDep, principal: Reader, page: PageDep, site_id
                            evidence=[EvidenceOut(url=e.get("url") or f.url, excerpt=e.get("excerpt") or "",
                                                  observed_at=e.get("observed_at") or "", snapshot=e.get("snapshot"))
                                      for e in f.evidence or []],
+                           linked_from=(f.data or {}).get("sources") or [],
+                           linked_from_total=(f.data or {}).get("source_count") or 0,
                            first_seen_at=f.first_seen_at, last_seen_at=f.last_seen_at, resolved_at=f.resolved_at)
              for f, kind in rows]
     return LedgerPage(items=items, total=total, limit=page.limit, offset=page.offset)

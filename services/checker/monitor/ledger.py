@@ -70,7 +70,8 @@ class MonitorFinding(SQLModel, table=True):
     message: str = Field(sa_column=Column(Text, nullable=False))
     excerpt: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
-    # The part of Finding.data the verdict needs again (words, target, the illegal flag, scope).
+    # The part of Finding.data the verdict needs again (words, target, the illegal flag, scope), and a broken
+    # link's linking pages (sources, source_count) for the screen.
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False,
                                                                       server_default=text("'{}'")))
     first_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
@@ -99,7 +100,8 @@ class Entry:
     data: dict[str, Any]
 
 
-_KEPT_DATA = ("words", "target", "illegal", "bulk", "scope", "reason", "word", "suggestion")
+_KEPT_DATA = ("words", "target", "illegal", "bulk", "scope", "reason", "word", "suggestion", "sources",
+              "source_count")
 
 
 @cache

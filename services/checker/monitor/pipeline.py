@@ -104,9 +104,13 @@ def page_findings(site: SiteContext, page: Page, *, attachment: bool = False) ->
     return findings
 
 
+_CITED_SOURCES = 5  # linking pages a broken target's problem names (the count gives the rest)
+
+
 def target_findings(site: SiteContext, url: str, status: int | None, error: str | None, at: datetime,
-                    sources: list[str]) -> list[Finding]:
-    """broken_link for a failing target (judged like an inspection: not while the homepage is down)."""
+                    sources: list[str], linking: int) -> list[Finding]:
+    """broken_link for a failing target (judged like an inspection: not while the homepage is down). The finding
+    names the pages that link to it (`sources`, of `linking` in all): they are where the link is to be mended."""
     if broken_link.CODE not in site.check.enabled:
         return []
     home = Page(url=site.homepage_url, final_url=site.homepage_url, status=200 if site.home_ok else None,
@@ -117,7 +121,8 @@ def target_findings(site: SiteContext, url: str, status: int | None, error: str 
                             probes=[], registry=RegistryFacts())
     findings = broken_link.check(snapshot, site.check)
     for finding in findings:
-        finding.data["target"] = url
+        finding.data.update(target=url, sources=sources[:_CITED_SOURCES],
+                            source_count=linking)
     return findings
 
 
@@ -437,9 +442,9 @@ def store(session: Session, site: MonitorSite, ctx: SiteContext, results: list[P
         claimed, rec = result.claimed, result.rec
         findings = result.findings
         if result.broken_target and claimed.kind != PageKind.home:
-            sources = service.sources_of(session, claimed.id)
+            sources, linking = service.sources_of(session, claimed.id)
             findings = (findings or []) + with_severity(ctx, target_findings(ctx, claimed.url, rec.status, rec.error,
-                                                                              rec.fetched_at, sources))
+                                                                              rec.fetched_at, sources, linking))
         if findings:
             ledger_hook(session, ctx, claimed.id, claimed.url, findings, rec.fetched_at)
         elif findings is not None:

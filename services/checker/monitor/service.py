@@ -418,12 +418,13 @@ def replace_links_many(session: Session, edges: dict[int, tuple[set[int], bool]]
                      .bindparams(s=new_s, t=new_t))
 
 
-def sources_of(session: Session, target_id: int, limit: int = 20) -> list[str]:
+def sources_of(session: Session, target_id: int, limit: int = 20) -> tuple[list[str], int]:
+    """The pages that link to a target, shallowest first (at most `limit`), and how many there are in all."""
     rows = session.exec(text("""
-        SELECT p.url FROM checker.monitor_link l JOIN checker.monitor_page p ON p.id = l.source_id
+        SELECT p.url, count(*) OVER () FROM checker.monitor_link l JOIN checker.monitor_page p ON p.id = l.source_id
         WHERE l.target_id = :t ORDER BY p.depth, p.id LIMIT :n
     """).bindparams(t=target_id, n=limit)).all()
-    return [r[0] for r in rows]
+    return [r[0] for r in rows], (rows[0][1] if rows else 0)
 
 
 # ---------------------------------------------------------------------------------------------------

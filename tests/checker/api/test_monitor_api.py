@@ -120,6 +120,24 @@ def test_findings_by_status(checker, tokens, monitored) -> None:
     assert bad.status_code == 422 and bad.json()["detail"]["code"] == "validation_error"
 
 
+def test_a_broken_link_names_the_pages_that_carry_it(checker, tokens, monitored) -> None:
+    edu = monitored["edu"]
+    target, home = f"{edu.homepage_url}old/gone.html", edu.homepage_url
+    pages = [home, f"{edu.homepage_url}list/1.html"]
+    broken = Finding("broken_link", "其他页面存在1个不可用链接",
+                     [Evidence(url=target, excerpt=f"HTTP 404；所在页面：{home}", observed_at=T0.isoformat())],
+                     data={"scope": "other", "urls": [target], "target": target, "sources": pages, "source_count": 7})
+    with Session(get_engine()) as session:
+        ledger.observe(session, edu.id, None, target, [broken], T0)
+        session.commit()
+    body = checker.get(f"/api/v1/monitor/sites/{edu.id}/findings", headers=tokens("ct_supervisor"),
+                       params={"indicator": "broken_link"}).json()
+    assert [(f["url"], f["linked_from"], f["linked_from_total"]) for f in body["items"]] == [(target, pages, 7)]
+    others = checker.get(f"/api/v1/monitor/sites/{edu.id}/findings", headers=tokens("ct_supervisor"),
+                         params={"indicator": "typo"}).json()["items"]
+    assert [(f["linked_from"], f["linked_from_total"]) for f in others] == [([], 0)]
+
+
 def test_alerts_paged_and_scoped(checker, tokens, monitored, monkeypatch) -> None:
     monkeypatch.setattr(get_checker_settings(), "monitor_alert_settle_seconds", 0.0)
     assert checker.get("/api/v1/monitor/alerts", headers=tokens("ct_viewer")).status_code == 403

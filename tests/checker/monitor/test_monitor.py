@@ -110,6 +110,8 @@ def test_first_cycle_reaches_every_page_then_revalidates_conditionally(site: Sit
     assert ("serious_error", site.oldest()) in found           # the planted word on the deepest article
     assert ("sensitive_content", "/files/report.txt") in found  # in the attachment's text
     assert ("broken_link", "/missing.html") in found            # the removed page, on its target row
+    missing = next(p for p in problems if p.indicator == "broken_link" and rel(site, p.url) == "/missing.html")
+    assert (missing.data["sources"], missing.data["source_count"]) == ([site.url], 1)  # the page to mend: home
 
     # Second cycle: every page re-validated with a conditional request, nothing unchanged re-scanned.
     site.reset_counts()
