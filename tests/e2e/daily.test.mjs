@@ -214,6 +214,14 @@ describe('日常使用', () => {
   })
 
   test('the audit log and the organisation page show no codes or internal ids', async () => {
+    // A password reset records no before/after state: the log must still name the user.
+    const token = await apiToken(USERS.admin)
+    const me = (await api(token, '/api/v1/auth/me')).body
+    const created = await api(token, '/api/v1/users', { method: 'POST', body: JSON.stringify({
+      username: `audit_${RUN}_${Date.now()}`, display_name: '日志测试用户', org_id: me.org_id, role: 'viewer', password: 'Harden#Test2024' }) })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+    const reset = await api(token, `/api/v1/users/${created.body.id}/password`, { method: 'POST', body: JSON.stringify({ new_password: 'Temporary#2024' }) })
+    assert.equal(reset.status, 204)
     const page = await browser.newPage()
     await login(page, USERS.admin)
     await page.goto('/audit')
@@ -221,6 +229,8 @@ describe('日常使用', () => {
     await settled(page)
     const text = await page.locator('[data-test="audit-table"]').innerText()
     assert.doesNotMatch(text, CODE, 'audit rows show codes')
+    assert.doesNotMatch(text, /#\d/, 'audit rows show internal ids') // a reset password, an upload: named too
+    assert.match(text, /重置密码\s+用户 日志测试用户/)
     assert.doesNotMatch(await page.locator('.toolbar').innerHTML(), /user:3/)
     await shot(page, 'i16-09-audit-in-chinese')
     await page.goto('/admin/orgs')

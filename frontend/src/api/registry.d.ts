@@ -1007,8 +1007,8 @@ export interface components {
             /** Is Active */
             is_active: boolean;
         };
-        /** AuditPublic */
-        AuditPublic: {
+        /** AuditLogPublic */
+        AuditLogPublic: {
             /** Id */
             id: number;
             /**
@@ -1040,6 +1040,8 @@ export interface components {
             } | null;
             /** Note */
             note: string | null;
+            /** Entity Name */
+            entity_name?: string | null;
         };
         /** Body_bootstrap_accounts_api_v1_sync_bootstrap_accounts_post */
         Body_bootstrap_accounts_api_v1_sync_bootstrap_accounts_post: {
@@ -1521,10 +1523,10 @@ export interface components {
          * @enum {string}
          */
         OutboxState: "pending" | "sent" | "acknowledged" | "failed" | "resolved";
-        /** Page[AuditPublic] */
-        Page_AuditPublic_: {
+        /** Page[AuditLogPublic] */
+        Page_AuditLogPublic_: {
             /** Items */
-            items: components["schemas"]["AuditPublic"][];
+            items: components["schemas"]["AuditLogPublic"][];
             /** Total */
             total: number;
             /** Limit */
@@ -3443,7 +3445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AuditPublic_"];
+                    "application/json": components["schemas"]["Page_AuditLogPublic_"];
                 };
             };
             /** @description Validation Error */

@@ -33,7 +33,7 @@ export type UserUpdate = S['UserUpdate']
 export type ApiClientPublic = S['ApiClientPublic']
 export type ApiClientCreate = S['ApiClientCreate']
 export type ApiClientCreated = S['ApiClientCreated']
-export type AuditLogPublic = S['AuditPublic']
+export type AuditLogPublic = S['AuditLogPublic']
 export type ImportReport = S['ImportReport']
 
 export interface ImportRowError {

@@ -45,10 +45,11 @@ function entityName(...states: Record_[]): string {
   return ''
 }
 
-/** An object of the log: its kind in Chinese and its name, else its number (no internal code). */
-export function auditEntity(kind: string, id: number | null | undefined, before?: Record_, after?: Record_): string {
-  const name = entityName(after, before)
-  return `${AUDIT_ENTITY[kind] ?? '其他对象'}${name ? ` ${name}` : id ? ` #${id}` : ''}`
+/** An object of the log: its kind in Chinese and its name as the entry recorded it, else as it is called today
+ * (`present`, from the API); never its number or an internal code. */
+export function auditEntity(kind: string, present?: string | null, before?: Record_, after?: Record_): string {
+  const name = entityName(after, before) || present?.trim()
+  return `${AUDIT_ENTITY[kind] ?? '其他对象'}${name ? ` ${name}` : ''}`
 }
 
 // The recorded fields people read, in Chinese; ids, paths and timestamps of the row are left out.

@@ -11,7 +11,8 @@ describe('audit log labels', () => {
     expect(auditAction('auth.lockout')).toBe('登录失败过多，临时锁定')
     expect(auditAction('sync.retry')).toBe('重新推送国家系统')
     expect(auditAction('something.new')).toBe('其他操作')
-    expect(auditEntity('sync_outbox', 4)).toBe('国家系统推送 #4')
+    expect(auditEntity('sync_outbox', '渭南市人民政府')).toBe('国家系统推送 渭南市人民政府')
+    expect(auditEntity('user', null)).toBe('用户') // a user deleted since: its kind alone, never its number
     expect(auditEntity('mystery', null)).toBe('其他对象')
   })
 
@@ -20,7 +21,7 @@ describe('audit log labels', () => {
       id: 97, state: 'active', org_path: '/1/2/35/', platform: 'wechat_subscription', registered_name: '渭南民政',
       host_org_id: 35, created_at: '2026-12-06T06:07:50Z', platform_id: 'gh_d4566f2b9d3b',
     }
-    expect(auditEntity('account', 97, null, after)).toBe('新媒体账号 渭南民政')
+    expect(auditEntity('account', '渭南民政（更名后）', null, after)).toBe('新媒体账号 渭南民政') // as it was called then
     const orgName = (id: number) => (id === 35 ? '渭南市民政局' : '上级单位')
     expect(auditChanges('account', null, after, orgName)).toEqual([
       { field: '状态', before: '—', after: '运行中' },

@@ -16,4 +16,4 @@ def list_audit(session: SessionDep, principal: Supervisor, page: PageDep, entity
                actor: str | None = None) -> Page[AuditLogPublic]:
     rows, total = service.list_entries(session, principal, entity_kind=entity_kind, entity_id=entity_id,
                                        action=action, actor=actor, limit=page.limit, offset=page.offset)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page(items=service.with_names(session, rows), total=total, limit=page.limit, offset=page.offset)

@@ -14,4 +14,5 @@ class AuditLog(AuditFields, table=True):
     )
 
 
-AuditLogPublic = AuditPublic
+class AuditLogPublic(AuditPublic):
+    entity_name: str | None = None  # the object's name today, for entries whose states name none (an upload)
