@@ -34,6 +34,7 @@ from services.checker.checks.base import CheckContext, clip, iso, site_pages
 from services.checker.checks.html import page_text
 from services.checker.crawl.attachments import looks_like_attachment
 from services.checker.model import Evidence, Finding, Page, SiteSnapshot
+from services.common.clock import beijing_today
 
 CODE = "personal_data"
 
@@ -102,7 +103,7 @@ def valid_id_number(number: str, today: date | None = None) -> bool:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    if born.year < 1900 or born > (today or date.today()):
+    if born.year < 1900 or born > (today or beijing_today()):
         return False
     total = sum(int(d) * w for d, w in zip(number[:17], _WEIGHTS, strict=True))
     return _CHECK[total % 11] == number[17].upper()

@@ -1,7 +1,7 @@
 """The dashboard's aggregates per sub-unit (pass rate of the latest round, open veto problems of the monitoring
 ledger, overdue rectification tasks, coverage, health index), computed against the real registry and checker
 APIs (their own processes) with the caller's token, and scoped like everything else."""
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from services.checker.model import Evidence, Finding
 from services.checker.monitor import ledger
 from services.checker.monitor.models import MonitorSite
+from services.common.clock import beijing_today
 from services.common.db import get_engine
 from services.registry.orgs.models import Organisation, OrgKind
 from services.registry.sites.models import Site, SiteState
@@ -51,7 +52,7 @@ def planted(assembled) -> Any:
         assert ledger.observe(session, site.id, None, url, [finding], datetime.now(UTC))
         task = RectificationTask(notice_id=assembled["notice"], notice_title="看板测试", inspection_id=assembled["current"],
                                  kind="site", target_id=site.id, target_name=site.name, org_id=unit.id,
-                                 org_path=unit.path, unit_name=unit.name, deadline=date.today() - timedelta(days=3),
+                                 org_path=unit.path, unit_name=unit.name, deadline=beijing_today() - timedelta(days=3),
                                  state=TaskState.open)
         session.add(task)
         empty = session.exec(select(Organisation).where(Organisation.name == EMPTY_UNIT)).first()
@@ -111,7 +112,7 @@ def test_city_overview_per_county_and_department(reporting, auth, planted) -> No
             "AND r.state = 'active' AND r.org_path LIKE :p"), {"p": unit.path + "%"}).scalar_one()
         overdue = session.execute(text(
             "SELECT count(*) FROM reporting.rectification_task WHERE org_path LIKE :p AND deadline < :d "
-            "AND state NOT IN ('verified', 'closed')"), {"p": unit.path + "%", "d": date.today()}).scalar_one()
+            "AND state NOT IN ('verified', 'closed')"), {"p": unit.path + "%", "d": beijing_today()}).scalar_one()  # the API's today
     row = units[UNIT]
     assert row["open_vetoes"] == vetoes >= 1
     assert row["overdue_tasks"] == overdue >= 1
