@@ -565,7 +565,11 @@ def recheck(snapshot: SiteSnapshot, plan: LedgerPlan, ctx: Any, indicator_set: I
         if link is not None and link.broken and any(p["indicator"] == BROKEN for p in problems):
             alone = SiteSnapshot(homepage_url=snapshot.homepage_url, now=link.checked_at, home=snapshot.home,
                                  pages={}, columns=[], links={cited.url: link}, probes=[], registry=snapshot.registry)
-            current = [replace(f, data={**f.data, "target": cited.url}) for f in broken_link.check(alone, ctx)]
+            # The monitor's record of the pages that link to it stays (the re-check fetches the target alone).
+            linking = {k: v for p in problems if p["indicator"] == BROKEN
+                       for k, v in (p.get("data") or {}).items() if k in ("sources", "source_count")}
+            current = [replace(f, data={**f.data, "target": cited.url, **linking})
+                       for f in broken_link.check(alone, ctx)]
         if cited.kind in _CHECKED_ONLY:
             if link is None:
                 plan.recheck.unreached.append((cited, "budget"))

@@ -114,7 +114,8 @@ def serious(url: str, at: datetime) -> Finding:
 def broken(target: str, source: str, at: datetime) -> Finding:
     return Finding("broken_link", "其他页面存在1个不可用链接",
                    [Evidence(url=target, excerpt=f"HTTP 404；所在页面：{source}", observed_at=at.isoformat())],
-                   data={"scope": "other", "urls": [target], "target": target})
+                   data={"scope": "other", "urls": [target], "target": target, "sources": [source],
+                         "source_count": 3})  # as the monitor records it (pipeline.target_findings)
 
 
 @pytest.fixture
@@ -178,6 +179,8 @@ async def test_a_monitored_site_is_rechecked_from_its_ledger(session: Session, s
     rows = {r.url.rsplit("/", 1)[-1]: r for r in found}
     assert rows["3.html"].resolved_at is None and rows["3.html"].last_seen_at > rows["3.html"].first_seen_at
     assert rows["old.html"].resolved_at is None
+    # The re-check fetched the target alone: the monitor's record of the pages that link to it is kept.
+    assert (rows["old.html"].data["sources"], rows["old.html"].data["source_count"]) == ([site.url("/art/9.html")], 3)
     assert rows["5.html"].resolved_at is not None and rows["fixed.png"].resolved_at is not None
     assert {p.url for p in ledger.open_problems(session, SITE)} == {site.url("/art/3.html"), site.url("/old.html")}
 
