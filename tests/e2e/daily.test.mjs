@@ -218,7 +218,7 @@ describe('日常使用', () => {
     const token = await apiToken(USERS.admin)
     const me = (await api(token, '/api/v1/auth/me')).body
     const created = await api(token, '/api/v1/users', { method: 'POST', body: JSON.stringify({
-      username: `audit_${RUN}_${Date.now()}`, display_name: '日志测试用户', org_id: me.org_id, role: 'viewer', password: 'Harden#Test2024' }) })
+      username: `e2e_audit_${RUN}`, display_name: '日志测试用户', org_id: me.org_id, role: 'viewer', password: 'Harden#Test2024' }) })
     assert.equal(created.status, 201, JSON.stringify(created.body))
     const reset = await api(token, `/api/v1/users/${created.body.id}/password`, { method: 'POST', body: JSON.stringify({ new_password: 'Temporary#2024' }) })
     assert.equal(reset.status, 204)
