@@ -121,8 +121,7 @@ def target_findings(site: SiteContext, url: str, status: int | None, error: str 
                             probes=[], registry=RegistryFacts())
     findings = broken_link.check(snapshot, site.check)
     for finding in findings:
-        finding.data.update(target=url, sources=sources[:_CITED_SOURCES],
-                            source_count=linking)
+        finding.data.update(target=url, sources=sources, source_count=linking)
     return findings
 
 
@@ -442,7 +441,7 @@ def store(session: Session, site: MonitorSite, ctx: SiteContext, results: list[P
         claimed, rec = result.claimed, result.rec
         findings = result.findings
         if result.broken_target and claimed.kind != PageKind.home:
-            sources, linking = service.sources_of(session, claimed.id)
+            sources, linking = service.sources_of(session, claimed.id, limit=_CITED_SOURCES)
             findings = (findings or []) + with_severity(ctx, target_findings(ctx, claimed.url, rec.status, rec.error,
                                                                               rec.fetched_at, sources, linking))
         if findings:
